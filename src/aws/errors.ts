@@ -1,0 +1,71 @@
+/**
+ * Error helpers shared by reconcilers and the engine. EC2 has no modeled
+ * exceptions: every error is an EC2ServiceException whose `name` is the
+ * query-API error code (e.g. `InvalidVpcID.NotFound`). SSM and the JSON
+ * services throw modeled classes (`ParameterNotFound`) whose `name` is the
+ * code too, so `name` is the one field to look at.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+ */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const candidate = error as {name?: unknown; Code?: unknown; code?: unknown}
+  for (const value of [candidate.Code, candidate.code, candidate.name]) {
+    if (typeof value === 'string' && value !== 'Error') return value
+  }
+  return undefined
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
+}
+
+/** `InvalidVpcID.NotFound`, `InvalidAllocationID.NotFound`, `NatGatewayNotFound`, `ParameterNotFound`, `ResourceNotFoundException`… */
+export function isNotFound(error: unknown): boolean {
+  const code = errorCode(error)
+  if (!code) return false
+  return code.endsWith('NotFound') || code.endsWith('NotFoundException')
+}
+
+export function hasCode(error: unknown, ...codes: string[]): boolean {
+  const code = errorCode(error)
+  return code !== undefined && codes.includes(code)
+}
+
+/** Codes AWS returns while a dependent object is still going away (ENIs draining, a NAT gateway deleting). */
+export const DEPENDENCY_CODES = ['DependencyViolation', 'InvalidIPAddress.InUse', 'AuthFailure.AddressInUse', 'ResourceInUse', 'InvalidGroup.InUse']
+
+export function isDependencyViolation(error: unknown): boolean {
+  return hasCode(error, ...DEPENDENCY_CODES)
+}
+
+/** Throttling codes across the query and JSON protocols. */
+export const THROTTLING_CODES = [
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'TooManyUpdates',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+]
+
+export function isThrottling(error: unknown): boolean {
+  return hasCode(error, ...THROTTLING_CODES)
+}
+
+/** An error raised by AWS with the operation and resource that failed, in words a user can act on. */
+export class AwsOperationError extends Error {
+  constructor(
+    readonly service: string,
+    readonly operation: string,
+    readonly resource: string,
+    readonly cause: unknown,
+    readonly hint?: string,
+  ) {
+    super(`${service} ${operation} failed for ${resource}: ${errorCode(cause) ?? 'Error'}: ${errorMessage(cause)}${hint ? `\n  ${hint}` : ''}`)
+    this.name = 'AwsOperationError'
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Desired properties of each EC2 kind, as reconcilers receive them: every
+ * reference to another resource is already resolved to its AWS id. The graph
+ * layer builds these (with refs in place of ids); reconcilers diff against them.
+ */
+
+export interface VpcDesired {
+  cidr: string
+  enableDnsSupport: boolean
+  enableDnsHostnames: boolean
+}
+
+export interface SubnetDesired {
+  vpcId: string
+  cidr: string
+  availabilityZone: string
+  mapPublicIpOnLaunch: boolean
+}
+
+export interface InternetGatewayDesired {
+  /** The VPC it is attached to. */
+  vpcId: string
+}
+
+export interface ElasticIpDesired {
+  /** Always `vpc`; kept for a readable plan. */
+  domain: 'vpc'
+}
+
+export interface NatGatewayDesired {
+  subnetId: string
+  allocationId: string
+}
+
+export interface RouteDesired {
+  /** IPv4 destination, e.g. `0.0.0.0/0`. */
+  destinationCidr: string
+  /** Exactly one target. */
+  gatewayId?: string
+  natGatewayId?: string
+}
+
+export interface RouteTableDesired {
+  vpcId: string
+  /** Routes we manage. The `local` route and routes owned by gateway endpoints (prefix lists) are AWS's and never diffed. */
+  routes: RouteDesired[]
+  /** Subnets associated with this table. */
+  subnetIds: string[]
+}
+
+export interface SecurityGroupDesired {
+  vpcId: string
+  /** GroupName; unique per VPC; immutable. */
+  groupName: string
+  /** Immutable in EC2: a change replaces the group. */
+  description: string
+}
+
+/** `all` is IpProtocol `-1` (ports ignored). */
+export type RuleProtocol = 'tcp' | 'udp' | 'icmp' | 'all'
+
+export interface SecurityGroupRuleDesired {
+  protocol: RuleProtocol
+  fromPort: number
+  toPort: number
+  /** Exactly one of cidr / sourceGroupId (for egress: the destination). */
+  cidr?: string
+  sourceGroupId?: string
+  description?: string
+}
+
+export interface SecurityGroupRulesDesired {
+  groupId: string
+  ingress: SecurityGroupRuleDesired[]
+  /** Omitted in the spec means AWS's default: all traffic to 0.0.0.0/0. */
+  egress: SecurityGroupRuleDesired[]
+}
+
+export interface VpcEndpointDesired {
+  vpcId: string
+  /** Full service name, e.g. `com.amazonaws.us-east-1.s3`. */
+  serviceName: string
+  type: 'Gateway' | 'Interface'
+  /** Gateway endpoints: route tables that get the service's prefix-list route. */
+  routeTableIds: string[]
+  /** Interface endpoints: at most one subnet per AZ. */
+  subnetIds: string[]
+  securityGroupIds: string[]
+  privateDnsEnabled: boolean
+}
