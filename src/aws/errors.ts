@@ -62,7 +62,7 @@ export class AwsOperationError extends Error {
     readonly service: string,
     readonly operation: string,
     readonly resource: string,
-    readonly cause: unknown,
+    override readonly cause: unknown,
     readonly hint?: string,
   ) {
     super(`${service} ${operation} failed for ${resource}: ${errorCode(cause) ?? 'Error'}: ${errorMessage(cause)}${hint ? `\n  ${hint}` : ''}`)
