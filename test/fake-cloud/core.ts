@@ -1,0 +1,77 @@
+import type {Clock} from '../../src/util/clock.js'
+
+/**
+ * Shared plumbing of the in-memory fake cloud: the call log, fault injection
+ * and the handler table each fake service exposes. `index.ts` wires the
+ * handlers into the SDK clients with aws-sdk-client-mock.
+ */
+
+export interface FakeHandler {
+  /** The SDK command class, e.g. `CreateVpcCommand`. */
+  command: abstract new (...args: any[]) => any
+  /** Operation name without `Command`, e.g. `CreateVpc`. */
+  operation: string
+  /** Changes cloud state (counts for "zero mutating calls" and crash injection). */
+  mutating: boolean
+  handle: (input: any) => unknown
+}
+
+export interface FakeService {
+  readonly service: string
+  handlers(): FakeHandler[]
+}
+
+export interface CallRecord {
+  service: string
+  operation: string
+  mutating: boolean
+  input: unknown
+  /** Error code when the call failed. */
+  error?: string
+}
+
+/** Thrown by every call once the simulated process has "died". */
+export class SimulatedCrash extends Error {
+  constructor(readonly afterMutatingCalls: number) {
+    super(`simulated crash after mutating call #${afterMutatingCalls}`)
+    this.name = 'SimulatedCrash'
+  }
+}
+
+export class Faults {
+  /** operation (or '*') → how many more calls of it answer with throttling. */
+  private readonly throttles = new Map<string, number>()
+  /**
+   * How long (ms of the fake's clock) a newly created resource stays invisible
+   * to describes by id and to calls that reference it: EC2's eventual
+   * consistency. https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+   */
+  consistencyDelayMs = 0
+  /** After this many mutating calls have been applied, every later call throws SimulatedCrash. */
+  crashAfterMutatingCalls: number | undefined
+  /** Per-operation latency (ms of the fake's clock), for benchmarks. */
+  latencyMs: (service: string, operation: string) => number = () => 0
+
+  throttle(operation: string | '*', times: number): void {
+    this.throttles.set(operation, (this.throttles.get(operation) ?? 0) + times)
+  }
+
+  /** Consumes one injected throttle for this operation, if any. */
+  takeThrottle(operation: string): boolean {
+    for (const key of [operation, '*']) {
+      const left = this.throttles.get(key) ?? 0
+      if (left > 0) {
+        this.throttles.set(key, left - 1)
+        return true
+      }
+    }
+    return false
+  }
+}
+
+export interface FakeEnv {
+  clock: Clock
+  faults: Faults
+  region: string
+  accountId: string
+}
