@@ -1,0 +1,87 @@
+import {AwsClients} from '../aws/clients.js'
+import type {EventSink} from '../engine/events.js'
+import {compileSpec} from '../graph/compile.js'
+import type {ResourceNode} from '../graph/types.js'
+import type {ReconcileContext} from '../resources/types.js'
+import {loadSpec} from '../spec/load.js'
+import type {Spec} from '../spec/schema.js'
+import {SsmStateStore} from '../state/ssm-store.js'
+import type {StateStore} from '../state/types.js'
+import {type Clock, wallClock} from '../util/clock.js'
+import {UsageError} from './errors.js'
+
+export interface SessionOptions {
+  /** Spec file; required unless `specOptional` and `stack` is given. */
+  file: string
+  stack?: string
+  region?: string
+  profile?: string
+  concurrency: number
+  /** `state show` / `state unlock` work from `--stack` alone. */
+  specOptional?: boolean
+  clock?: Clock
+  emit?: EventSink
+  signal?: AbortSignal
+  pollIntervalMs?: number
+  waitTimeoutMs?: number
+  /** Overrides the SSM store (tests). */
+  store?: StateStore
+  onCall?: (service: string, operation: string) => void
+}
+
+/**
+ * Everything one command run needs, built from flags and the spec. The spec
+ * is loaded and validated first, so a bad spec fails before any AWS client
+ * exists.
+ */
+export class Session {
+  private constructor(
+    readonly spec: Spec | undefined,
+    readonly nodes: ResourceNode[],
+    readonly stack: string,
+    readonly region: string | undefined,
+    readonly aws: AwsClients,
+    readonly store: StateStore,
+    readonly options: SessionOptions & {clock: Clock; emit: EventSink; signal: AbortSignal},
+  ) {}
+
+  static async open(options: SessionOptions): Promise<Session> {
+    let spec: Spec | undefined
+    try {
+      spec = await loadSpec(options.file)
+    } catch (error) {
+      if (!(options.specOptional && options.stack && isMissingFile(error))) throw error
+    }
+    const stack = options.stack ?? spec?.name
+    if (!stack) throw new UsageError('no stack name: give --stack or a spec with `name:`')
+    const region = options.region ?? spec?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
+    const clock = options.clock ?? wallClock
+    const aws = new AwsClients({region, profile: options.profile, clock, onCall: options.onCall})
+    const nodes = spec ? compileSpec(spec, region ?? 'us-east-1') : []
+    const store = options.store ?? new SsmStateStore(aws, stack)
+    const full = {...options, clock, emit: options.emit ?? (() => {}), signal: options.signal ?? new AbortController().signal}
+    return new Session(spec, nodes, stack, region, aws, store, full)
+  }
+
+  /** The spec's graph; fails with a usage error when the command needs a spec and none was loaded. */
+  requireNodes(): ResourceNode[] {
+    if (!this.spec) throw new UsageError(`no spec file at ${this.options.file}`)
+    return this.nodes
+  }
+
+  /** A reconcile context whose progress reports are tagged with the node. */
+  context = (nodeId: string): ReconcileContext => ({
+    stack: this.stack,
+    region: this.region ?? 'us-east-1',
+    aws: this.aws,
+    clock: this.options.clock,
+    signal: this.options.signal,
+    pollIntervalMs: this.options.pollIntervalMs ?? 5_000,
+    waitTimeoutMs: this.options.waitTimeoutMs ?? 20 * 60_000,
+    progress: (message) => this.options.emit({type: 'node-progress', id: nodeId, message}),
+  })
+}
+
+function isMissingFile(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === 'ENOENT' || /no spec file|ENOENT|not found/i.test(String((error as Error)?.message))
+}

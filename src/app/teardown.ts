@@ -1,0 +1,36 @@
+import {StateWriter} from '../engine/state-writer.js'
+import {teardown as teardownEngine} from '../engine/teardown.js'
+import {registry} from '../resources/registry.js'
+import {newStateDocument} from '../state/document.js'
+import {currentLockInfo} from '../state/lock.js'
+import {buildReport, type RunReport} from './report.js'
+import type {Session} from './session.js'
+
+/**
+ * `teardown`: delete every resource in the state and every orphan tagged with
+ * the stack, in reverse dependency order; when all are gone, delete the state
+ * parameters too. A partial teardown keeps the state of what is left.
+ */
+export async function teardown(session: Session, options: {dryRun?: boolean} = {}): Promise<RunReport & {orphans: string[]}> {
+  const lock = options.dryRun ? undefined : await session.store.lock(currentLockInfo('teardown'))
+  try {
+    const loaded = await session.store.load()
+    const doc = loaded ?? newStateDocument(session.stack)
+    const writer = new StateWriter(doc, session.store)
+    const result = await teardownEngine({
+      state: doc,
+      registry,
+      context: session.context,
+      nodes: session.spec ? session.nodes : undefined,
+      mode: options.dryRun ? 'plan' : 'apply',
+      writer,
+      concurrency: session.options.concurrency,
+      emit: session.options.emit,
+    })
+    if (result.ok && !options.dryRun) await session.store.destroy()
+    const report = buildReport('teardown', {stack: session.stack, region: session.region, serial: result.ok ? undefined : doc.serial}, result.results, {})
+    return {...report, orphans: result.orphans}
+  } finally {
+    await lock?.release()
+  }
+}

@@ -1,0 +1,34 @@
+import type {Change} from '../resources/types.js'
+
+/** What a node does in a run. `delete` covers removed resources, retired replacements and teardown. */
+export type NodeAction = 'create' | 'update' | 'replace' | 'delete' | 'noop'
+
+export type NodeStatus = 'planned' | 'done' | 'failed' | 'blocked'
+
+/**
+ * The engine reports through events; the UI layer (listr2, plain lines,
+ * JSON) turns them into output. The engine never prints.
+ */
+export type EngineEvent =
+  /** Everything the run will go through, in order, once the live resources are read. */
+  | {type: 'run-start'; nodes: {id: string; kind: string}[]}
+  | {type: 'node-start'; id: string; kind: string; action: NodeAction; changes: Change[]}
+  | {type: 'node-progress'; id: string; message: string}
+  | {type: 'node-done'; id: string; kind: string; action: NodeAction; physicalId?: string; durationMs: number}
+  | {type: 'node-failed'; id: string; kind: string; action: NodeAction; error: string}
+  | {type: 'node-blocked'; id: string; kind: string; blockedBy: string[]}
+
+export type EventSink = (event: EngineEvent) => void
+
+export interface NodeResult {
+  id: string
+  kind: string
+  action: NodeAction
+  status: NodeStatus
+  physicalId?: string
+  changes: Change[]
+  /** Why a replacement or deletion happens, for the plan. */
+  reason?: string
+  error?: string
+  durationMs: number
+}

@@ -1,0 +1,41 @@
+import type {StateDocument, StateStore} from '../state/types.js'
+
+/**
+ * Saves the working state document after each mutation. Concurrent nodes
+ * mutate the one document; saves are serialised and coalesced: while one
+ * save is in flight, every commit that arrives waits for a single next save
+ * that includes all of them. A commit resolves once its mutation is stored.
+ */
+export class StateWriter {
+  private running: Promise<void> | undefined
+  private queued: Promise<void> | undefined
+  saves = 0
+
+  constructor(
+    readonly doc: StateDocument,
+    private readonly store: StateStore,
+  ) {}
+
+  commit(): Promise<void> {
+    if (this.queued) return this.queued
+    if (!this.running) {
+      this.running = this.save().finally(() => {
+        this.running = undefined
+      })
+      return this.running
+    }
+    this.queued = this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined
+        return this.commit()
+      })
+    return this.queued
+  }
+
+  private async save(): Promise<void> {
+    this.doc.serial++
+    this.saves++
+    await this.store.save(structuredClone(this.doc))
+  }
+}

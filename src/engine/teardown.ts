@@ -1,0 +1,72 @@
+import type {ResourceNode} from '../graph/types.js'
+import {refsIn} from '../graph/types.js'
+import type {ReconcilerRegistry} from '../resources/registry.js'
+import type {ReconcileContext} from '../resources/types.js'
+import type {StateDocument} from '../state/types.js'
+import {ORPHAN, deleteInReverseOrder} from './converge.js'
+import type {EventSink, NodeResult} from './events.js'
+import {Limiter} from './limiter.js'
+import {type Observation, observe} from './observe.js'
+import type {StateWriter} from './state-writer.js'
+
+export interface TeardownOptions {
+  state: StateDocument
+  registry: ReconcilerRegistry
+  context: (nodeId: string) => ReconcileContext
+  /** The spec's graph when there is one: gives orphans (resources the state lost) their dependencies. */
+  nodes?: ResourceNode[]
+  mode: 'plan' | 'apply'
+  writer?: StateWriter
+  concurrency: number
+  emit: EventSink
+}
+
+export interface TeardownResult {
+  results: NodeResult[]
+  /** Resources found by their tags that the state did not list. */
+  orphans: string[]
+  ok: boolean
+}
+
+/**
+ * Deletes everything the stack owns: every state entry, plus every resource
+ * tagged with the stack that the state does not know (a run that crashed
+ * before saving). Nothing is deleted before what depends on it; deletion
+ * waits out DependencyViolation for a bounded time.
+ */
+export async function teardown(options: TeardownOptions): Promise<TeardownResult> {
+  const {state, registry} = options
+  const baseCtx = options.context('')
+  const wanted = new Map(Object.entries(state.resources).map(([id, entry]) => [id, entry.kind]))
+  const {observations, found} = await observe({ctx: baseCtx, registry, state, wanted, alsoFindKinds: registry.kinds(), concurrency: options.concurrency})
+
+  const specDeps = new Map((options.nodes ?? []).map((node) => [node.id, refsIn(node.desired)]))
+  const knownIds = new Set(Object.values(state.resources).map((entry) => entry.id))
+  const orphans: string[] = []
+  const all: Map<string, Observation> = new Map(observations)
+  for (const [kind, byLogicalId] of found) {
+    for (const [logicalId, observed] of byLogicalId) {
+      if (knownIds.has(observed.id)) continue
+      const key = state.resources[logicalId] ? `${logicalId}${ORPHAN}${observed.id}` : logicalId
+      state.resources[key] = {kind, id: observed.id, deps: specDeps.get(logicalId) ?? [], outputs: {}, updatedAt: new Date(baseCtx.clock.now()).toISOString()}
+      all.set(key, {observed, source: 'tags'})
+      orphans.push(key)
+    }
+  }
+
+  if (options.mode === 'apply') options.emit({type: 'run-start', nodes: Object.entries(state.resources).map(([id, entry]) => ({id, kind: entry.kind}))})
+  const results = await deleteInReverseOrder({
+    ids: Object.keys(state.resources),
+    state,
+    registry,
+    context: options.context,
+    observations: all,
+    mode: options.mode,
+    writer: options.writer,
+    limiter: new Limiter(options.concurrency),
+    emit: options.emit,
+    reason: 'teardown',
+  })
+  for (const result of results) if (orphans.includes(result.id)) result.reason = 'teardown (orphan found by its tags)'
+  return {results, orphans, ok: results.every((result) => result.status === 'done' || result.status === 'planned')}
+}
