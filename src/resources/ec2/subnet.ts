@@ -1,0 +1,137 @@
+import {
+  CreateSubnetCommand,
+  DeleteSubnetCommand,
+  ModifySubnetAttributeCommand,
+  paginateDescribeSubnets,
+  type EC2Client,
+  type Filter,
+  type Subnet,
+} from '@aws-sdk/client-ec2'
+import {isNotFound} from '../../aws/errors.js'
+import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
+import {chunks, waitFor} from '../wait.js'
+import type {SubnetDesired} from './desired.js'
+
+export interface SubnetObserved extends Observed {
+  vpcId: string
+  cidr: string
+  availabilityZone: string
+  mapPublicIpOnLaunch: boolean
+  /** `pending` | `available`. */
+  state: string
+}
+
+export function diffSubnet(desired: SubnetDesired, observed: SubnetObserved): Change[] {
+  const changes: Change[] = []
+  // AWS cannot move a subnet to another VPC or zone, nor change its IPv4 CIDR.
+  for (const field of ['vpcId', 'cidr', 'availabilityZone'] as const) {
+    if (desired[field] !== observed[field]) changes.push({field, before: observed[field], after: desired[field], replace: true})
+  }
+  if (desired.mapPublicIpOnLaunch !== observed.mapPublicIpOnLaunch) {
+    changes.push({field: 'mapPublicIpOnLaunch', before: observed.mapPublicIpOnLaunch, after: desired.mapPublicIpOnLaunch, replace: false})
+  }
+  return changes
+}
+
+function toObserved(subnet: Subnet): SubnetObserved {
+  return {
+    id: subnet.SubnetId!,
+    logicalId: logicalIdOf(subnet.Tags),
+    vpcId: subnet.VpcId ?? '',
+    cidr: subnet.CidrBlock ?? '',
+    availabilityZone: subnet.AvailabilityZone ?? '',
+    mapPublicIpOnLaunch: subnet.MapPublicIpOnLaunch ?? false,
+    state: subnet.State ?? 'unknown',
+  }
+}
+
+async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<SubnetObserved[]> {
+  const ec2 = await ctx.aws.ec2()
+  const out: SubnetObserved[] = []
+  for await (const page of paginateDescribeSubnets({client: ec2}, {Filters: filters})) out.push(...(page.Subnets ?? []).map(toObserved))
+  return out
+}
+
+function setMapPublicIp(ec2: EC2Client, subnetId: string, value: boolean) {
+  return ec2.send(new ModifySubnetAttributeCommand({SubnetId: subnetId, MapPublicIpOnLaunch: {Value: value}}))
+}
+
+export const subnet: Reconciler<SubnetDesired, SubnetObserved> = {
+  kind: 'ec2.subnet',
+  // Two subnets of one VPC cannot overlap, so the replacement's CIDR is free only once the old one is gone.
+  replaceStrategy: 'delete-before-create',
+
+  async read(ctx, ids) {
+    const found = new Map<string, SubnetObserved>()
+    for (const batch of chunks(ids)) {
+      // A filter omits ids that are gone; `SubnetIds` would fail the whole call with InvalidSubnetID.NotFound.
+      for (const observed of await describe(ctx, [{Name: 'subnet-id', Values: batch}])) found.set(observed.id, observed)
+    }
+    return found
+  },
+
+  async find(ctx, stack) {
+    const found = new Map<string, SubnetObserved>()
+    for (const observed of await describe(ctx, [stackFilter(stack)])) {
+      if (observed.logicalId) found.set(observed.logicalId, observed)
+    }
+    return found
+  },
+
+  diff: diffSubnet,
+
+  async create(ctx, desired, meta: CreateMeta) {
+    const ec2 = await ctx.aws.ec2()
+    const response = await ec2.send(
+      new CreateSubnetCommand({
+        VpcId: desired.vpcId,
+        CidrBlock: desired.cidr,
+        AvailabilityZone: desired.availabilityZone,
+        TagSpecifications: tagSpecifications('subnet', meta.tags),
+      }),
+    )
+    const created = {...toObserved(response.Subnet!), logicalId: meta.logicalId}
+    // CreateSubnet has no parameter for it; new subnets start with MapPublicIpOnLaunch false.
+    if (desired.mapPublicIpOnLaunch && !created.mapPublicIpOnLaunch) {
+      // The id CreateSubnet just returned may answer NotFound for a moment (eventual consistency); retry
+      // this call, not the create, which has no idempotency token and would make a second subnet.
+      // https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+      await waitFor(ctx, {
+        what: `${created.id} to be visible`,
+        poll: async () => {
+          await setMapPublicIp(ec2, created.id, true)
+          return true
+        },
+        state: (done) => (done ? 'visible' : 'not visible yet'),
+        done: (done) => done === true,
+      })
+      created.mapPublicIpOnLaunch = true
+    }
+    return created
+  },
+
+  async update(ctx, desired, observed, changes) {
+    const ec2 = await ctx.aws.ec2()
+    const updated = {...observed}
+    if (changes.some((change) => change.field === 'mapPublicIpOnLaunch') && desired.mapPublicIpOnLaunch !== observed.mapPublicIpOnLaunch) {
+      await setMapPublicIp(ec2, observed.id, desired.mapPublicIpOnLaunch)
+      updated.mapPublicIpOnLaunch = desired.mapPublicIpOnLaunch
+    }
+    return updated
+  },
+
+  async delete(ctx, observed) {
+    const ec2 = await ctx.aws.ec2()
+    try {
+      await ec2.send(new DeleteSubnetCommand({SubnetId: observed.id}))
+    } catch (error) {
+      // DependencyViolation (ENIs of a NAT gateway, endpoint or task still draining) is thrown: the engine retries it.
+      if (!isNotFound(error)) throw error
+    }
+  },
+
+  outputs(observed) {
+    return {id: observed.id, availabilityZone: observed.availabilityZone, cidr: observed.cidr, vpcId: observed.vpcId}
+  },
+}
