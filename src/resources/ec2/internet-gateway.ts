@@ -1,0 +1,135 @@
+import {
+  AttachInternetGatewayCommand,
+  CreateInternetGatewayCommand,
+  DeleteInternetGatewayCommand,
+  DetachInternetGatewayCommand,
+  paginateDescribeInternetGateways,
+  type EC2Client,
+  type Filter,
+  type InternetGateway,
+} from '@aws-sdk/client-ec2'
+import {hasCode, isNotFound} from '../../aws/errors.js'
+import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
+import {chunks, waitFor} from '../wait.js'
+import type {InternetGatewayDesired} from './desired.js'
+
+/** The gateway and its attachment are one resource: `vpcId` is the VPC it is attached to, if any. */
+export interface InternetGatewayObserved extends Observed {
+  vpcId?: string
+}
+
+export function diffInternetGateway(desired: InternetGatewayDesired, observed: InternetGatewayObserved): Change[] {
+  // Re-attaching to another VPC is a detach + attach on the same gateway.
+  if (desired.vpcId === observed.vpcId) return []
+  return [{field: 'vpcId', before: observed.vpcId, after: desired.vpcId, replace: false}]
+}
+
+/**
+ * DescribeInternetGateways reports an attached gateway's attachment as
+ * `available` (not `attached`); one being detached as `detaching`.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InternetGatewayAttachment.html
+ */
+function toObserved(gateway: InternetGateway): InternetGatewayObserved {
+  const attachment = gateway.Attachments?.find((candidate) => candidate.State !== 'detaching' && candidate.State !== 'detached')
+  return {id: gateway.InternetGatewayId!, logicalId: logicalIdOf(gateway.Tags), vpcId: attachment?.VpcId}
+}
+
+async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<InternetGatewayObserved[]> {
+  const ec2 = await ctx.aws.ec2()
+  const out: InternetGatewayObserved[] = []
+  for await (const page of paginateDescribeInternetGateways({client: ec2}, {Filters: filters})) out.push(...(page.InternetGateways ?? []).map(toObserved))
+  return out
+}
+
+/**
+ * The attachment is already gone: `Gateway.NotAttached`, or NotFound for the
+ * gateway or the VPC.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+ */
+async function detach(ec2: EC2Client, gatewayId: string, vpcId: string): Promise<void> {
+  try {
+    await ec2.send(new DetachInternetGatewayCommand({InternetGatewayId: gatewayId, VpcId: vpcId}))
+  } catch (error) {
+    // DependencyViolation ("has some mapped public address(es)": a NAT gateway or EIP still in the VPC) is thrown for the engine to retry.
+    if (!isNotFound(error) && !hasCode(error, 'Gateway.NotAttached')) throw error
+  }
+}
+
+/**
+ * Attaches, retrying while the gateway or VPC id (both possibly created
+ * moments ago) answers NotFound: EC2 is eventually consistent. Retried here so
+ * that the engine never re-runs a create that has no idempotency token.
+ * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+ */
+async function attach(ctx: ReconcileContext, ec2: EC2Client, gatewayId: string, vpcId: string): Promise<void> {
+  await waitFor(ctx, {
+    what: `${gatewayId} to attach to ${vpcId}`,
+    poll: async () => {
+      await ec2.send(new AttachInternetGatewayCommand({InternetGatewayId: gatewayId, VpcId: vpcId}))
+      return true
+    },
+    state: (done) => (done ? 'attached' : 'not visible yet'),
+    done: (done) => done === true,
+  })
+}
+
+export const internetGateway: Reconciler<InternetGatewayDesired, InternetGatewayObserved> = {
+  kind: 'ec2.internet-gateway',
+  // Nothing forces replacement today; should something, a second gateway can exist while the first goes.
+  replaceStrategy: 'create-before-delete',
+
+  async read(ctx, ids) {
+    const found = new Map<string, InternetGatewayObserved>()
+    for (const batch of chunks(ids)) {
+      // A filter omits ids that are gone; `InternetGatewayIds` would fail the whole call with NotFound.
+      for (const observed of await describe(ctx, [{Name: 'internet-gateway-id', Values: batch}])) found.set(observed.id, observed)
+    }
+    return found
+  },
+
+  async find(ctx, stack) {
+    const found = new Map<string, InternetGatewayObserved>()
+    for (const observed of await describe(ctx, [stackFilter(stack)])) {
+      if (observed.logicalId) found.set(observed.logicalId, observed)
+    }
+    return found
+  },
+
+  diff: diffInternetGateway,
+
+  async create(ctx, desired, meta: CreateMeta) {
+    const ec2 = await ctx.aws.ec2()
+    const response = await ec2.send(new CreateInternetGatewayCommand({TagSpecifications: tagSpecifications('internet-gateway', meta.tags)}))
+    const gatewayId = response.InternetGateway!.InternetGatewayId!
+    // Should the attach fail, the tagged gateway is adopted by find() on the next run and attached by update().
+    await attach(ctx, ec2, gatewayId, desired.vpcId)
+    return {id: gatewayId, logicalId: meta.logicalId, vpcId: desired.vpcId}
+  },
+
+  async update(ctx, desired, observed, changes) {
+    if (!changes.some((change) => change.field === 'vpcId') || desired.vpcId === observed.vpcId) return observed
+    const ec2 = await ctx.aws.ec2()
+    // A gateway attaches to one VPC at a time.
+    if (observed.vpcId) await detach(ec2, observed.id, observed.vpcId)
+    await attach(ctx, ec2, observed.id, desired.vpcId)
+    return {...observed, vpcId: desired.vpcId}
+  },
+
+  async delete(ctx, observed) {
+    const ec2 = await ctx.aws.ec2()
+    // An attached gateway cannot be deleted (DependencyViolation).
+    if (observed.vpcId) await detach(ec2, observed.id, observed.vpcId)
+    try {
+      await ec2.send(new DeleteInternetGatewayCommand({InternetGatewayId: observed.id}))
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+    }
+  },
+
+  outputs(observed) {
+    const outputs: Record<string, string> = {id: observed.id}
+    if (observed.vpcId) outputs.vpcId = observed.vpcId
+    return outputs
+  },
+}
