@@ -1,0 +1,91 @@
+import {AllocateAddressCommand, DescribeAddressesCommand, ReleaseAddressCommand, type Address, type Filter} from '@aws-sdk/client-ec2'
+import {isNotFound} from '../../aws/errors.js'
+import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
+import {chunks} from '../wait.js'
+import type {ElasticIpDesired} from './desired.js'
+
+/** `id` is the allocation id (`eipalloc-…`), the handle every API that uses the address takes. */
+export interface ElasticIpObserved extends Observed {
+  publicIp: string
+  domain: string
+  /** Set while the address is associated (e.g. with a NAT gateway's network interface). */
+  associationId?: string
+}
+
+export function diffElasticIp(desired: ElasticIpDesired, observed: ElasticIpObserved): Change[] {
+  // An address has nothing to change in place. Its domain is always `vpc` since EC2-Classic was retired;
+  // compared anyway so that an adopted `standard` address would be replaced, not silently kept.
+  if (desired.domain === observed.domain) return []
+  return [{field: 'domain', before: observed.domain, after: desired.domain, replace: true}]
+}
+
+function toObserved(address: Address): ElasticIpObserved {
+  return {
+    id: address.AllocationId!,
+    logicalId: logicalIdOf(address.Tags),
+    publicIp: address.PublicIp ?? '',
+    domain: address.Domain ?? 'vpc',
+    associationId: address.AssociationId,
+  }
+}
+
+/** DescribeAddresses has no pagination: one call answers every match. */
+async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<ElasticIpObserved[]> {
+  const ec2 = await ctx.aws.ec2()
+  const response = await ec2.send(new DescribeAddressesCommand({Filters: filters}))
+  return (response.Addresses ?? []).filter((address) => address.AllocationId).map(toObserved)
+}
+
+export const elasticIp: Reconciler<ElasticIpDesired, ElasticIpObserved> = {
+  kind: 'ec2.elastic-ip',
+  // A new address can be allocated while the old one still serves (its public IP changes either way).
+  replaceStrategy: 'create-before-delete',
+
+  async read(ctx, ids) {
+    const found = new Map<string, ElasticIpObserved>()
+    for (const batch of chunks(ids)) {
+      // A filter omits ids that are gone; `AllocationIds` would fail the whole call with InvalidAllocationID.NotFound.
+      for (const observed of await describe(ctx, [{Name: 'allocation-id', Values: batch}])) found.set(observed.id, observed)
+    }
+    return found
+  },
+
+  async find(ctx, stack) {
+    const found = new Map<string, ElasticIpObserved>()
+    for (const observed of await describe(ctx, [stackFilter(stack)])) {
+      if (observed.logicalId) found.set(observed.logicalId, observed)
+    }
+    return found
+  },
+
+  diff: diffElasticIp,
+
+  async create(ctx, desired, meta: CreateMeta) {
+    const ec2 = await ctx.aws.ec2()
+    // AllocateAddress takes no idempotency token; find() by tags covers a crash between the call and the state save.
+    const response = await ec2.send(new AllocateAddressCommand({Domain: desired.domain, TagSpecifications: tagSpecifications('elastic-ip', meta.tags)}))
+    return {id: response.AllocationId!, logicalId: meta.logicalId, publicIp: response.PublicIp ?? '', domain: response.Domain ?? desired.domain}
+  },
+
+  // Nothing changes in place (diff only ever asks for replacement).
+  async update(_ctx, _desired, observed) {
+    return observed
+  },
+
+  async delete(ctx, observed) {
+    const ec2 = await ctx.aws.ec2()
+    try {
+      await ec2.send(new ReleaseAddressCommand({AllocationId: observed.id}))
+    } catch (error) {
+      // An address still associated in a non-default VPC (a NAT gateway not yet `deleted`) answers
+      // InvalidIPAddress.InUse (also seen as AuthFailure.AddressInUse): thrown for the engine to retry.
+      // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReleaseAddress.html
+      if (!isNotFound(error)) throw error
+    }
+  },
+
+  outputs(observed) {
+    return {id: observed.id, publicIp: observed.publicIp}
+  },
+}

@@ -1,0 +1,106 @@
+import {AllocateAddressCommand, DescribeAddressesCommand, EC2Client, EC2ServiceException, ReleaseAddressCommand} from '@aws-sdk/client-ec2'
+import {mockClient} from 'aws-sdk-client-mock'
+import {beforeEach, describe, expect, it} from 'vitest'
+import {diffElasticIp, elasticIp, type ElasticIpObserved} from '../../../src/resources/ec2/elastic-ip.js'
+import {testContext} from '../../helpers/context.js'
+
+const ec2 = mockClient(EC2Client)
+
+/** The inputs of every call of one command, in order. */
+function inputs<Input extends object>(command: new (input: Input) => {input: Input}): Input[] {
+  return ec2.commandCalls(command as any).map((call) => call.args[0].input as Input)
+}
+
+function awsError(name: string): EC2ServiceException {
+  return new EC2ServiceException({name, $fault: 'client', $metadata: {httpStatusCode: 400}, message: `${name} (test)`})
+}
+
+const tags = [
+  {Key: 'containrlab:stack', Value: 'teststack'},
+  {Key: 'containrlab:id', Value: 'elastic-ip/nat-a'},
+  {Key: 'managed-by', Value: 'containrlab'},
+]
+const meta = {logicalId: 'elastic-ip/nat-a', token: 'token-1', tags}
+const observed: ElasticIpObserved = {id: 'eipalloc-1', logicalId: 'elastic-ip/nat-a', publicIp: '203.0.113.10', domain: 'vpc', associationId: 'eipassoc-1'}
+
+beforeEach(() => {
+  ec2.reset()
+})
+
+describe('elasticIp.read', () => {
+  it('describes many ids in one filtered call and omits released ones', async () => {
+    ec2.on(DescribeAddressesCommand).resolves({
+      Addresses: [
+        {AllocationId: 'eipalloc-1', PublicIp: '203.0.113.10', Domain: 'vpc', AssociationId: 'eipassoc-1', Tags: tags},
+        {AllocationId: 'eipalloc-2', PublicIp: '203.0.113.11', Domain: 'vpc'},
+      ],
+    })
+
+    const found = await elasticIp.read(testContext(), ['eipalloc-1', 'eipalloc-2', 'eipalloc-gone'])
+
+    expect(inputs(DescribeAddressesCommand)).toEqual([{Filters: [{Name: 'allocation-id', Values: ['eipalloc-1', 'eipalloc-2', 'eipalloc-gone']}]}])
+    expect([...found.values()]).toEqual([observed, {id: 'eipalloc-2', logicalId: undefined, publicIp: '203.0.113.11', domain: 'vpc', associationId: undefined}])
+  })
+})
+
+describe('elasticIp.find', () => {
+  it('filters by the stack tag and keys by the containrlab:id tag', async () => {
+    ec2.on(DescribeAddressesCommand).resolves({Addresses: [{AllocationId: 'eipalloc-1', PublicIp: '203.0.113.10', Domain: 'vpc', AssociationId: 'eipassoc-1', Tags: tags}]})
+
+    const found = await elasticIp.find(testContext(), 'teststack')
+
+    expect(inputs(DescribeAddressesCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
+    expect([...found.entries()]).toEqual([['elastic-ip/nat-a', observed]])
+  })
+})
+
+describe('diffElasticIp', () => {
+  it.each([
+    ['vpc address', 'vpc', []],
+    ['EC2-Classic address', 'standard', [{field: 'domain', before: 'standard', after: 'vpc', replace: true}]],
+  ])('%s', (_name, domain, expected) => {
+    expect(diffElasticIp({domain: 'vpc'}, {...observed, domain})).toEqual(expected)
+  })
+})
+
+describe('elasticIp.create', () => {
+  it('allocates a VPC address tagged at creation', async () => {
+    ec2.on(AllocateAddressCommand).resolves({AllocationId: 'eipalloc-new', PublicIp: '198.51.100.7', Domain: 'vpc'})
+
+    const created = await elasticIp.create(testContext(), {domain: 'vpc'}, meta)
+
+    expect(inputs(AllocateAddressCommand)).toEqual([{Domain: 'vpc', TagSpecifications: [{ResourceType: 'elastic-ip', Tags: tags}]}])
+    expect(ec2.calls()).toHaveLength(1)
+    expect(created).toEqual({id: 'eipalloc-new', logicalId: 'elastic-ip/nat-a', publicIp: '198.51.100.7', domain: 'vpc'})
+  })
+})
+
+describe('elasticIp.update', () => {
+  it('makes no call', async () => {
+    expect(await elasticIp.update(testContext(), {domain: 'vpc'}, observed, [])).toEqual(observed)
+    expect(ec2.calls()).toHaveLength(0)
+  })
+})
+
+describe('elasticIp.delete', () => {
+  it('releases by allocation id and treats NotFound as released', async () => {
+    ec2.on(ReleaseAddressCommand).resolvesOnce({}).rejects(awsError('InvalidAllocationID.NotFound'))
+
+    await elasticIp.delete(testContext(), observed)
+    await expect(elasticIp.delete(testContext(), observed)).resolves.toBeUndefined()
+
+    expect(inputs(ReleaseAddressCommand)).toEqual([{AllocationId: 'eipalloc-1'}, {AllocationId: 'eipalloc-1'}])
+  })
+
+  it.each(['AuthFailure.AddressInUse', 'InvalidIPAddress.InUse', 'DependencyViolation'])('surfaces %s for the engine to retry', async (code) => {
+    ec2.on(ReleaseAddressCommand).rejects(awsError(code))
+    await expect(elasticIp.delete(testContext(), observed)).rejects.toMatchObject({name: code})
+    expect(inputs(ReleaseAddressCommand)).toHaveLength(1)
+  })
+})
+
+describe('elasticIp.outputs', () => {
+  it('exposes id and public IP', () => {
+    expect(elasticIp.outputs(observed)).toEqual({id: 'eipalloc-1', publicIp: '203.0.113.10'})
+  })
+})
