@@ -20,3 +20,12 @@ export class RunFailedError extends Error {
 }
 
 export const EXIT = {ok: 0, failure: 1, changes: 2, locked: 3} as const
+
+/** The user (or the absence of --yes without a terminal) declined a destructive change. Nothing was changed. */
+export class CancelledError extends Error {
+  readonly exitCode = 1
+  constructor(readonly preview: unknown) {
+    super('cancelled: nothing was changed')
+    this.name = 'CancelledError'
+  }
+}

@@ -3,7 +3,9 @@ import {teardown as teardownEngine} from '../engine/teardown.js'
 import {registry} from '../resources/registry.js'
 import {newStateDocument} from '../state/document.js'
 import {currentLockInfo} from '../state/lock.js'
+import {CancelledError} from './errors.js'
 import {buildReport, type RunReport} from './report.js'
+import type {Confirm} from './up.js'
 import type {Session} from './session.js'
 
 /**
@@ -11,7 +13,7 @@ import type {Session} from './session.js'
  * the stack, in reverse dependency order; when all are gone, delete the state
  * parameters too. A partial teardown keeps the state of what is left.
  */
-export async function teardown(session: Session, options: {dryRun?: boolean} = {}): Promise<RunReport & {orphans: string[]}> {
+export async function teardown(session: Session, options: {dryRun?: boolean; confirm?: Confirm} = {}): Promise<RunReport & {orphans: string[]}> {
   const lock = options.dryRun ? undefined : await session.store.lock(currentLockInfo('teardown'))
   try {
     const loaded = await session.store.load()
@@ -26,7 +28,9 @@ export async function teardown(session: Session, options: {dryRun?: boolean} = {
       writer,
       concurrency: session.options.concurrency,
       emit: session.options.emit,
+      confirm: options.confirm && ((planned) => options.confirm!(buildReport('teardown', {stack: session.stack, region: session.region}, planned, {}))),
     })
+    if (result.cancelled) throw new CancelledError(undefined)
     if (result.ok && !options.dryRun) await session.store.destroy()
     const report = buildReport('teardown', {stack: session.stack, region: session.region, serial: result.ok ? undefined : doc.serial}, result.results, {})
     return {...report, orphans: result.orphans}

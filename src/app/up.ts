@@ -1,34 +1,36 @@
-import {converge} from '../engine/converge.js'
+import {converge, observeForConverge} from '../engine/converge.js'
 import {StateWriter} from '../engine/state-writer.js'
 import {registry} from '../resources/registry.js'
 import {currentLockInfo} from '../state/lock.js'
 import {newStateDocument} from '../state/document.js'
+import {CancelledError} from './errors.js'
 import {buildReport, type RunReport} from './report.js'
 import type {Session} from './session.js'
 
+/** Asked before destructive changes (replacements, deletions); false cancels the run. */
+export type Confirm = (preview: RunReport) => Promise<boolean>
+
 /**
- * `up`: lock the stack, converge, save the state after every mutation,
- * unlock (also when the run fails or is interrupted).
+ * `up`: lock the stack, read what exists, preview; if the preview replaces or
+ * deletes anything, ask `confirm`; then converge from the same reads, saving
+ * the state after every mutation; unlock (also on failure or interrupt).
  */
-export async function up(session: Session): Promise<RunReport> {
+export async function up(session: Session, confirm: Confirm): Promise<RunReport> {
   const nodes = session.requireNodes()
   const lock = await session.store.lock(currentLockInfo('up'))
   try {
     const doc = (await session.store.load()) ?? newStateDocument(session.stack)
+    const common = {nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, signal: session.options.signal}
+    const observations = await observeForConverge(common)
+    const preview = await converge({...common, mode: 'plan', observations, state: structuredClone(doc), emit: () => {}})
+    const previewReport = buildReport('plan', {stack: session.stack, region: session.region, serial: doc.serial}, preview.results, preview.outputs)
+    if ((previewReport.summary.replace > 0 || previewReport.summary.delete > 0) && !(await confirm(previewReport))) {
+      throw new CancelledError(previewReport)
+    }
     const writer = new StateWriter(doc, session.store)
     // The lineage seeds idempotency tokens; it must be stored before the first create.
     if (doc.serial === 0) await writer.commit()
-    const result = await converge({
-      nodes,
-      registry,
-      context: session.context,
-      mode: 'apply',
-      state: doc,
-      writer,
-      concurrency: session.options.concurrency,
-      emit: session.options.emit,
-      signal: session.options.signal,
-    })
+    const result = await converge({...common, mode: 'apply', observations, writer, emit: session.options.emit})
     return buildReport('up', {stack: session.stack, region: session.region, serial: doc.serial}, result.results, result.outputs)
   } finally {
     await lock.release()

@@ -1,0 +1,29 @@
+import {Flags} from '@oclif/core'
+import {plan} from '../app/up.js'
+import type {RunReport} from '../app/report.js'
+import {BaseCommand, EXIT_CODES} from '../cli/base-command.js'
+import {formatPlan} from '../ui/format.js'
+
+export default class Plan extends BaseCommand<typeof Plan> {
+  static override summary = 'Show what `up` would create, update, replace or delete, changing nothing.'
+  static override description = `Reads the live resources and the state, diffs them against the spec field by field, and prints the result like \`terraform plan\`. With --offline, plans against an empty state and makes no AWS call at all (no account needed).`
+
+  static override examples = [
+    '<%= config.bin %> plan -f examples/containrlab.yaml --offline',
+    '<%= config.bin %> plan --detailed-exitcode   # exit 2 when there are changes',
+    '<%= config.bin %> plan --json',
+  ]
+
+  static override flags = {
+    offline: Flags.boolean({summary: 'Plan against an empty state; make no AWS call.', default: false}),
+    'detailed-exitcode': Flags.boolean({summary: 'Exit 2 when the plan has changes, 0 when it has none.', default: false}),
+  }
+
+  async run(): Promise<RunReport> {
+    const session = await this.session()
+    const report = await plan(session, {offline: this.flags.offline})
+    if (!this.jsonEnabled()) this.log(formatPlan(report))
+    if (this.flags['detailed-exitcode'] && report.changes) process.exitCode = EXIT_CODES.changes
+    return report
+  }
+}
