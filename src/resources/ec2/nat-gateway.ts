@@ -1,0 +1,164 @@
+import {CreateNatGatewayCommand, DeleteNatGatewayCommand, paginateDescribeNatGateways, type Filter, type NatGateway} from '@aws-sdk/client-ec2'
+import {isNotFound} from '../../aws/errors.js'
+import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
+import {chunks, waitFor} from '../wait.js'
+import type {NatGatewayDesired} from './desired.js'
+
+export interface NatGatewayObserved extends Observed {
+  subnetId: string
+  allocationId: string
+  vpcId?: string
+  /** `pending` | `available` | `deleting` (`failed` and `deleted` ones count as absent). */
+  state: string
+  /** Known once AWS has associated the address (usually in the create response). */
+  publicIp?: string
+  failureCode?: string
+  failureMessage?: string
+}
+
+export function diffNatGateway(desired: NatGatewayDesired, observed: NatGatewayObserved): Change[] {
+  // Neither the subnet nor the primary Elastic IP of a NAT gateway can change.
+  const changes: Change[] = []
+  for (const field of ['subnetId', 'allocationId'] as const) {
+    if (desired[field] !== observed[field]) changes.push({field, before: observed[field], after: desired[field], replace: true})
+  }
+  return changes
+}
+
+/**
+ * A NAT gateway stays visible for about an hour in `deleted`, and one that
+ * `failed` is deleted by AWS on its own: neither exists for our purposes.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html
+ */
+function isGone(gateway: NatGateway): boolean {
+  return gateway.State === 'deleted' || gateway.State === 'failed'
+}
+
+function toObserved(gateway: NatGateway): NatGatewayObserved {
+  const addresses = gateway.NatGatewayAddresses ?? []
+  const primary = addresses.find((address) => address.IsPrimary) ?? addresses[0]
+  return {
+    id: gateway.NatGatewayId!,
+    logicalId: logicalIdOf(gateway.Tags),
+    subnetId: gateway.SubnetId ?? '',
+    allocationId: primary?.AllocationId ?? '',
+    vpcId: gateway.VpcId,
+    state: gateway.State ?? 'unknown',
+    publicIp: primary?.PublicIp,
+    failureCode: gateway.FailureCode,
+    failureMessage: gateway.FailureMessage,
+  }
+}
+
+/** Every state, `deleted` and `failed` included. Note the parameter is `Filter`, not `Filters`, in this API. */
+async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<NatGateway[]> {
+  const ec2 = await ctx.aws.ec2()
+  const out: NatGateway[] = []
+  for await (const page of paginateDescribeNatGateways({client: ec2}, {Filter: filters})) out.push(...(page.NatGateways ?? []))
+  return out
+}
+
+async function describeOne(ctx: ReconcileContext, id: string): Promise<NatGateway | undefined> {
+  return (await describe(ctx, [{Name: 'nat-gateway-id', Values: [id]}])).find((gateway) => gateway.NatGatewayId === id)
+}
+
+export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
+  kind: 'ec2.nat-gateway',
+  // Private subnets keep their route to the old gateway until the new one is available.
+  replaceStrategy: 'create-before-delete',
+
+  async read(ctx, ids) {
+    const found = new Map<string, NatGatewayObserved>()
+    for (const batch of chunks(ids)) {
+      // A filter omits ids that are gone; `NatGatewayIds` would fail the whole call with NatGatewayNotFound.
+      for (const gateway of await describe(ctx, [{Name: 'nat-gateway-id', Values: batch}])) {
+        if (!isGone(gateway)) found.set(gateway.NatGatewayId!, toObserved(gateway))
+      }
+    }
+    return found
+  },
+
+  async find(ctx, stack) {
+    const found = new Map<string, NatGatewayObserved>()
+    for (const gateway of await describe(ctx, [stackFilter(stack)])) {
+      const observed = toObserved(gateway)
+      if (!isGone(gateway) && observed.logicalId) found.set(observed.logicalId, observed)
+    }
+    return found
+  },
+
+  diff: diffNatGateway,
+
+  async create(ctx, desired, meta: CreateMeta) {
+    const ec2 = await ctx.aws.ec2()
+    // ClientToken makes a retried create return the same gateway instead of a second one (and a second bill).
+    const response = await ec2.send(
+      new CreateNatGatewayCommand({
+        SubnetId: desired.subnetId,
+        AllocationId: desired.allocationId,
+        ConnectivityType: 'public',
+        ClientToken: meta.token,
+        TagSpecifications: tagSpecifications('natgateway', meta.tags),
+      }),
+    )
+    const created = toObserved(response.NatGateway!)
+    return {
+      ...created,
+      logicalId: meta.logicalId,
+      subnetId: created.subnetId || desired.subnetId,
+      allocationId: created.allocationId || desired.allocationId,
+      state: response.NatGateway?.State ?? 'pending',
+    }
+  },
+
+  // Nothing changes in place (diff only ever asks for replacement).
+  async update(_ctx, _desired, observed) {
+    return observed
+  },
+
+  async waitReady(ctx, observed) {
+    // A fresh id may be missing from describes for a while (eventual consistency): that is "not yet", not "gone".
+    const gateway = await waitFor(ctx, {
+      what: `${observed.id} to be available`,
+      poll: () => describeOne(ctx, observed.id),
+      state: (value) => value?.State ?? 'not visible yet',
+      done: (value) => value?.State === 'available',
+      failed: (value) => {
+        if (value?.State === 'failed') return `${value.FailureCode ?? 'failed'}: ${value.FailureMessage ?? 'no reason given'}`
+        if (value?.State === 'deleting' || value?.State === 'deleted') return `it is ${value.State}`
+        return undefined
+      },
+    })
+    return {...toObserved(gateway!), logicalId: observed.logicalId ?? logicalIdOf(gateway!.Tags)}
+  },
+
+  async delete(ctx, observed) {
+    const ec2 = await ctx.aws.ec2()
+    try {
+      await ec2.send(new DeleteNatGatewayCommand({NatGatewayId: observed.id}))
+    } catch (error) {
+      if (isNotFound(error)) return
+      throw error
+    }
+    // The gateway holds its network interface in the subnet and its Elastic IP until it is `deleted`; the
+    // subnet's and the address's own deletion fail until then.
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteNatGateway.html
+    await waitFor(ctx, {
+      what: `${observed.id} to be deleted`,
+      poll: () => describeOne(ctx, observed.id),
+      state: (value) => value?.State ?? 'gone',
+      done: (value) => value === undefined || isGone(value),
+    })
+  },
+
+  outputs(observed) {
+    const outputs: Record<string, string> = {id: observed.id, subnetId: observed.subnetId, allocationId: observed.allocationId}
+    if (observed.publicIp) outputs.publicIp = observed.publicIp
+    return outputs
+  },
+
+  health(observed) {
+    return {state: observed.state, ready: observed.state === 'available', detail: observed.failureMessage}
+  },
+}
