@@ -1,0 +1,50 @@
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {Session, type SessionOptions} from '../../src/app/session.js'
+import type {EngineEvent} from '../../src/engine/events.js'
+import {SsmStateStore} from '../../src/state/ssm-store.js'
+import {FakeCloud} from '../fake-cloud/index.js'
+
+export const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'containrlab.yaml')
+
+/** Writes a spec to a temp file (tests that vary the example). */
+export function writeSpec(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'containrlab-spec-'))
+  const file = join(dir, 'containrlab.yaml')
+  writeFileSync(file, text)
+  return file
+}
+
+/** The example spec with `from` replaced by `to` (fails loudly when `from` is absent). */
+export function exampleWith(from: string, to: string): string {
+  const text = readFileSync(EXAMPLE, 'utf8')
+  if (!text.includes(from)) throw new Error(`example does not contain ${JSON.stringify(from)}`)
+  return writeSpec(text.replace(from, to))
+}
+
+/**
+ * A fake cloud installed into the SDK clients, and sessions that run against
+ * it on its virtual clock. `events` collects everything the engine emitted.
+ */
+export function stackHarness() {
+  const cloud = new FakeCloud().install()
+  const events: EngineEvent[] = []
+  const open = (overrides: Partial<SessionOptions> = {}) =>
+    Session.open({
+      file: EXAMPLE,
+      concurrency: 10,
+      clock: cloud.clock,
+      pollIntervalMs: 5_000,
+      waitTimeoutMs: 20 * 60_000,
+      emit: (event) => events.push(event),
+      ...overrides,
+    })
+  const yes = async () => true
+  return {cloud, events, open, yes, store: (session: Session) => session.store as SsmStateStore}
+}
+
+/** Names of SSM parameters under the stack's prefix. */
+export function stackParameters(cloud: FakeCloud, stack = 'containrlab'): string[] {
+  return cloud.ssm.names().filter((name) => name.startsWith(`/containrlab/${stack}/`))
+}

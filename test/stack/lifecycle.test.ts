@@ -1,0 +1,124 @@
+import {afterEach, describe, expect, it} from 'vitest'
+import {plan, up} from '../../src/app/up.js'
+import {status} from '../../src/app/status.js'
+import {teardown} from '../../src/app/teardown.js'
+import {exampleWith, stackHarness, stackParameters} from '../helpers/stack.js'
+
+// The example network: vpc, 4 subnets, internet gateway, 1 EIP, 1 NAT gateway,
+// 3 route tables (public + one private per AZ), 3 security groups and their 3 rule sets.
+const EXAMPLE_RESOURCES = 17
+const EXAMPLE_KINDS = 8
+
+describe('whole stack against the fake cloud', () => {
+  let harness: ReturnType<typeof stackHarness>
+  afterEach(() => harness?.cloud.restore())
+
+  it('up on empty creates everything, and a second up makes zero mutating calls', async () => {
+    harness = stackHarness()
+    const {cloud, open, yes} = harness
+    const first = await up(await open(), yes)
+    expect(first.errors).toEqual([])
+    expect(first.ok).toBe(true)
+    expect(first.summary.create).toBe(EXAMPLE_RESOURCES)
+    expect(first.resources.every((r) => r.status === 'done' && r.physicalId)).toBe(true)
+    const created = cloud.ec2.resourceCount()
+    expect(created).toBeGreaterThanOrEqual(14)
+
+    cloud.resetCalls()
+    const second = await up(await open(), yes)
+    expect(second.ok).toBe(true)
+    expect(second.summary.noop).toBe(EXAMPLE_RESOURCES)
+    expect(cloud.mutatingCalls().filter((call) => call.service === 'ec2')).toEqual([])
+    // Only the lock put and its release touch SSM; the state is not rewritten when nothing changed.
+    expect(cloud.mutatingCalls().map((call) => call.operation).sort()).toEqual(['DeleteParameter', 'PutParameter'])
+    // Reads are batched per kind (the VPC's two DNS attributes cost one call each), plus state and lock reads.
+    expect(cloud.calls.length).toBeLessThanOrEqual(EXAMPLE_KINDS + 5)
+    expect(cloud.ec2.resourceCount()).toBe(created)
+  })
+
+  it('status is honest about a subnet deleted out of band, and up recreates it', async () => {
+    harness = stackHarness()
+    const {cloud, open, yes} = harness
+    await up(await open(), yes)
+    const before = await status(await open())
+    expect(before.resources.every((r) => r.condition === 'ok')).toBe(true)
+    const subnetId = before.resources.find((r) => r.id === 'subnet/private-b')!.physicalId!
+
+    // The route table association goes with the subnet, as in AWS.
+    cloud.ec2.deleteOutOfBand(subnetId)
+    const after = await status(await open())
+    expect(after.resources.find((r) => r.id === 'subnet/private-b')).toMatchObject({condition: 'missing'})
+
+    const repair = await up(await open(), yes)
+    expect(repair.ok).toBe(true)
+    const recreated = repair.resources.find((r) => r.id === 'subnet/private-b')!
+    expect(recreated.action).toBe('create')
+    expect(recreated.physicalId).not.toBe(subnetId)
+    // The private route table of that AZ re-associates the new subnet in place.
+    expect(repair.resources.find((r) => r.id === 'route-table/private-us-east-1b')!.action).toBe('update')
+    const healed = await status(await open())
+    expect(healed.resources.filter((r) => r.condition !== 'ok')).toEqual([])
+  })
+
+  it('a changed security-group rule is updated in place, the group kept', async () => {
+    harness = stackHarness()
+    const {cloud, open, yes} = harness
+    const first = await up(await open(), yes)
+    const groupId = first.resources.find((r) => r.id === 'security-group/ecs-tasks-sg')!.physicalId
+    const file = exampleWith('{protocol: tcp, port: 8000, securityGroup: alb-sg', '{protocol: tcp, port: 8001, securityGroup: alb-sg')
+
+    const preview = await plan(await open({file}), {offline: false})
+    const changing = preview.resources.filter((r) => r.action !== 'noop')
+    expect(changing.map((r) => [r.id, r.action])).toEqual([['security-group-rules/ecs-tasks-sg', 'update']])
+
+    cloud.resetCalls()
+    const applied = await up(await open({file}), yes)
+    expect(applied.ok).toBe(true)
+    expect(applied.summary).toMatchObject({update: 1, replace: 0, create: 0, delete: 0})
+    expect(applied.resources.find((r) => r.id === 'security-group/ecs-tasks-sg')!.physicalId).toBe(groupId)
+    const ec2Mutations = cloud.mutatingCalls().filter((call) => call.service === 'ec2').map((call) => call.operation)
+    expect(ec2Mutations.sort()).toEqual(['AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupIngress'])
+    const again = await plan(await open({file}), {offline: false})
+    expect(again.changes).toBe(false)
+  })
+
+  it('teardown leaves the fake cloud empty and the state parameters gone', async () => {
+    harness = stackHarness()
+    const {cloud, open, yes} = harness
+    await up(await open(), yes)
+    expect(stackParameters(cloud).length).toBeGreaterThan(0)
+    const report = await teardown(await open(), {confirm: yes})
+    expect(report.errors).toEqual([])
+    expect(report.summary.delete).toBe(EXAMPLE_RESOURCES)
+    expect(cloud.ec2.resourceCount()).toBe(0)
+    expect(stackParameters(cloud)).toEqual([])
+    // A second teardown has nothing to do and still succeeds.
+    const again = await teardown(await open(), {confirm: yes})
+    expect(again.ok).toBe(true)
+    expect(again.summary.delete).toBe(0)
+  })
+
+  it('an offline plan makes no AWS call and plans every resource as a create', async () => {
+    harness = stackHarness()
+    const {cloud, open} = harness
+    const report = await plan(await open(), {offline: true})
+    expect(report.summary.create).toBe(EXAMPLE_RESOURCES)
+    expect(cloud.calls).toEqual([])
+  })
+
+  it('survives injected throttling and ids that answer NotFound right after create', async () => {
+    harness = stackHarness()
+    const {cloud, open, yes} = harness
+    cloud.faults.throttle('*', 6)
+    cloud.faults.throttle('CreateSubnet', 2)
+    cloud.faults.consistencyDelayMs = 4_000
+    const report = await up(await open(), yes)
+    expect(report.errors).toEqual([])
+    expect(cloud.calls.some((call) => call.error === 'RequestLimitExceeded')).toBe(true)
+    expect(cloud.calls.some((call) => call.error?.endsWith('NotFound'))).toBe(true)
+    cloud.resetCalls()
+    const second = await up(await open(), yes)
+    expect(second.summary.noop).toBe(EXAMPLE_RESOURCES)
+    expect(cloud.mutatingCalls().filter((call) => call.service === 'ec2')).toEqual([])
+  })
+})
