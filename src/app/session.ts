@@ -39,7 +39,7 @@ export class Session {
     readonly spec: Spec | undefined,
     readonly nodes: ResourceNode[],
     readonly stack: string,
-    readonly region: string | undefined,
+    readonly region: string,
     readonly aws: AwsClients,
     readonly store: StateStore,
     readonly options: SessionOptions & {clock: Clock; emit: EventSink; signal: AbortSignal},
@@ -54,10 +54,13 @@ export class Session {
     }
     const stack = options.stack ?? spec?.name
     if (!stack) throw new UsageError('no stack name: give --stack or a spec with `name:`')
-    const region = options.region ?? spec?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
     const clock = options.clock ?? wallClock
+    let region = options.region ?? spec?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
     const aws = new AwsClients({region, profile: options.profile, clock, onCall: options.onCall})
-    const nodes = spec ? compileSpec(spec, region ?? 'us-east-1') : []
+    // Last resort: the profile's region (~/.aws/config); read locally, no network.
+    region ??= await aws.region().catch(() => undefined)
+    if (!region) throw new UsageError('no AWS region: set `region:` in the spec, pass --region, or set AWS_REGION')
+    const nodes = spec ? compileSpec(spec, region) : []
     const store = options.store ?? new SsmStateStore(aws, stack)
     const full = {...options, clock, emit: options.emit ?? (() => {}), signal: options.signal ?? new AbortController().signal}
     return new Session(spec, nodes, stack, region, aws, store, full)
@@ -72,7 +75,7 @@ export class Session {
   /** A reconcile context whose progress reports are tagged with the node. */
   context = (nodeId: string): ReconcileContext => ({
     stack: this.stack,
-    region: this.region ?? 'us-east-1',
+    region: this.region,
     aws: this.aws,
     clock: this.options.clock,
     signal: this.options.signal,

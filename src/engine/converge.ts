@@ -26,6 +26,17 @@ export interface ConvergeOptions {
   concurrency: number
   emit: EventSink
   signal: AbortSignal
+  /** What `observeForConverge` read, when the caller already has it (a preview, then the apply). */
+  observations?: Map<string, Observation>
+}
+
+/** Reads every resource the graph and the state name: one batched read per kind (and a tag lookup where needed). */
+export async function observeForConverge(options: Pick<ConvergeOptions, 'nodes' | 'registry' | 'context' | 'state' | 'concurrency'>): Promise<Map<string, Observation>> {
+  const wanted = new Map<string, string>()
+  for (const node of options.nodes) wanted.set(node.id, node.kind)
+  for (const [logicalId, entry] of Object.entries(options.state.resources)) if (!wanted.has(logicalId)) wanted.set(logicalId, entry.kind)
+  const {observations} = await observe({ctx: options.context(''), registry: options.registry, state: options.state, wanted, concurrency: options.concurrency})
+  return observations
 }
 
 export interface ConvergeResult {
@@ -67,13 +78,8 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
   const {nodes, registry, mode, state, emit} = options
   const dag = buildDag(nodes)
   const baseCtx = options.context('')
-  const wanted = new Map<string, string>()
-  for (const node of nodes) wanted.set(node.id, node.kind)
-  for (const [logicalId, entry] of Object.entries(state.resources)) if (!wanted.has(logicalId)) wanted.set(logicalId, entry.kind)
-
-  const observations: Map<string, Observation> = options.offline
-    ? new Map()
-    : (await observe({ctx: baseCtx, registry, state, wanted, concurrency: options.concurrency})).observations
+  // Copied: the run adds retired objects to it.
+  const observations = new Map(options.observations ?? (options.offline ? [] : await observeForConverge(options)))
 
   const limiter = new Limiter(options.concurrency)
   const results = new Map<string, NodeResult>()

@@ -19,9 +19,13 @@ export interface TeardownOptions {
   writer?: StateWriter
   concurrency: number
   emit: EventSink
+  /** Asked with the planned deletions (orphans included) before anything is deleted; false cancels. */
+  confirm?: (planned: NodeResult[]) => Promise<boolean>
 }
 
 export interface TeardownResult {
+  /** true when `confirm` declined: nothing was deleted. */
+  cancelled?: boolean
   results: NodeResult[]
   /** Resources found by their tags that the state did not list. */
   orphans: string[]
@@ -54,19 +58,24 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
     }
   }
 
+  const walk = (mode: 'plan' | 'apply') =>
+    deleteInReverseOrder({
+      ids: Object.keys(state.resources),
+      state,
+      registry,
+      context: options.context,
+      observations: all,
+      mode,
+      writer: options.writer,
+      limiter: new Limiter(options.concurrency),
+      emit: mode === 'plan' ? () => {} : options.emit,
+      reason: 'teardown',
+    })
+  if (options.mode === 'apply' && options.confirm && !(await options.confirm(await walk('plan')))) {
+    return {results: [], orphans, ok: false, cancelled: true}
+  }
   if (options.mode === 'apply') options.emit({type: 'run-start', nodes: Object.entries(state.resources).map(([id, entry]) => ({id, kind: entry.kind}))})
-  const results = await deleteInReverseOrder({
-    ids: Object.keys(state.resources),
-    state,
-    registry,
-    context: options.context,
-    observations: all,
-    mode: options.mode,
-    writer: options.writer,
-    limiter: new Limiter(options.concurrency),
-    emit: options.emit,
-    reason: 'teardown',
-  })
+  const results = await walk(options.mode)
   for (const result of results) if (orphans.includes(result.id)) result.reason = 'teardown (orphan found by its tags)'
   return {results, orphans, ok: results.every((result) => result.status === 'done' || result.status === 'planned')}
 }
