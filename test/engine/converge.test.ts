@@ -1,0 +1,162 @@
+import {describe, expect, it} from 'vitest'
+import {converge} from '../../src/engine/converge.js'
+import type {EngineEvent} from '../../src/engine/events.js'
+import {StateWriter} from '../../src/engine/state-writer.js'
+import {teardown} from '../../src/engine/teardown.js'
+import {type ResourceNode, ref} from '../../src/graph/types.js'
+import {newStateDocument} from '../../src/state/document.js'
+import type {StateDocument, StateStore} from '../../src/state/types.js'
+import {testContext} from '../helpers/context.js'
+import {MemoryWorld} from './memory-reconciler.js'
+
+function memoryStore(): StateStore & {saved: StateDocument[]} {
+  const saved: StateDocument[] = []
+  return {
+    saved,
+    load: async () => saved.at(-1),
+    save: async (doc) => {
+      saved.push(structuredClone(doc))
+    },
+    destroy: async () => {
+      saved.length = 0
+    },
+    lock: async () => ({release: async () => {}}),
+    readLock: async () => undefined,
+    forceUnlock: async () => undefined,
+  }
+}
+
+function setup(world: MemoryWorld, nodes: ResourceNode[], options: {concurrency?: number; state?: StateDocument} = {}) {
+  const ctx = testContext()
+  const events: EngineEvent[] = []
+  const state = options.state ?? newStateDocument('teststack')
+  const store = memoryStore()
+  const writer = new StateWriter(state, store)
+  const run = (mode: 'plan' | 'apply' = 'apply', runNodes = nodes) =>
+    converge({
+      nodes: runNodes,
+      registry: world.registry(world.reconciler()),
+      context: (id) => ({...ctx, progress: (message) => events.push({type: 'node-progress', id, message})}),
+      mode,
+      state,
+      writer,
+      concurrency: options.concurrency ?? 10,
+      emit: (event) => events.push(event),
+      signal: new AbortController().signal,
+    })
+  return {ctx, events, state, store, writer, run}
+}
+
+const thing = (id: string, value: string, parent?: string): ResourceNode => ({id, kind: 'test.thing', desired: parent ? {value, parent: ref(parent)} : {value}})
+
+describe('converge', () => {
+  it('starts a node as soon as its own inputs are ready, not when a layer is done', async () => {
+    const world = new MemoryWorld()
+    world.delays.set('slow', 30_000)
+    const {events, run} = setup(world, [thing('slow', 'a'), thing('fast', 'b'), thing('child-of-fast', 'c', 'fast')])
+    const result = await run()
+    expect(result.ok).toBe(true)
+    const order = events.filter((e) => e.type === 'node-start' || e.type === 'node-done').map((e) => `${e.type} ${e.id}`)
+    expect(order.indexOf('node-start child-of-fast')).toBeLessThan(order.indexOf('node-done slow'))
+    // The child got the parent's id through its ref.
+    const child = [...world.things.values()].find((t) => t.logicalId === 'child-of-fast')!
+    expect(child.parent).toBe([...world.things.values()].find((t) => t.logicalId === 'fast')!.id)
+  })
+
+  it('a failure blocks its dependents only; independent branches finish', async () => {
+    const world = new MemoryWorld()
+    world.failures.add('broken')
+    const {run, events} = setup(world, [thing('broken', 'a'), thing('under-broken', 'b', 'broken'), thing('grandchild', 'c', 'under-broken'), thing('independent', 'd')])
+    const result = await run()
+    expect(result.ok).toBe(false)
+    const status = Object.fromEntries(result.results.map((r) => [r.id, r.status]))
+    expect(status).toEqual({broken: 'failed', 'under-broken': 'blocked', grandchild: 'blocked', independent: 'done'})
+    expect(result.results.find((r) => r.id === 'broken')!.error).toMatch(/boom broken/)
+    expect(events.some((e) => e.type === 'node-blocked' && e.id === 'grandchild')).toBe(true)
+  })
+
+  it('never runs more than --concurrency operations at once', async () => {
+    const world = new MemoryWorld()
+    const nodes = Array.from({length: 12}, (_, i) => thing(`n${i}`, 'v'))
+    for (const node of nodes) world.delays.set(node.id, 3000)
+    const {run} = setup(world, nodes, {concurrency: 3})
+    await run()
+    let running = 0
+    let peak = 0
+    for (const line of world.log) {
+      if (line.startsWith('create ')) peak = Math.max(peak, ++running)
+      if (line.startsWith('created ')) running--
+    }
+    expect(peak).toBe(3)
+    expect(world.things.size).toBe(12)
+  })
+
+  it('saves the state after every mutation, and a second run is a no-op with no save', async () => {
+    const world = new MemoryWorld()
+    const {run, store, state} = setup(world, [thing('a', '1'), thing('b', '2', 'a')])
+    await run()
+    expect(store.saved.length).toBeGreaterThanOrEqual(1)
+    expect(Object.keys(store.saved.at(-1)!.resources).sort()).toEqual(['a', 'b'])
+    expect(state.resources.b!.deps).toEqual(['a'])
+    const saves = store.saved.length
+    world.log.length = 0
+    const second = await run()
+    expect(second.results.map((r) => r.action)).toEqual(['noop', 'noop'])
+    expect(store.saved.length).toBe(saves)
+    expect(world.log).toEqual(['read test.thing 2'])
+  })
+
+  it('updates in place, replaces create-before-delete, and deletes removed resources after their dependents', async () => {
+    const world = new MemoryWorld()
+    const {run, state} = setup(world, [thing('root', '1'), thing('leaf', '2', 'root'), thing('gone-parent', 'x'), thing('gone-child', 'y', 'gone-parent')])
+    await run()
+    const oldRoot = state.resources.root!.id
+    world.log.length = 0
+    const next: ResourceNode[] = [{id: 'root', kind: 'test.thing', desired: {value: '1', immutable: 'v2'}}, thing('leaf', '3', 'root')]
+    const result = await run('apply', next)
+    expect(result.ok).toBe(true)
+    expect(Object.fromEntries(result.results.map((r) => [r.id, r.action]))).toMatchObject({root: 'replace', leaf: 'update', 'gone-child': 'delete', 'gone-parent': 'delete'})
+    expect(world.log.indexOf(`delete gone-child ${'thing-4'}`)).toBeLessThan(world.log.indexOf('delete gone-parent thing-3'))
+    // The old root goes last, once the leaf points at the new one.
+    expect(world.log.at(-1)).toBe(`delete root ${oldRoot}`)
+    expect(Object.keys(state.resources).sort()).toEqual(['leaf', 'root'])
+    expect(world.things.size).toBe(2)
+  })
+
+  it('plan reports actions and changes without calling create, update or delete', async () => {
+    const world = new MemoryWorld()
+    const {run} = setup(world, [thing('a', '1')])
+    await run()
+    world.log.length = 0
+    const {run: planRun} = setup(world, [], {state: (await (async () => {
+      const s = newStateDocument('teststack')
+      s.resources.a = {kind: 'test.thing', id: [...world.things.keys()][0]!, deps: [], outputs: {}, updatedAt: ''}
+      return s
+    })())})
+    const result = await planRun('plan', [thing('a', '2'), thing('b', 'new', 'a')])
+    expect(result.results.map((r) => [r.id, r.action, r.status])).toEqual([
+      ['a', 'update', 'planned'],
+      ['b', 'create', 'planned'],
+    ])
+    expect(result.results[0]!.changes).toEqual([{field: 'value', before: '1', after: '2', replace: false}])
+    expect(world.log.filter((line) => !line.startsWith('read') && !line.startsWith('find'))).toEqual([])
+  })
+
+  it('teardown deletes in reverse dependency order and adopts tagged orphans', async () => {
+    const world = new MemoryWorld()
+    const {run, state, writer, ctx} = setup(world, [thing('a', '1'), thing('b', '2', 'a'), thing('c', '3', 'b')])
+    await run()
+    // An orphan: created by a run that crashed before saving.
+    world.things.set('thing-99', {id: 'thing-99', logicalId: 'lost', value: 'z'})
+    world.log.length = 0
+    const result = await teardown({state, registry: world.registry(world.reconciler()), context: () => ctx, mode: 'apply', writer, concurrency: 4, emit: () => {}})
+    expect(result.ok).toBe(true)
+    expect(result.orphans).toEqual(['lost'])
+    const deletes = world.log.filter((line) => line.startsWith('delete')).map((line) => line.split(' ')[1])
+    expect(deletes.indexOf('c')).toBeLessThan(deletes.indexOf('b'))
+    expect(deletes.indexOf('b')).toBeLessThan(deletes.indexOf('a'))
+    expect(deletes).toContain('lost')
+    expect(world.things.size).toBe(0)
+    expect(state.resources).toEqual({})
+  })
+})
