@@ -1,0 +1,1672 @@
+import {
+  AllocateAddressCommand,
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand,
+  CreateNatGatewayCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  CreateVpcEndpointCommand,
+  DeleteInternetGatewayCommand,
+  DeleteNatGatewayCommand,
+  DeleteRouteCommand,
+  DeleteRouteTableCommand,
+  DeleteSecurityGroupCommand,
+  DeleteSubnetCommand,
+  DeleteVpcCommand,
+  DeleteVpcEndpointsCommand,
+  DescribeAddressesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
+  DescribeVpcEndpointsCommand,
+  DescribeVpcsCommand,
+  DetachInternetGatewayCommand,
+  DisassociateRouteTableCommand,
+  ModifySecurityGroupRulesCommand,
+  ModifySubnetAttributeCommand,
+  ModifyVpcAttributeCommand,
+  ModifyVpcEndpointCommand,
+  ReleaseAddressCommand,
+  ReplaceRouteCommand,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+  type Address,
+  type AllocateAddressRequest,
+  type AllocateAddressResult,
+  type AssociateRouteTableRequest,
+  type AssociateRouteTableResult,
+  type AttachmentStatus,
+  type AttachInternetGatewayRequest,
+  type AuthorizeSecurityGroupIngressRequest,
+  type AuthorizeSecurityGroupIngressResult,
+  type CreateInternetGatewayRequest,
+  type CreateInternetGatewayResult,
+  type CreateNatGatewayRequest,
+  type CreateNatGatewayResult,
+  type CreateRouteRequest,
+  type CreateRouteResult,
+  type CreateRouteTableRequest,
+  type CreateRouteTableResult,
+  type CreateSecurityGroupRequest,
+  type CreateSecurityGroupResult,
+  type CreateSubnetRequest,
+  type CreateSubnetResult,
+  type CreateVpcEndpointRequest,
+  type CreateVpcEndpointResult,
+  type CreateVpcRequest,
+  type CreateVpcResult,
+  type DeleteInternetGatewayRequest,
+  type DeleteNatGatewayRequest,
+  type DeleteNatGatewayResult,
+  type DeleteRouteRequest,
+  type DeleteRouteTableRequest,
+  type DeleteSecurityGroupRequest,
+  type DeleteSecurityGroupResult,
+  type DeleteSubnetRequest,
+  type DeleteVpcEndpointsRequest,
+  type DeleteVpcEndpointsResult,
+  type DeleteVpcRequest,
+  type DescribeAddressesRequest,
+  type DescribeAddressesResult,
+  type DescribeInternetGatewaysRequest,
+  type DescribeInternetGatewaysResult,
+  type DescribeNatGatewaysRequest,
+  type DescribeNatGatewaysResult,
+  type DescribeRouteTablesRequest,
+  type DescribeRouteTablesResult,
+  type DescribeSecurityGroupRulesRequest,
+  type DescribeSecurityGroupRulesResult,
+  type DescribeSecurityGroupsRequest,
+  type DescribeSecurityGroupsResult,
+  type DescribeSubnetsRequest,
+  type DescribeSubnetsResult,
+  type DescribeVpcAttributeRequest,
+  type DescribeVpcAttributeResult,
+  type DescribeVpcEndpointsRequest,
+  type DescribeVpcEndpointsResult,
+  type DescribeVpcsRequest,
+  type DescribeVpcsResult,
+  type DetachInternetGatewayRequest,
+  type DisassociateRouteTableRequest,
+  type Filter,
+  type InternetGateway,
+  type IpPermission,
+  type ModifySecurityGroupRulesRequest,
+  type ModifySecurityGroupRulesResult,
+  type ModifySubnetAttributeRequest,
+  type ModifyVpcAttributeRequest,
+  type ModifyVpcEndpointRequest,
+  type ModifyVpcEndpointResult,
+  type NatGateway,
+  type NatGatewayState,
+  type ReleaseAddressRequest,
+  type ReplaceRouteRequest,
+  type RevokeSecurityGroupIngressRequest,
+  type RevokeSecurityGroupIngressResult,
+  type RevokedSecurityGroupRule,
+  type Route,
+  type RouteTable,
+  type SecurityGroup,
+  type SecurityGroupRule,
+  type Subnet,
+  type Tag,
+  type Vpc,
+  type VpcEndpoint,
+} from '@aws-sdk/client-ec2'
+import type {FakeEnv, FakeHandler, FakeService} from './core.js'
+import {
+  applyFilters,
+  cidrContains,
+  cidrOverlaps,
+  ec2Error,
+  formatCidr,
+  ipString,
+  paginate,
+  parseCidr,
+  stableJson,
+  tagsFrom,
+  type FilterValues,
+} from './ec2-support.js'
+import {IdGenerator, stableHex8} from './ids.js'
+
+/** How long EC2's asynchronous transitions take, in ms of the fake's clock. */
+export interface Ec2Timings {
+  natAvailableMs: number
+  natDeletedMs: number
+  endpointAvailableMs: number
+  endpointDeletedMs: number
+  /** A deleted NAT gateway keeps answering describes with state `deleted` this long (AWS: about an hour). */
+  natDeletedVisibleMs: number
+}
+
+export const DEFAULT_EC2_TIMINGS: Ec2Timings = {
+  natAvailableMs: 60_000,
+  natDeletedMs: 60_000,
+  endpointAvailableMs: 30_000,
+  endpointDeletedMs: 20_000,
+  natDeletedVisibleMs: 60 * 60_000,
+}
+
+interface Tracked {
+  id: string
+  createdAt: number
+  tags: Tag[]
+}
+
+interface VpcRecord extends Tracked {
+  cidr: string
+  dnsSupport: boolean
+  dnsHostnames: boolean
+  mainRouteTableId: string
+  defaultGroupId: string
+  cidrAssociationId: string
+  dhcpOptionsId: string
+}
+
+interface SubnetRecord extends Tracked {
+  vpcId: string
+  cidr: string
+  availabilityZone: string
+  mapPublicIpOnLaunch: boolean
+}
+
+interface InternetGatewayRecord extends Tracked {
+  vpcId?: string
+}
+
+interface AddressRecord extends Tracked {
+  publicIp: string
+  associationId: string
+}
+
+interface NatRecord extends Tracked {
+  subnetId: string
+  vpcId: string
+  allocationId: string
+  networkInterfaceId: string
+  privateIp: string
+  deleteRequestedAt?: number
+  /** Set when AWS would fail the gateway while provisioning (no internet gateway on the VPC). */
+  failure?: {code: string; message: string}
+}
+
+interface RouteRecord {
+  destinationCidr?: string
+  prefixListId?: string
+  gatewayId?: string
+  natGatewayId?: string
+  origin: 'CreateRouteTable' | 'CreateRoute'
+}
+
+interface AssociationRecord {
+  id: string
+  subnetId?: string
+  main: boolean
+}
+
+interface RouteTableRecord extends Tracked {
+  vpcId: string
+  main: boolean
+  routes: RouteRecord[]
+  associations: AssociationRecord[]
+}
+
+interface GroupRecord extends Tracked {
+  vpcId: string
+  name: string
+  description: string
+  isDefault: boolean
+}
+
+interface RuleRecord {
+  id: string
+  groupId: string
+  egress: boolean
+  protocol: string
+  fromPort: number
+  toPort: number
+  cidr?: string
+  referencedGroupId?: string
+  description?: string
+}
+
+interface EndpointRecord extends Tracked {
+  vpcId: string
+  type: 'Gateway' | 'Interface'
+  serviceName: string
+  routeTableIds: string[]
+  subnetIds: string[]
+  groupIds: string[]
+  privateDnsEnabled: boolean
+  /** subnet id → the endpoint's network interface there. */
+  networkInterfaces: Record<string, string>
+  deleteRequestedAt?: number
+}
+
+/** Error codes for an id that does not exist (or is not visible yet). */
+const NOT_FOUND = {
+  vpc: 'InvalidVpcID.NotFound',
+  subnet: 'InvalidSubnetID.NotFound',
+  internetGateway: 'InvalidInternetGatewayID.NotFound',
+  address: 'InvalidAllocationID.NotFound',
+  nat: 'NatGatewayNotFound',
+  routeTable: 'InvalidRouteTableID.NotFound',
+  group: 'InvalidGroup.NotFound',
+  rule: 'InvalidSecurityGroupRuleId.NotFound',
+  endpoint: 'InvalidVpcEndpointId.NotFound',
+  association: 'InvalidAssociationID.NotFound',
+} as const
+
+/** The public IPs handed out come from the documentation ranges (RFC 5737), never real addresses. */
+const DOCUMENTATION_RANGES = ['192.0.2', '198.51.100', '203.0.113']
+
+type Handler = (input: any) => unknown
+
+/**
+ * A stateful in-memory EC2 (VPC networking subset) with AWS's ids, error
+ * codes, state machines and eventual consistency. Every handler takes the
+ * SDK input and returns the SDK output shape or throws an
+ * EC2ServiceException whose `name` is the AWS error code.
+ */
+export class FakeEc2 implements FakeService {
+  readonly service = 'ec2'
+  private readonly timings: Ec2Timings
+  private readonly ids: IdGenerator
+  private readonly vpcs = new Map<string, VpcRecord>()
+  private readonly subnets = new Map<string, SubnetRecord>()
+  private readonly internetGateways = new Map<string, InternetGatewayRecord>()
+  private readonly addresses = new Map<string, AddressRecord>()
+  private readonly natGateways = new Map<string, NatRecord>()
+  private readonly routeTables = new Map<string, RouteTableRecord>()
+  private readonly groups = new Map<string, GroupRecord>()
+  private readonly rules = new Map<string, RuleRecord>()
+  private readonly endpoints = new Map<string, EndpointRecord>()
+  /** `<operation>:<ClientToken>` → the request it was first used with and the resource it made. */
+  private readonly clientTokens = new Map<string, {request: string; id: string}>()
+  private addressCount = 0
+  private privateIpCount = 0
+
+  constructor(
+    private readonly env: FakeEnv,
+    timings: Partial<Ec2Timings> = {},
+    seed = 0,
+  ) {
+    this.timings = {...DEFAULT_EC2_TIMINGS, ...timings}
+    this.ids = new IdGenerator(seed)
+  }
+
+  handlers(): FakeHandler[] {
+    const table: [FakeHandler['command'], Handler][] = [
+      [CreateVpcCommand, (i) => this.createVpc(i)],
+      [DescribeVpcsCommand, (i) => this.describeVpcs(i)],
+      [ModifyVpcAttributeCommand, (i) => this.modifyVpcAttribute(i)],
+      [DescribeVpcAttributeCommand, (i) => this.describeVpcAttribute(i)],
+      [DeleteVpcCommand, (i) => this.deleteVpc(i)],
+      [CreateSubnetCommand, (i) => this.createSubnet(i)],
+      [DescribeSubnetsCommand, (i) => this.describeSubnets(i)],
+      [ModifySubnetAttributeCommand, (i) => this.modifySubnetAttribute(i)],
+      [DeleteSubnetCommand, (i) => this.deleteSubnet(i)],
+      [CreateInternetGatewayCommand, (i) => this.createInternetGateway(i)],
+      [AttachInternetGatewayCommand, (i) => this.attachInternetGateway(i)],
+      [DetachInternetGatewayCommand, (i) => this.detachInternetGateway(i)],
+      [DescribeInternetGatewaysCommand, (i) => this.describeInternetGateways(i)],
+      [DeleteInternetGatewayCommand, (i) => this.deleteInternetGateway(i)],
+      [AllocateAddressCommand, (i) => this.allocateAddress(i)],
+      [DescribeAddressesCommand, (i) => this.describeAddresses(i)],
+      [ReleaseAddressCommand, (i) => this.releaseAddress(i)],
+      [CreateNatGatewayCommand, (i) => this.createNatGateway(i)],
+      [DescribeNatGatewaysCommand, (i) => this.describeNatGateways(i)],
+      [DeleteNatGatewayCommand, (i) => this.deleteNatGateway(i)],
+      [CreateRouteTableCommand, (i) => this.createRouteTable(i)],
+      [CreateRouteCommand, (i) => this.createRoute(i)],
+      [ReplaceRouteCommand, (i) => this.replaceRoute(i)],
+      [DeleteRouteCommand, (i) => this.deleteRoute(i)],
+      [AssociateRouteTableCommand, (i) => this.associateRouteTable(i)],
+      [DisassociateRouteTableCommand, (i) => this.disassociateRouteTable(i)],
+      [DescribeRouteTablesCommand, (i) => this.describeRouteTables(i)],
+      [DeleteRouteTableCommand, (i) => this.deleteRouteTable(i)],
+      [CreateSecurityGroupCommand, (i) => this.createSecurityGroup(i)],
+      [DescribeSecurityGroupsCommand, (i) => this.describeSecurityGroups(i)],
+      [DeleteSecurityGroupCommand, (i) => this.deleteSecurityGroup(i)],
+      [DescribeSecurityGroupRulesCommand, (i) => this.describeSecurityGroupRules(i)],
+      [AuthorizeSecurityGroupIngressCommand, (i) => this.authorize(i, false)],
+      [AuthorizeSecurityGroupEgressCommand, (i) => this.authorize(i, true)],
+      [RevokeSecurityGroupIngressCommand, (i) => this.revoke(i, false)],
+      [RevokeSecurityGroupEgressCommand, (i) => this.revoke(i, true)],
+      [ModifySecurityGroupRulesCommand, (i) => this.modifySecurityGroupRules(i)],
+      [CreateVpcEndpointCommand, (i) => this.createVpcEndpoint(i)],
+      [ModifyVpcEndpointCommand, (i) => this.modifyVpcEndpoint(i)],
+      [DescribeVpcEndpointsCommand, (i) => this.describeVpcEndpoints(i)],
+      [DeleteVpcEndpointsCommand, (i) => this.deleteVpcEndpoints(i)],
+    ]
+    return table.map(([command, handle]) => {
+      const operation = command.name.replace(/Command$/, '')
+      return {
+        command,
+        operation,
+        mutating: !operation.startsWith('Describe'),
+        handle: (input: unknown) => {
+          this.sweep()
+          // A copy, so neither side can change the other's objects afterwards.
+          return structuredClone(handle(input ?? {}))
+        },
+      }
+    })
+  }
+
+  // ---------------------------------------------------------------- helpers for whole-stack tests
+
+  /**
+   * Live resources of every kind. A VPC's main route table and default
+   * security group go with the VPC and are not counted; NAT gateways that are
+   * `deleted` or `failed` are on their way out by themselves and not counted.
+   */
+  resourceCount(): number {
+    this.sweep()
+    let count = this.vpcs.size + this.subnets.size + this.internetGateways.size + this.addresses.size + this.endpoints.size
+    for (const nat of this.natGateways.values()) if (!['deleted', 'failed'].includes(this.natState(nat))) count++
+    for (const table of this.routeTables.values()) if (!table.main) count++
+    for (const group of this.groups.values()) if (!group.isDefault) count++
+    return count
+  }
+
+  /**
+   * Removes a resource at once, as a user in the console would. Dependents
+   * are left as AWS leaves them: routes to a removed gateway turn
+   * `blackhole`, rules referencing a removed group stay (stale).
+   * Accepts any id this fake hands out, including `sgr-` (one rule) and
+   * `rtbassoc-` (one association).
+   */
+  deleteOutOfBand(id: string): void {
+    const prefix = id.slice(0, id.lastIndexOf('-'))
+    switch (prefix) {
+      case 'vpc': {
+        const vpc = this.mustHave(this.vpcs, id)
+        this.routeTables.delete(vpc.mainRouteTableId)
+        this.removeGroup(vpc.defaultGroupId)
+        this.vpcs.delete(id)
+        return
+      }
+      case 'subnet': {
+        this.mustHave(this.subnets, id)
+        this.removeSubnet(id)
+        return
+      }
+      case 'igw':
+        this.mustHave(this.internetGateways, id)
+        this.internetGateways.delete(id)
+        return
+      case 'eipalloc':
+        this.mustHave(this.addresses, id)
+        this.addresses.delete(id)
+        return
+      case 'nat': {
+        // A NAT gateway deleted in the console still shows as `deleted` for a while.
+        const nat = this.mustHave(this.natGateways, id)
+        if (nat.deleteRequestedAt === undefined) nat.deleteRequestedAt = this.now() - this.timings.natDeletedMs
+        return
+      }
+      case 'rtb':
+        this.mustHave(this.routeTables, id)
+        this.removeRouteTable(id)
+        return
+      case 'rtbassoc':
+        for (const table of this.routeTables.values()) table.associations = table.associations.filter((a) => a.id !== id)
+        return
+      case 'sg':
+        this.mustHave(this.groups, id)
+        this.removeGroup(id)
+        return
+      case 'sgr':
+        this.mustHave(this.rules, id)
+        this.rules.delete(id)
+        return
+      case 'vpce':
+        this.mustHave(this.endpoints, id)
+        this.removeEndpointRoutes(this.endpoints.get(id)!, this.endpoints.get(id)!.routeTableIds)
+        this.endpoints.delete(id)
+        return
+      default:
+        throw new Error(`FakeEc2.deleteOutOfBand: unknown id ${id}`)
+    }
+  }
+
+  /** Plain data of everything, for debugging a failing test. */
+  snapshot(): object {
+    this.sweep()
+    const plain = <T>(map: Map<string, T>) => structuredClone([...map.values()])
+    return {
+      now: this.now(),
+      vpcs: plain(this.vpcs),
+      subnets: plain(this.subnets),
+      internetGateways: plain(this.internetGateways),
+      addresses: plain(this.addresses),
+      natGateways: [...this.natGateways.values()].map((nat) => ({...structuredClone(nat), state: this.natState(nat)})),
+      routeTables: plain(this.routeTables),
+      securityGroups: plain(this.groups),
+      securityGroupRules: plain(this.rules),
+      vpcEndpoints: [...this.endpoints.values()].map((endpoint) => ({...structuredClone(endpoint), state: this.endpointState(endpoint)})),
+    }
+  }
+
+  // ---------------------------------------------------------------- time, visibility, lookups
+
+  private now(): number {
+    return this.env.clock.now()
+  }
+
+  /**
+   * EC2 is eventually consistent: a new resource may be unknown to describes
+   * and to calls that reference it for a while after its create call returned.
+   * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+   */
+  private visible(record: Tracked): boolean {
+    return this.now() >= record.createdAt + this.env.faults.consistencyDelayMs
+  }
+
+  /** For calls that reference another resource (create, attach, associate, authorize): must exist and be visible. */
+  private referenced<T extends Tracked>(map: Map<string, T>, id: string | undefined, code: string, what: string): T {
+    const record = id === undefined ? undefined : map.get(id)
+    if (!record || !this.visible(record)) throw ec2Error(code, `The ${what} ID '${id}' does not exist`)
+    return record
+  }
+
+  /** For calls on the resource itself (modify, delete, detach): must exist. */
+  private existing<T>(map: Map<string, T>, id: string | undefined, code: string, what: string): T {
+    const record = id === undefined ? undefined : map.get(id)
+    if (!record) throw ec2Error(code, `The ${what} ID '${id}' does not exist`)
+    return record
+  }
+
+  private mustHave<T>(map: Map<string, T>, id: string): T {
+    const record = map.get(id)
+    if (!record) throw new Error(`FakeEc2: no resource ${id}`)
+    return record
+  }
+
+  /**
+   * Describe semantics shared by every kind: by ids, each id must exist and be
+   * visible or the whole call fails with the kind's NotFound; by filters,
+   * invisible resources are silently left out.
+   */
+  private select<T extends Tracked>(map: Map<string, T>, ids: string[] | undefined, code: string, what: string, filters: Filter[] | undefined, values: FilterValues<T>): T[] {
+    let items: T[]
+    if (ids?.length) {
+      const missing = ids.filter((id) => {
+        const record = map.get(id)
+        return !record || !this.visible(record)
+      })
+      if (missing.length) throw ec2Error(code, `The ${what} ID${missing.length > 1 ? 's' : ''} '${missing.join(', ')}' ${missing.length > 1 ? 'do' : 'does'} not exist`)
+      items = [...new Set(ids)].map((id) => map.get(id)!)
+    } else {
+      items = [...map.values()].filter((record) => this.visible(record))
+    }
+    return applyFilters(items, filters, values)
+  }
+
+  /** Applies transitions that end in removal (endpoints deleted, deleted NAT gateways aging out). */
+  private sweep(): void {
+    for (const endpoint of [...this.endpoints.values()]) {
+      if (endpoint.deleteRequestedAt !== undefined && this.now() >= endpoint.deleteRequestedAt + this.timings.endpointDeletedMs) {
+        this.endpoints.delete(endpoint.id)
+      }
+    }
+    for (const nat of [...this.natGateways.values()]) {
+      const gone = nat.deleteRequestedAt !== undefined ? nat.deleteRequestedAt + this.timings.natDeletedMs : nat.failure ? nat.createdAt + this.timings.natAvailableMs : undefined
+      if (gone !== undefined && this.now() >= gone + this.timings.natDeletedVisibleMs) this.natGateways.delete(nat.id)
+    }
+  }
+
+  /**
+   * ClientToken idempotency: the same token with the same request returns
+   * what the first call made, whatever its state; with a different request it
+   * is IdempotentParameterMismatch. A token whose resource no longer exists at
+   * all is treated as new.
+   * https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html
+   */
+  private idempotent(operation: string, input: {ClientToken?: string; DryRun?: boolean}, exists: (id: string) => boolean): {replay?: string; remember(id: string): void} {
+    const token = input.ClientToken
+    if (!token) return {remember: () => undefined}
+    const {ClientToken: _token, DryRun: _dryRun, ...rest} = input
+    const request = stableJson(rest)
+    const key = `${operation}:${token}`
+    const previous = this.clientTokens.get(key)
+    if (previous && exists(previous.id)) {
+      if (previous.request !== request) {
+        throw ec2Error('IdempotentParameterMismatch', `Client token ${token} was used with a different request`)
+      }
+      return {replay: previous.id, remember: () => undefined}
+    }
+    return {remember: (id) => this.clientTokens.set(key, {request, id})}
+  }
+
+  private tracked(prefix: string, tags: Tag[]): Tracked {
+    return {id: this.ids.next(prefix), createdAt: this.now(), tags}
+  }
+
+  // ---------------------------------------------------------------- VPC
+
+  private createVpc(input: CreateVpcRequest): CreateVpcResult {
+    const cidr = parseCidr(input.CidrBlock)
+    // https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html: /16 to /28.
+    if (cidr.prefix < 16 || cidr.prefix > 28) throw ec2Error('InvalidVpc.Range', `The CIDR '${input.CidrBlock}' is invalid.`)
+    const base = this.tracked('vpc', tagsFrom(input.TagSpecifications, 'vpc'))
+    const vpc: VpcRecord = {
+      ...base,
+      cidr: formatCidr(cidr),
+      dnsSupport: true,
+      dnsHostnames: false,
+      mainRouteTableId: this.ids.next('rtb'),
+      defaultGroupId: this.ids.next('sg'),
+      cidrAssociationId: this.ids.next('vpc-cidr-assoc'),
+      dhcpOptionsId: this.ids.next('dopt'),
+    }
+    this.vpcs.set(vpc.id, vpc)
+    // The main route table and the default security group come with every VPC.
+    this.routeTables.set(vpc.mainRouteTableId, {
+      id: vpc.mainRouteTableId,
+      createdAt: base.createdAt,
+      tags: [],
+      vpcId: vpc.id,
+      main: true,
+      routes: [{destinationCidr: vpc.cidr, gatewayId: 'local', origin: 'CreateRouteTable'}],
+      associations: [{id: this.ids.next('rtbassoc'), main: true}],
+    })
+    this.groups.set(vpc.defaultGroupId, {
+      id: vpc.defaultGroupId,
+      createdAt: base.createdAt,
+      tags: [],
+      vpcId: vpc.id,
+      name: 'default',
+      description: 'default VPC security group',
+      isDefault: true,
+    })
+    // Default group rules: all traffic from members of the group, all traffic out.
+    this.addRule({groupId: vpc.defaultGroupId, egress: false, protocol: '-1', fromPort: -1, toPort: -1, referencedGroupId: vpc.defaultGroupId})
+    this.addRule({groupId: vpc.defaultGroupId, egress: true, protocol: '-1', fromPort: -1, toPort: -1, cidr: '0.0.0.0/0'})
+    return {Vpc: this.vpcOut(vpc)}
+  }
+
+  private vpcOut(vpc: VpcRecord): Vpc {
+    return {
+      VpcId: vpc.id,
+      CidrBlock: vpc.cidr,
+      State: 'available',
+      OwnerId: this.env.accountId,
+      InstanceTenancy: 'default',
+      IsDefault: false,
+      DhcpOptionsId: vpc.dhcpOptionsId,
+      CidrBlockAssociationSet: [{AssociationId: vpc.cidrAssociationId, CidrBlock: vpc.cidr, CidrBlockState: {State: 'associated'}}],
+      Tags: vpc.tags,
+    }
+  }
+
+  private describeVpcs(input: DescribeVpcsRequest): DescribeVpcsResult {
+    const found = this.select(this.vpcs, input.VpcIds, NOT_FOUND.vpc, 'vpc', input.Filters, (vpc, name) => {
+      switch (name) {
+        case 'vpc-id':
+          return [vpc.id]
+        case 'cidr':
+        case 'cidr-block-association.cidr-block':
+          return [vpc.cidr]
+        case 'state':
+          return ['available']
+        case 'is-default':
+          return ['false']
+        case 'owner-id':
+          return [this.env.accountId]
+        default:
+          return undefined
+      }
+    })
+    const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
+    return {Vpcs: page.map((vpc) => this.vpcOut(vpc)), NextToken}
+  }
+
+  private modifyVpcAttribute(input: ModifyVpcAttributeRequest): object {
+    const vpc = this.existing(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
+    const given = [input.EnableDnsSupport, input.EnableDnsHostnames, input.EnableNetworkAddressUsageMetrics].filter((v) => v !== undefined)
+    // One attribute per call, as AWS insists ("Fields for multiple attribute types specified").
+    if (given.length !== 1) throw ec2Error('InvalidParameterCombination', 'Fields for multiple attribute types specified: exactly one attribute per ModifyVpcAttribute call')
+    if (input.EnableDnsSupport) {
+      const value = input.EnableDnsSupport.Value ?? false
+      if (!value && vpc.dnsHostnames) {
+        throw ec2Error('InvalidParameterValue', 'DNS support cannot be disabled while DNS hostnames are enabled')
+      }
+      vpc.dnsSupport = value
+    }
+    if (input.EnableDnsHostnames) {
+      const value = input.EnableDnsHostnames.Value ?? false
+      // https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html#vpc-dns-support:
+      // DNS hostnames need DNS support. AWS does not document this error's code; InvalidParameterValue is this fake's choice.
+      if (value && !vpc.dnsSupport) throw ec2Error('InvalidParameterValue', 'DNS hostnames cannot be enabled while DNS support is disabled')
+      vpc.dnsHostnames = value
+    }
+    return {}
+  }
+
+  private describeVpcAttribute(input: DescribeVpcAttributeRequest): DescribeVpcAttributeResult {
+    const vpc = this.referenced(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
+    switch (input.Attribute) {
+      case 'enableDnsSupport':
+        return {VpcId: vpc.id, EnableDnsSupport: {Value: vpc.dnsSupport}}
+      case 'enableDnsHostnames':
+        return {VpcId: vpc.id, EnableDnsHostnames: {Value: vpc.dnsHostnames}}
+      case 'enableNetworkAddressUsageMetrics':
+        return {VpcId: vpc.id, EnableNetworkAddressUsageMetrics: {Value: false}}
+      default:
+        throw ec2Error('InvalidParameterValue', `Value (${input.Attribute}) for parameter attribute is invalid.`)
+    }
+  }
+
+  private deleteVpc(input: DeleteVpcRequest): object {
+    const vpc = this.existing(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
+    const inVpc = <T extends {vpcId?: string}>(map: Map<string, T>, extra: (r: T) => boolean = () => true) => [...map.values()].some((r) => r.vpcId === vpc.id && extra(r))
+    const blocked =
+      inVpc(this.subnets) ||
+      inVpc(this.internetGateways) ||
+      inVpc(this.groups, (g) => !g.isDefault) ||
+      inVpc(this.routeTables, (t) => !t.main) ||
+      inVpc(this.endpoints)
+    if (blocked) throw ec2Error('DependencyViolation', `The vpc '${vpc.id}' has dependencies and cannot be deleted.`)
+    this.routeTables.delete(vpc.mainRouteTableId)
+    this.removeGroup(vpc.defaultGroupId)
+    this.vpcs.delete(vpc.id)
+    return {}
+  }
+
+  // ---------------------------------------------------------------- Subnet
+
+  private createSubnet(input: CreateSubnetRequest): CreateSubnetResult {
+    const vpc = this.referenced(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
+    const cidr = parseCidr(input.CidrBlock)
+    if (cidr.prefix < 16 || cidr.prefix > 28 || !cidrContains(parseCidr(vpc.cidr), cidr)) {
+      throw ec2Error('InvalidSubnet.Range', `The CIDR '${input.CidrBlock}' is invalid.`)
+    }
+    for (const other of this.subnets.values()) {
+      if (other.vpcId === vpc.id && cidrOverlaps(parseCidr(other.cidr), cidr)) {
+        throw ec2Error('InvalidSubnet.Conflict', `The CIDR '${input.CidrBlock}' conflicts with another subnet`)
+      }
+    }
+    const availabilityZone = input.AvailabilityZone ?? `${this.env.region}a`
+    if (!new RegExp(`^${this.env.region}[a-z]$`).test(availabilityZone)) {
+      throw ec2Error('InvalidParameterValue', `Value (${availabilityZone}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${this.env.region}a, ${this.env.region}b, ${this.env.region}c.`)
+    }
+    const subnet: SubnetRecord = {
+      ...this.tracked('subnet', tagsFrom(input.TagSpecifications, 'subnet')),
+      vpcId: vpc.id,
+      cidr: formatCidr(cidr),
+      availabilityZone,
+      mapPublicIpOnLaunch: false,
+    }
+    this.subnets.set(subnet.id, subnet)
+    return {Subnet: this.subnetOut(subnet)}
+  }
+
+  private subnetOut(subnet: SubnetRecord): Subnet {
+    const prefix = parseCidr(subnet.cidr).prefix
+    return {
+      SubnetId: subnet.id,
+      VpcId: subnet.vpcId,
+      CidrBlock: subnet.cidr,
+      AvailabilityZone: subnet.availabilityZone,
+      // AWS reserves five addresses in every subnet.
+      AvailableIpAddressCount: 2 ** (32 - prefix) - 5,
+      MapPublicIpOnLaunch: subnet.mapPublicIpOnLaunch,
+      DefaultForAz: false,
+      State: 'available',
+      OwnerId: this.env.accountId,
+      SubnetArn: `arn:aws:ec2:${this.env.region}:${this.env.accountId}:subnet/${subnet.id}`,
+      Tags: subnet.tags,
+    }
+  }
+
+  private describeSubnets(input: DescribeSubnetsRequest): DescribeSubnetsResult {
+    const found = this.select(this.subnets, input.SubnetIds, NOT_FOUND.subnet, 'subnet', input.Filters, (subnet, name) => {
+      switch (name) {
+        case 'subnet-id':
+          return [subnet.id]
+        case 'vpc-id':
+          return [subnet.vpcId]
+        case 'cidr-block':
+        case 'cidr':
+          return [subnet.cidr]
+        case 'availability-zone':
+          return [subnet.availabilityZone]
+        case 'state':
+          return ['available']
+        default:
+          return undefined
+      }
+    })
+    const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
+    return {Subnets: page.map((subnet) => this.subnetOut(subnet)), NextToken}
+  }
+
+  private modifySubnetAttribute(input: ModifySubnetAttributeRequest): object {
+    const subnet = this.existing(this.subnets, input.SubnetId, NOT_FOUND.subnet, 'subnet')
+    if (input.MapPublicIpOnLaunch) subnet.mapPublicIpOnLaunch = input.MapPublicIpOnLaunch.Value ?? false
+    return {}
+  }
+
+  private deleteSubnet(input: DeleteSubnetRequest): object {
+    const subnet = this.existing(this.subnets, input.SubnetId, NOT_FOUND.subnet, 'subnet')
+    // A NAT gateway or an interface endpoint has a network interface in the subnet until it is gone.
+    const natInside = [...this.natGateways.values()].some((nat) => nat.subnetId === subnet.id && !['deleted', 'failed'].includes(this.natState(nat)))
+    const endpointInside = [...this.endpoints.values()].some((endpoint) => endpoint.subnetIds.includes(subnet.id))
+    if (natInside || endpointInside) throw ec2Error('DependencyViolation', `The subnet '${subnet.id}' has dependencies and cannot be deleted.`)
+    this.removeSubnet(subnet.id)
+    return {}
+  }
+
+  /** Deleting a subnet also removes its route table association. */
+  private removeSubnet(id: string): void {
+    for (const table of this.routeTables.values()) table.associations = table.associations.filter((a) => a.subnetId !== id)
+    this.subnets.delete(id)
+  }
+
+  // ---------------------------------------------------------------- Internet gateway
+
+  private createInternetGateway(input: CreateInternetGatewayRequest): CreateInternetGatewayResult {
+    const gateway: InternetGatewayRecord = this.tracked('igw', tagsFrom(input.TagSpecifications, 'internet-gateway'))
+    this.internetGateways.set(gateway.id, gateway)
+    return {InternetGateway: this.internetGatewayOut(gateway)}
+  }
+
+  private internetGatewayOut(gateway: InternetGatewayRecord): InternetGateway {
+    return {
+      InternetGatewayId: gateway.id,
+      OwnerId: this.env.accountId,
+      // AWS reports an attached internet gateway's attachment state as `available`, a value
+      // missing from the SDK's AttachmentStatus enum (see the CLI examples of DescribeInternetGateways).
+      // https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-internet-gateways.html
+      Attachments: gateway.vpcId ? [{VpcId: gateway.vpcId, State: 'available' as AttachmentStatus}] : [],
+      Tags: gateway.tags,
+    }
+  }
+
+  private attachInternetGateway(input: AttachInternetGatewayRequest): object {
+    const gateway = this.referenced(this.internetGateways, input.InternetGatewayId, NOT_FOUND.internetGateway, 'internetGateway')
+    const vpc = this.referenced(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
+    if (gateway.vpcId) throw ec2Error('Resource.AlreadyAssociated', `resource ${gateway.id} is already attached to network ${gateway.vpcId}`)
+    gateway.vpcId = vpc.id
+    return {}
+  }
+
+  private detachInternetGateway(input: DetachInternetGatewayRequest): object {
+    const gateway = this.existing(this.internetGateways, input.InternetGatewayId, NOT_FOUND.internetGateway, 'internetGateway')
+    if (!gateway.vpcId || gateway.vpcId !== input.VpcId) {
+      throw ec2Error('Gateway.NotAttached', `resource ${gateway.id} is not attached to network ${input.VpcId}`)
+    }
+    // AWS refuses while public addresses are mapped in the VPC; a NAT gateway that is not yet deleted holds one.
+    const natInVpc = [...this.natGateways.values()].some((nat) => nat.vpcId === gateway.vpcId && !['deleted', 'failed'].includes(this.natState(nat)))
+    if (natInVpc) {
+      throw ec2Error('DependencyViolation', `Network ${gateway.vpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`)
+    }
+    delete gateway.vpcId
+    return {}
+  }
+
+  private describeInternetGateways(input: DescribeInternetGatewaysRequest): DescribeInternetGatewaysResult {
+    const found = this.select(this.internetGateways, input.InternetGatewayIds, NOT_FOUND.internetGateway, 'internetGateway', input.Filters, (gateway, name) => {
+      switch (name) {
+        case 'internet-gateway-id':
+          return [gateway.id]
+        case 'attachment.vpc-id':
+          return gateway.vpcId ? [gateway.vpcId] : []
+        case 'attachment.state':
+          return gateway.vpcId ? ['available'] : []
+        default:
+          return undefined
+      }
+    })
+    const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
+    return {InternetGateways: page.map((gateway) => this.internetGatewayOut(gateway)), NextToken}
+  }
+
+  private deleteInternetGateway(input: DeleteInternetGatewayRequest): object {
+    const gateway = this.existing(this.internetGateways, input.InternetGatewayId, NOT_FOUND.internetGateway, 'internetGateway')
+    if (gateway.vpcId) throw ec2Error('DependencyViolation', `The internetGateway '${gateway.id}' has dependencies and cannot be deleted.`)
+    this.internetGateways.delete(gateway.id)
+    return {}
+  }
+
+  // ---------------------------------------------------------------- Elastic IP
+
+  private allocateAddress(input: AllocateAddressRequest): AllocateAddressResult {
+    if (input.Domain !== undefined && input.Domain !== 'vpc') throw ec2Error('InvalidParameterValue', `Value (${input.Domain}) for parameter domain is invalid.`)
+    const index = this.addressCount++
+    const range = DOCUMENTATION_RANGES[Math.floor(index / 254)]
+    if (!range) throw ec2Error('AddressLimitExceeded', 'The maximum number of addresses has been reached.')
+    const address: AddressRecord = {
+      ...this.tracked('eipalloc', tagsFrom(input.TagSpecifications, 'elastic-ip')),
+      publicIp: `${range}.${(index % 254) + 1}`,
+      associationId: this.ids.next('eipassoc'),
+    }
+    this.addresses.set(address.id, address)
+    return {AllocationId: address.id, PublicIp: address.publicIp, Domain: 'vpc', PublicIpv4Pool: 'amazon', NetworkBorderGroup: this.env.region}
+  }
+
+  /** The NAT gateway holding this address: from creation until it is `deleted`. */
+  private natHolding(allocationId: string): NatRecord | undefined {
+    return [...this.natGateways.values()].find((nat) => nat.allocationId === allocationId && !['deleted', 'failed'].includes(this.natState(nat)))
+  }
+
+  private addressOut(address: AddressRecord): Address {
+    const nat = this.natHolding(address.id)
+    return {
+      AllocationId: address.id,
+      PublicIp: address.publicIp,
+      Domain: 'vpc',
+      PublicIpv4Pool: 'amazon',
+      NetworkBorderGroup: this.env.region,
+      ...(nat ? {AssociationId: address.associationId, NetworkInterfaceId: nat.networkInterfaceId, NetworkInterfaceOwnerId: this.env.accountId, PrivateIpAddress: nat.privateIp} : {}),
+      Tags: address.tags,
+    }
+  }
+
+  private describeAddresses(input: DescribeAddressesRequest): DescribeAddressesResult {
+    let found = this.select(this.addresses, input.AllocationIds, NOT_FOUND.address, 'allocation', input.Filters, (address, name) => {
+      switch (name) {
+        case 'allocation-id':
+          return [address.id]
+        case 'public-ip':
+          return [address.publicIp]
+        case 'domain':
+          return ['vpc']
+        case 'association-id':
+          return this.natHolding(address.id) ? [address.associationId] : []
+        case 'network-interface-id':
+          return [this.natHolding(address.id)?.networkInterfaceId ?? ''].filter(Boolean)
+        default:
+          return undefined
+      }
+    })
+    if (input.PublicIps?.length) {
+      const missing = input.PublicIps.filter((ip) => !found.some((a) => a.publicIp === ip))
+      if (missing.length) throw ec2Error('InvalidAddress.NotFound', `Address '${missing.join(', ')}' not found.`)
+      found = found.filter((a) => input.PublicIps!.includes(a.publicIp))
+    }
+    return {Addresses: found.map((address) => this.addressOut(address))}
+  }
+
+  private releaseAddress(input: ReleaseAddressRequest): object {
+    const address = this.existing(this.addresses, input.AllocationId, NOT_FOUND.address, 'allocation')
+    // The NAT gateway keeps the address until it reaches `deleted`.
+    // https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html#nat-gateway-deleting
+    if (this.natHolding(address.id)) throw ec2Error('InvalidIPAddress.InUse', `Address ${address.publicIp} is in use.`)
+    this.addresses.delete(address.id)
+    return {}
+  }
+
+  // ---------------------------------------------------------------- NAT gateway
+
+  private natState(nat: NatRecord): NatGatewayState {
+    const now = this.now()
+    if (nat.deleteRequestedAt !== undefined) return now >= nat.deleteRequestedAt + this.timings.natDeletedMs ? 'deleted' : 'deleting'
+    if (now < nat.createdAt + this.timings.natAvailableMs) return 'pending'
+    return nat.failure ? 'failed' : 'available'
+  }
+
+  private createNatGateway(input: CreateNatGatewayRequest): CreateNatGatewayResult {
+    const token = this.idempotent('CreateNatGateway', input, (id) => this.natGateways.has(id))
+    if (token.replay) return {NatGateway: this.natOut(this.natGateways.get(token.replay)!), ClientToken: input.ClientToken}
+    if ((input.ConnectivityType ?? 'public') !== 'public') throw new Error('FakeEc2: only public NAT gateways are modelled')
+    const subnet = this.referenced(this.subnets, input.SubnetId, NOT_FOUND.subnet, 'subnet')
+    const address = this.referenced(this.addresses, input.AllocationId, NOT_FOUND.address, 'allocation')
+    const tags = tagsFrom(input.TagSpecifications, 'natgateway')
+    if (this.natHolding(address.id)) throw ec2Error('Resource.AlreadyAssociated', `Elastic IP address ${address.id} is already associated`)
+    const hasInternetGateway = [...this.internetGateways.values()].some((gateway) => gateway.vpcId === subnet.vpcId)
+    const nat: NatRecord = {
+      ...this.tracked('nat', tags),
+      subnetId: subnet.id,
+      vpcId: subnet.vpcId,
+      allocationId: address.id,
+      networkInterfaceId: this.ids.next('eni'),
+      privateIp: this.nextPrivateIp(subnet),
+      // A public NAT gateway in a VPC without an internet gateway fails while provisioning (FailureCode Gateway.NotAttached).
+      // https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html
+      ...(hasInternetGateway ? {} : {failure: {code: 'Gateway.NotAttached', message: `Network ${subnet.vpcId} has no Internet gateway attached`}}),
+    }
+    this.natGateways.set(nat.id, nat)
+    token.remember(nat.id)
+    return {NatGateway: this.natOut(nat), ClientToken: input.ClientToken}
+  }
+
+  private nextPrivateIp(subnet: SubnetRecord): string {
+    const cidr = parseCidr(subnet.cidr)
+    const size = 2 ** (32 - cidr.prefix)
+    // The first four addresses and the last one are AWS's.
+    return ipString(cidr.base + 4 + (this.privateIpCount++ % (size - 5)))
+  }
+
+  private natOut(nat: NatRecord): NatGateway {
+    const state = this.natState(nat)
+    const address = this.addresses.get(nat.allocationId)
+    const out: NatGateway = {
+      NatGatewayId: nat.id,
+      SubnetId: nat.subnetId,
+      VpcId: nat.vpcId,
+      State: state,
+      ConnectivityType: 'public',
+      CreateTime: new Date(nat.createdAt),
+      NatGatewayAddresses:
+        state === 'failed'
+          ? []
+          : [
+              {
+                AllocationId: nat.allocationId,
+                NetworkInterfaceId: nat.networkInterfaceId,
+                PrivateIp: nat.privateIp,
+                PublicIp: address?.publicIp,
+                ...(state === 'deleted' ? {} : {AssociationId: address?.associationId}),
+                IsPrimary: true,
+                ...(state === 'deleted' ? {} : {Status: state === 'deleting' ? 'disassociating' : state === 'available' ? 'succeeded' : 'associating'}),
+              },
+            ],
+      Tags: nat.tags,
+    }
+    if (nat.deleteRequestedAt !== undefined && state === 'deleted') out.DeleteTime = new Date(nat.deleteRequestedAt + this.timings.natDeletedMs)
+    if (state === 'failed' && nat.failure) {
+      out.FailureCode = nat.failure.code
+      out.FailureMessage = nat.failure.message
+    }
+    return out
+  }
+
+  private describeNatGateways(input: DescribeNatGatewaysRequest): DescribeNatGatewaysResult {
+    // The NAT gateway API names its filter list `Filter`, not `Filters`.
+    const found = this.select(this.natGateways, input.NatGatewayIds, NOT_FOUND.nat, 'NAT gateway', input.Filter, (nat, name) => {
+      switch (name) {
+        case 'nat-gateway-id':
+          return [nat.id]
+        case 'subnet-id':
+          return [nat.subnetId]
+        case 'vpc-id':
+          return [nat.vpcId]
+        case 'state':
+          return [this.natState(nat)]
+        default:
+          return undefined
+      }
+    })
+    const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
+    return {NatGateways: page.map((nat) => this.natOut(nat)), NextToken}
+  }
+
+  private deleteNatGateway(input: DeleteNatGatewayRequest): DeleteNatGatewayResult {
+    const nat = this.existing(this.natGateways, input.NatGatewayId, NOT_FOUND.nat, 'NAT gateway')
+    // Deleting one that is already deleting or deleted is accepted and changes nothing.
+    if (nat.deleteRequestedAt === undefined) nat.deleteRequestedAt = this.now()
+    return {NatGatewayId: nat.id}
+  }
+
+  // ---------------------------------------------------------------- Route tables
+
+  private createRouteTable(input: CreateRouteTableRequest): CreateRouteTableResult {
+    const token = this.idempotent('CreateRouteTable', input, (id) => this.routeTables.has(id))
+    if (token.replay) return {RouteTable: this.routeTableOut(this.routeTables.get(token.replay)!), ClientToken: input.ClientToken}
+    const vpc = this.referenced(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
+    const table: RouteTableRecord = {
+      ...this.tracked('rtb', tagsFrom(input.TagSpecifications, 'route-table')),
+      vpcId: vpc.id,
+      main: false,
+      routes: [{destinationCidr: vpc.cidr, gatewayId: 'local', origin: 'CreateRouteTable'}],
+      associations: [],
+    }
+    this.routeTables.set(table.id, table)
+    token.remember(table.id)
+    return {RouteTable: this.routeTableOut(table), ClientToken: input.ClientToken}
+  }
+
+  /**
+   * `blackhole` when the target is gone: a deleted NAT gateway, a deleted or
+   * detached internet gateway.
+   * https://docs.aws.amazon.com/vpc/latest/userguide/RouteTables.html#route-table-routes
+   */
+  private routeState(table: RouteTableRecord, route: RouteRecord): 'active' | 'blackhole' {
+    if (route.natGatewayId) {
+      const nat = this.natGateways.get(route.natGatewayId)
+      return nat && !['deleted', 'failed'].includes(this.natState(nat)) ? 'active' : 'blackhole'
+    }
+    if (route.gatewayId?.startsWith('igw-')) return this.internetGateways.get(route.gatewayId)?.vpcId === table.vpcId ? 'active' : 'blackhole'
+    if (route.gatewayId?.startsWith('vpce-')) return this.endpoints.has(route.gatewayId) ? 'active' : 'blackhole'
+    return 'active'
+  }
+
+  private routeTableOut(table: RouteTableRecord): RouteTable {
+    return {
+      RouteTableId: table.id,
+      VpcId: table.vpcId,
+      OwnerId: this.env.accountId,
+      Routes: table.routes.map(
+        (route): Route => ({
+          ...(route.destinationCidr ? {DestinationCidrBlock: route.destinationCidr} : {}),
+          ...(route.prefixListId ? {DestinationPrefixListId: route.prefixListId} : {}),
+          ...(route.gatewayId ? {GatewayId: route.gatewayId} : {}),
+          ...(route.natGatewayId ? {NatGatewayId: route.natGatewayId} : {}),
+          Origin: route.origin,
+          State: this.routeState(table, route),
+        }),
+      ),
+      Associations: table.associations.map((association) => ({
+        Main: association.main,
+        RouteTableAssociationId: association.id,
+        RouteTableId: table.id,
+        ...(association.subnetId ? {SubnetId: association.subnetId} : {}),
+        AssociationState: {State: 'associated'},
+      })),
+      PropagatingVgws: [],
+      Tags: table.tags,
+    }
+  }
+
+  /** Validates a user route's target, returning its record fields. */
+  private routeTarget(table: RouteTableRecord, input: {GatewayId?: string; NatGatewayId?: string}): Pick<RouteRecord, 'gatewayId' | 'natGatewayId'> {
+    const targets = [input.GatewayId, input.NatGatewayId].filter((t) => t !== undefined)
+    if (targets.length !== 1) throw ec2Error('InvalidParameterCombination', 'Exactly one route target (GatewayId or NatGatewayId) must be given; the fake supports only these two')
+    if (input.GatewayId) {
+      const gateway = this.referenced(this.internetGateways, input.GatewayId, 'InvalidGatewayID.NotFound', 'gateway')
+      if (gateway.vpcId !== table.vpcId) {
+        throw ec2Error('InvalidParameterValue', `route table ${table.id} and network gateway ${gateway.id} belong to different networks`)
+      }
+      return {gatewayId: gateway.id}
+    }
+    const nat = this.natGateways.get(input.NatGatewayId!)
+    if (!nat || !this.visible(nat) || ['deleted', 'failed'].includes(this.natState(nat))) {
+      throw ec2Error('InvalidNatGatewayID.NotFound', `The natGateway ID '${input.NatGatewayId}' does not exist`)
+    }
+    if (nat.vpcId !== table.vpcId) throw ec2Error('InvalidParameterValue', `route table ${table.id} and NAT gateway ${nat.id} belong to different networks`)
+    return {natGatewayId: nat.id}
+  }
+
+  private userRouteDestination(input: {DestinationCidrBlock?: string}): string {
+    if (!input.DestinationCidrBlock) throw new Error('FakeEc2: only IPv4 DestinationCidrBlock routes are modelled')
+    return formatCidr(parseCidr(input.DestinationCidrBlock))
+  }
+
+  private createRoute(input: CreateRouteRequest): CreateRouteResult {
+    const table = this.referenced(this.routeTables, input.RouteTableId, NOT_FOUND.routeTable, 'routeTable')
+    const destination = this.userRouteDestination(input)
+    const target = this.routeTarget(table, input)
+    if (table.routes.some((route) => route.destinationCidr === destination)) {
+      throw ec2Error('RouteAlreadyExists', `The route identified by ${destination} already exists.`)
+    }
+    table.routes.push({destinationCidr: destination, ...target, origin: 'CreateRoute'})
+    return {Return: true}
+  }
+
+  private findUserRoute(table: RouteTableRecord, destination: string): RouteRecord {
+    const route = table.routes.find((r) => r.destinationCidr === destination)
+    if (!route) throw ec2Error('InvalidRoute.NotFound', `no route with destination-cidr-block ${destination} in route table ${table.id}`)
+    if (route.gatewayId === 'local') throw ec2Error('InvalidParameterValue', `cannot remove local route ${destination} in route table ${table.id}`)
+    return route
+  }
+
+  private replaceRoute(input: ReplaceRouteRequest): object {
+    const table = this.existing(this.routeTables, input.RouteTableId, NOT_FOUND.routeTable, 'routeTable')
+    const route = this.findUserRoute(table, this.userRouteDestination(input))
+    const target = this.routeTarget(table, input)
+    delete route.gatewayId
+    delete route.natGatewayId
+    Object.assign(route, target)
+    return {}
+  }
+
+  private deleteRoute(input: DeleteRouteRequest): object {
+    const table = this.existing(this.routeTables, input.RouteTableId, NOT_FOUND.routeTable, 'routeTable')
+    const route = this.findUserRoute(table, this.userRouteDestination(input))
+    table.routes = table.routes.filter((r) => r !== route)
+    return {}
+  }
+
+  private associateRouteTable(input: AssociateRouteTableRequest): AssociateRouteTableResult {
+    const table = this.referenced(this.routeTables, input.RouteTableId, NOT_FOUND.routeTable, 'routeTable')
+    if (!input.SubnetId) throw new Error('FakeEc2: only subnet route table associations are modelled')
+    const subnet = this.referenced(this.subnets, input.SubnetId, NOT_FOUND.subnet, 'subnet')
+    if (subnet.vpcId !== table.vpcId) throw ec2Error('InvalidParameterValue', `Route table ${table.id} and subnet ${subnet.id} belong to different networks`)
+    // A subnet has at most one explicit association; changing it is ReplaceRouteTableAssociation.
+    for (const other of this.routeTables.values()) {
+      const existing = other.associations.find((a) => a.subnetId === subnet.id)
+      if (existing) throw ec2Error('Resource.AlreadyAssociated', `the specified association for route table ${other.id} conflicts with an existing association`)
+    }
+    const association: AssociationRecord = {id: this.ids.next('rtbassoc'), subnetId: subnet.id, main: false}
+    table.associations.push(association)
+    return {AssociationId: association.id, AssociationState: {State: 'associated'}}
+  }
+
+  private disassociateRouteTable(input: DisassociateRouteTableRequest): object {
+    for (const table of this.routeTables.values()) {
+      const association = table.associations.find((a) => a.id === input.AssociationId)
+      if (!association) continue
+      if (association.main) throw ec2Error('InvalidParameterValue', `cannot disassociate the main route table association ${association.id}`)
+      table.associations = table.associations.filter((a) => a !== association)
+      return {}
+    }
+    throw ec2Error(NOT_FOUND.association, `The association ID '${input.AssociationId}' does not exist`)
+  }
+
+  private describeRouteTables(input: DescribeRouteTablesRequest): DescribeRouteTablesResult {
+    const found = this.select(this.routeTables, input.RouteTableIds, NOT_FOUND.routeTable, 'routeTable', input.Filters, (table, name) => {
+      switch (name) {
+        case 'route-table-id':
+          return [table.id]
+        case 'vpc-id':
+          return [table.vpcId]
+        case 'association.main':
+          return [String(table.main)]
+        case 'association.subnet-id':
+          return table.associations.flatMap((a) => (a.subnetId ? [a.subnetId] : []))
+        case 'association.route-table-association-id':
+          return table.associations.map((a) => a.id)
+        case 'route.nat-gateway-id':
+          return table.routes.flatMap((r) => (r.natGatewayId ? [r.natGatewayId] : []))
+        case 'route.gateway-id':
+          return table.routes.flatMap((r) => (r.gatewayId ? [r.gatewayId] : []))
+        default:
+          return undefined
+      }
+    })
+    const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
+    return {RouteTables: page.map((table) => this.routeTableOut(table)), NextToken}
+  }
+
+  private deleteRouteTable(input: DeleteRouteTableRequest): object {
+    const table = this.existing(this.routeTables, input.RouteTableId, NOT_FOUND.routeTable, 'routeTable')
+    // The main table has the main association, so it is never deletable on its own.
+    if (table.associations.length) throw ec2Error('DependencyViolation', `The routeTable '${table.id}' has dependencies and cannot be deleted.`)
+    this.removeRouteTable(table.id)
+    return {}
+  }
+
+  /** A gateway endpoint forgets a route table that goes away. */
+  private removeRouteTable(id: string): void {
+    for (const endpoint of this.endpoints.values()) endpoint.routeTableIds = endpoint.routeTableIds.filter((t) => t !== id)
+    this.routeTables.delete(id)
+  }
+
+  // ---------------------------------------------------------------- Security groups
+
+  private createSecurityGroup(input: CreateSecurityGroupRequest): CreateSecurityGroupResult {
+    if (!input.VpcId) throw new Error('FakeEc2: security groups need a VpcId (EC2-Classic and default-VPC groups are not modelled)')
+    const vpc = this.referenced(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
+    if (!input.GroupName || !input.Description) throw ec2Error('MissingParameter', 'GroupName and Description are required')
+    if (input.GroupName === 'default' || [...this.groups.values()].some((g) => g.vpcId === vpc.id && g.name === input.GroupName)) {
+      throw ec2Error('InvalidGroup.Duplicate', `The security group '${input.GroupName}' already exists for VPC '${vpc.id}'`)
+    }
+    const group: GroupRecord = {
+      ...this.tracked('sg', tagsFrom(input.TagSpecifications, 'security-group')),
+      vpcId: vpc.id,
+      name: input.GroupName,
+      description: input.Description,
+      isDefault: false,
+    }
+    this.groups.set(group.id, group)
+    // A new group allows all outbound traffic until told otherwise.
+    // https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html#default-security-group-rules
+    this.addRule({groupId: group.id, egress: true, protocol: '-1', fromPort: -1, toPort: -1, cidr: '0.0.0.0/0'})
+    return {GroupId: group.id, Tags: group.tags, SecurityGroupArn: this.groupArn(group.id)}
+  }
+
+  private groupArn(id: string): string {
+    return `arn:aws:ec2:${this.env.region}:${this.env.accountId}:security-group/${id}`
+  }
+
+  private groupOut(group: GroupRecord): SecurityGroup {
+    const permissions = (egress: boolean): IpPermission[] => {
+      const byKey = new Map<string, IpPermission>()
+      for (const rule of this.rules.values()) {
+        if (rule.groupId !== group.id || rule.egress !== egress) continue
+        const key = `${rule.protocol}|${rule.fromPort}|${rule.toPort}`
+        let permission = byKey.get(key)
+        if (!permission) {
+          permission = {
+            IpProtocol: rule.protocol,
+            // DescribeSecurityGroups leaves the ports out for "all protocols".
+            ...(rule.protocol === '-1' ? {} : {FromPort: rule.fromPort, ToPort: rule.toPort}),
+            IpRanges: [],
+            Ipv6Ranges: [],
+            PrefixListIds: [],
+            UserIdGroupPairs: [],
+          }
+          byKey.set(key, permission)
+        }
+        if (rule.cidr) permission.IpRanges!.push({CidrIp: rule.cidr, ...(rule.description ? {Description: rule.description} : {})})
+        if (rule.referencedGroupId) {
+          permission.UserIdGroupPairs!.push({GroupId: rule.referencedGroupId, UserId: this.env.accountId, ...(rule.description ? {Description: rule.description} : {})})
+        }
+      }
+      return [...byKey.values()]
+    }
+    return {
+      GroupId: group.id,
+      GroupName: group.name,
+      Description: group.description,
+      VpcId: group.vpcId,
+      OwnerId: this.env.accountId,
+      SecurityGroupArn: this.groupArn(group.id),
+      IpPermissions: permissions(false),
+      IpPermissionsEgress: permissions(true),
+      Tags: group.tags,
+    }
+  }
+
+  private describeSecurityGroups(input: DescribeSecurityGroupsRequest): DescribeSecurityGroupsResult {
+    const found = this.select(this.groups, input.GroupIds, NOT_FOUND.group, 'security group', input.Filters, (group, name) => {
+      switch (name) {
+        case 'group-id':
+          return [group.id]
+        case 'group-name':
+          return [group.name]
+        case 'vpc-id':
+          return [group.vpcId]
+        case 'description':
+          return [group.description]
+        case 'owner-id':
+          return [this.env.accountId]
+        default:
+          return undefined
+      }
+    })
+    const byName = input.GroupNames?.length ? found.filter((g) => input.GroupNames!.includes(g.name)) : found
+    const {page, NextToken} = paginate(byName, input.MaxResults, input.NextToken)
+    return {SecurityGroups: page.map((group) => this.groupOut(group)), NextToken}
+  }
+
+  private deleteSecurityGroup(input: DeleteSecurityGroupRequest): DeleteSecurityGroupResult {
+    const group = this.existing(this.groups, input.GroupId, NOT_FOUND.group, 'security group')
+    if (group.isDefault) throw ec2Error('CannotDelete', `the specified group: "${group.id}" name: "default" cannot be deleted by a user`)
+    const referenced = [...this.rules.values()].some((rule) => rule.referencedGroupId === group.id && rule.groupId !== group.id)
+    const usedByEndpoint = [...this.endpoints.values()].some((endpoint) => endpoint.groupIds.includes(group.id))
+    if (referenced || usedByEndpoint) throw ec2Error('DependencyViolation', `resource ${group.id} has a dependent object`)
+    this.removeGroup(group.id)
+    return {Return: true, GroupId: group.id}
+  }
+
+  /** A group's own rules go with it; other groups' rules that reference it stay, as in AWS (stale rules). */
+  private removeGroup(id: string): void {
+    for (const rule of [...this.rules.values()]) if (rule.groupId === id) this.rules.delete(rule.id)
+    this.groups.delete(id)
+  }
+
+  // ---------------------------------------------------------------- Security group rules
+
+  private addRule(fields: Omit<RuleRecord, 'id'>): RuleRecord {
+    const rule: RuleRecord = {id: this.ids.next('sgr'), ...fields}
+    this.rules.set(rule.id, rule)
+    return rule
+  }
+
+  private ruleKey(rule: Omit<RuleRecord, 'id' | 'description'>): string {
+    return [rule.groupId, rule.egress, rule.protocol, rule.fromPort, rule.toPort, rule.cidr ?? '', rule.referencedGroupId ?? ''].join('|')
+  }
+
+  private ruleOut(rule: RuleRecord): SecurityGroupRule {
+    return {
+      SecurityGroupRuleId: rule.id,
+      GroupId: rule.groupId,
+      GroupOwnerId: this.env.accountId,
+      IsEgress: rule.egress,
+      IpProtocol: rule.protocol,
+      FromPort: rule.fromPort,
+      ToPort: rule.toPort,
+      ...(rule.cidr ? {CidrIpv4: rule.cidr} : {}),
+      ...(rule.referencedGroupId ? {ReferencedGroupInfo: {GroupId: rule.referencedGroupId, UserId: this.env.accountId}} : {}),
+      ...(rule.description !== undefined ? {Description: rule.description} : {}),
+      Tags: [],
+      SecurityGroupRuleArn: `arn:aws:ec2:${this.env.region}:${this.env.accountId}:security-group-rule/${rule.id}`,
+    }
+  }
+
+  private revokedOut(rule: RuleRecord): RevokedSecurityGroupRule {
+    return {
+      SecurityGroupRuleId: rule.id,
+      GroupId: rule.groupId,
+      IsEgress: rule.egress,
+      IpProtocol: rule.protocol,
+      FromPort: rule.fromPort,
+      ToPort: rule.toPort,
+      ...(rule.cidr ? {CidrIpv4: rule.cidr} : {}),
+      ...(rule.referencedGroupId ? {ReferencedGroupId: rule.referencedGroupId} : {}),
+      ...(rule.description !== undefined ? {Description: rule.description} : {}),
+    }
+  }
+
+  /**
+   * Protocol and ports as EC2 stores them: `-1` (all) has ports -1, protocol
+   * names are lowercase, ICMP without type/code means all (-1).
+   */
+  private normalisePorts(protocolIn: string | undefined, fromPort: number | undefined, toPort: number | undefined): {protocol: string; fromPort: number; toPort: number} {
+    const protocol = (protocolIn ?? '').toLowerCase()
+    if (protocol === '-1') return {protocol, fromPort: -1, toPort: -1}
+    if (protocol === 'icmp') return {protocol, fromPort: fromPort ?? -1, toPort: toPort ?? -1}
+    if (protocol !== 'tcp' && protocol !== 'udp') {
+      throw ec2Error('InvalidParameterValue', `Invalid value '${protocolIn}' for IP protocol. The fake models tcp, udp, icmp and -1.`)
+    }
+    if (fromPort === undefined || toPort === undefined || fromPort < 0 || toPort > 65535 || fromPort > toPort) {
+      throw ec2Error('InvalidParameterValue', `Invalid port range ${fromPort}-${toPort} for protocol ${protocol}`)
+    }
+    return {protocol, fromPort, toPort}
+  }
+
+  /** One rule per CIDR range or group pair, as EC2 splits an IpPermission. */
+  private rulesFromPermissions(group: GroupRecord, egress: boolean, permissions: IpPermission[] | undefined): Omit<RuleRecord, 'id'>[] {
+    const rules: Omit<RuleRecord, 'id'>[] = []
+    for (const permission of permissions ?? []) {
+      if (permission.Ipv6Ranges?.length || permission.PrefixListIds?.length) throw new Error('FakeEc2: IPv6 ranges and prefix lists in rules are not modelled')
+      const ports = this.normalisePorts(permission.IpProtocol, permission.FromPort, permission.ToPort)
+      for (const range of permission.IpRanges ?? []) {
+        rules.push({groupId: group.id, egress, ...ports, cidr: formatCidr(parseCidr(range.CidrIp)), ...(range.Description !== undefined ? {description: range.Description} : {})})
+      }
+      for (const pair of permission.UserIdGroupPairs ?? []) {
+        const peer = this.referenced(this.groups, pair.GroupId, NOT_FOUND.group, 'security group')
+        rules.push({groupId: group.id, egress, ...ports, referencedGroupId: peer.id, ...(pair.Description !== undefined ? {description: pair.Description} : {})})
+      }
+    }
+    return rules
+  }
+
+  private authorize(input: AuthorizeSecurityGroupIngressRequest, egress: boolean): AuthorizeSecurityGroupIngressResult {
+    const group = this.referenced(this.groups, input.GroupId, NOT_FOUND.group, 'security group')
+    if (input.CidrIp || input.IpProtocol || input.SourceSecurityGroupName) throw new Error('FakeEc2: pass rules as IpPermissions')
+    const wanted = this.rulesFromPermissions(group, egress, input.IpPermissions)
+    const existing = new Set([...this.rules.values()].map((rule) => this.ruleKey(rule)))
+    // All or nothing: one duplicate (of an existing rule or within the call) fails the whole call.
+    for (const rule of wanted) {
+      const key = this.ruleKey(rule)
+      if (existing.has(key)) {
+        throw ec2Error('InvalidPermission.Duplicate', `the specified rule "peer: ${rule.cidr ?? rule.referencedGroupId}, ${rule.protocol.toUpperCase()}, from port: ${rule.fromPort}, to port: ${rule.toPort}, ALLOW" already exists`)
+      }
+      existing.add(key)
+    }
+    const added = wanted.map((rule) => this.addRule(rule))
+    return {Return: true, SecurityGroupRules: added.map((rule) => this.ruleOut(rule))}
+  }
+
+  private revoke(input: RevokeSecurityGroupIngressRequest, egress: boolean): RevokeSecurityGroupIngressResult {
+    const group = this.existing(this.groups, input.GroupId, NOT_FOUND.group, 'security group')
+    let targets: RuleRecord[]
+    if (input.SecurityGroupRuleIds?.length) {
+      targets = input.SecurityGroupRuleIds.map((id) => {
+        const rule = this.rules.get(id)
+        if (!rule || rule.groupId !== group.id || rule.egress !== egress) throw ec2Error(NOT_FOUND.rule, `The security group rule ID '${id}' does not exist`)
+        return rule
+      })
+    } else {
+      // By properties, in a non-default VPC: every rule must match exactly or nothing is revoked.
+      // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html
+      targets = this.rulesFromPermissions(group, egress, input.IpPermissions).map((wanted) => {
+        const key = this.ruleKey(wanted)
+        const rule = [...this.rules.values()].find((r) => this.ruleKey(r) === key)
+        if (!rule) {
+          throw ec2Error('InvalidPermission.NotFound', `The specified rule does not exist in this security group (${wanted.protocol} ${wanted.fromPort}-${wanted.toPort} ${wanted.cidr ?? wanted.referencedGroupId})`)
+        }
+        return rule
+      })
+    }
+    for (const rule of targets) this.rules.delete(rule.id)
+    return {Return: true, RevokedSecurityGroupRules: targets.map((rule) => this.revokedOut(rule))}
+  }
+
+  /** Replaces rules in place (same id), e.g. to change a description. */
+  private modifySecurityGroupRules(input: ModifySecurityGroupRulesRequest): ModifySecurityGroupRulesResult {
+    const group = this.existing(this.groups, input.GroupId, NOT_FOUND.group, 'security group')
+    const updates = (input.SecurityGroupRules ?? []).map((update) => {
+      const rule = this.rules.get(update.SecurityGroupRuleId ?? '')
+      if (!rule || rule.groupId !== group.id) throw ec2Error(NOT_FOUND.rule, `The security group rule ID '${update.SecurityGroupRuleId}' does not exist`)
+      const request = update.SecurityGroupRule ?? {}
+      if (request.CidrIpv6 || request.PrefixListId) throw new Error('FakeEc2: IPv6 ranges and prefix lists in rules are not modelled')
+      const ports = this.normalisePorts(request.IpProtocol, request.FromPort, request.ToPort)
+      const peer = request.ReferencedGroupId ? this.referenced(this.groups, request.ReferencedGroupId, NOT_FOUND.group, 'security group').id : undefined
+      const next: RuleRecord = {
+        id: rule.id,
+        groupId: rule.groupId,
+        egress: rule.egress,
+        ...ports,
+        ...(request.CidrIpv4 ? {cidr: formatCidr(parseCidr(request.CidrIpv4))} : {}),
+        ...(peer ? {referencedGroupId: peer} : {}),
+        ...(request.Description !== undefined ? {description: request.Description} : {}),
+      }
+      if (!next.cidr === !next.referencedGroupId) throw ec2Error('InvalidParameterCombination', 'Exactly one of CidrIpv4 and ReferencedGroupId is modelled per rule')
+      const clash = [...this.rules.values()].some((other) => other.id !== rule.id && this.ruleKey(other) === this.ruleKey(next))
+      if (clash) throw ec2Error('InvalidPermission.Duplicate', `the specified rule already exists`)
+      return next
+    })
+    for (const rule of updates) this.rules.set(rule.id, rule)
+    return {Return: true}
+  }
+
+  private describeSecurityGroupRules(input: DescribeSecurityGroupRulesRequest): DescribeSecurityGroupRulesResult {
+    let rules = [...this.rules.values()]
+    if (input.SecurityGroupRuleIds?.length) {
+      const missing = input.SecurityGroupRuleIds.filter((id) => !this.rules.has(id))
+      if (missing.length) throw ec2Error(NOT_FOUND.rule, `The security group rule ID '${missing.join(', ')}' does not exist`)
+      rules = input.SecurityGroupRuleIds.map((id) => this.rules.get(id)!)
+    }
+    const withTags = rules.map((rule) => ({rule, tags: [] as Tag[]}))
+    const found = applyFilters(withTags, input.Filters, ({rule}, name) => {
+      switch (name) {
+        case 'group-id':
+          return [rule.groupId]
+        case 'security-group-rule-id':
+          return [rule.id]
+        default:
+          return undefined
+      }
+    })
+    const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
+    return {SecurityGroupRules: page.map(({rule}) => this.ruleOut(rule)), NextToken}
+  }
+
+  // ---------------------------------------------------------------- VPC endpoints
+
+  private endpointState(endpoint: EndpointRecord): 'pending' | 'available' | 'deleting' {
+    if (endpoint.deleteRequestedAt !== undefined) return 'deleting'
+    // Gateway endpoints are usable as soon as the call returns; interface endpoints provision ENIs first.
+    if (endpoint.type === 'Gateway') return 'available'
+    return this.now() >= endpoint.createdAt + this.timings.endpointAvailableMs ? 'available' : 'pending'
+  }
+
+  /** Each AWS service has one regional prefix list; a stable id per service name stands in for it. */
+  private prefixListId(serviceName: string): string {
+    return `pl-${stableHex8(serviceName)}`
+  }
+
+  private createVpcEndpoint(input: CreateVpcEndpointRequest): CreateVpcEndpointResult {
+    const token = this.idempotent('CreateVpcEndpoint', input, (id) => this.endpoints.has(id))
+    if (token.replay) return {VpcEndpoint: this.endpointOut(this.endpoints.get(token.replay)!), ClientToken: input.ClientToken}
+    const vpc = this.referenced(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
+    const type = input.VpcEndpointType ?? 'Gateway'
+    if (type !== 'Gateway' && type !== 'Interface') throw new Error(`FakeEc2: ${type} endpoints are not modelled`)
+    if (!input.ServiceName?.startsWith(`com.amazonaws.${this.env.region}.`)) {
+      throw ec2Error('InvalidServiceName', `The Vpc Endpoint Service '${input.ServiceName}' does not exist`)
+    }
+    const tags = tagsFrom(input.TagSpecifications, 'vpc-endpoint')
+    const endpoint: EndpointRecord = {
+      ...this.tracked('vpce', tags),
+      vpcId: vpc.id,
+      type,
+      serviceName: input.ServiceName,
+      routeTableIds: [],
+      subnetIds: [],
+      groupIds: [],
+      // Interface endpoints for AWS services default to private DNS on.
+      // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html
+      privateDnsEnabled: type === 'Interface' ? (input.PrivateDnsEnabled ?? true) : false,
+      networkInterfaces: {},
+    }
+    if (type === 'Gateway') {
+      this.addEndpointRoutes(endpoint, input.RouteTableIds ?? [])
+    } else {
+      this.addEndpointSubnets(endpoint, input.SubnetIds ?? [])
+      this.addEndpointGroups(endpoint, input.SecurityGroupIds?.length ? input.SecurityGroupIds : [vpc.defaultGroupId])
+      this.checkPrivateDns(endpoint, vpc)
+    }
+    this.endpoints.set(endpoint.id, endpoint)
+    token.remember(endpoint.id)
+    return {VpcEndpoint: this.endpointOut(endpoint), ClientToken: input.ClientToken}
+  }
+
+  /** https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-private-dns */
+  private checkPrivateDns(endpoint: EndpointRecord, vpc: VpcRecord): void {
+    if (endpoint.privateDnsEnabled && !(vpc.dnsSupport && vpc.dnsHostnames)) {
+      throw ec2Error('InvalidParameter', `Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for ${vpc.id}`)
+    }
+  }
+
+  /** A gateway endpoint adds a route to its service's prefix list in each of its route tables. */
+  private addEndpointRoutes(endpoint: EndpointRecord, routeTableIds: string[]): void {
+    const prefixListId = this.prefixListId(endpoint.serviceName)
+    const tables = routeTableIds.map((id) => this.referenced(this.routeTables, id, NOT_FOUND.routeTable, 'routeTable'))
+    for (const table of tables) {
+      if (table.vpcId !== endpoint.vpcId) throw ec2Error('InvalidParameter', `Route table ${table.id} is not in ${endpoint.vpcId}`)
+      if (table.routes.some((route) => route.prefixListId === prefixListId)) {
+        throw ec2Error('RouteAlreadyExists', `route table ${table.id} already has a route with destination-prefix-list-id ${prefixListId}`)
+      }
+    }
+    for (const table of tables) {
+      table.routes.push({prefixListId, gatewayId: endpoint.id, origin: 'CreateRoute'})
+      endpoint.routeTableIds.push(table.id)
+    }
+  }
+
+  private removeEndpointRoutes(endpoint: EndpointRecord, routeTableIds: string[]): void {
+    for (const id of routeTableIds) {
+      const table = this.routeTables.get(id)
+      if (table) table.routes = table.routes.filter((route) => route.gatewayId !== endpoint.id)
+    }
+    endpoint.routeTableIds = endpoint.routeTableIds.filter((id) => !routeTableIds.includes(id))
+  }
+
+  private addEndpointSubnets(endpoint: EndpointRecord, subnetIds: string[]): void {
+    const subnets = subnetIds.map((id) => this.referenced(this.subnets, id, NOT_FOUND.subnet, 'subnet'))
+    const zones = new Set(endpoint.subnetIds.map((id) => this.subnets.get(id)?.availabilityZone))
+    for (const subnet of subnets) {
+      if (subnet.vpcId !== endpoint.vpcId) throw ec2Error('InvalidParameter', `Subnet ${subnet.id} is not in ${endpoint.vpcId}`)
+      // One endpoint subnet per AZ.
+      if (zones.has(subnet.availabilityZone)) {
+        throw ec2Error('DuplicateSubnetsInSameZone', `Found another VPC endpoint subnet in the availability zone of ${subnet.id}. VPC endpoint subnets should be in different availability zones supported by the VPC endpoint service.`)
+      }
+      zones.add(subnet.availabilityZone)
+    }
+    for (const subnet of subnets) {
+      endpoint.subnetIds.push(subnet.id)
+      endpoint.networkInterfaces[subnet.id] = this.ids.next('eni')
+    }
+  }
+
+  private addEndpointGroups(endpoint: EndpointRecord, groupIds: string[]): void {
+    for (const id of groupIds) {
+      const group = this.referenced(this.groups, id, NOT_FOUND.group, 'security group')
+      if (group.vpcId !== endpoint.vpcId) throw ec2Error('InvalidParameter', `Security group ${group.id} is not in ${endpoint.vpcId}`)
+      if (!endpoint.groupIds.includes(group.id)) endpoint.groupIds.push(group.id)
+    }
+  }
+
+  private endpointOut(endpoint: EndpointRecord): VpcEndpoint {
+    const service = endpoint.serviceName.split('.').slice(3).join('.')
+    return {
+      VpcEndpointId: endpoint.id,
+      VpcEndpointType: endpoint.type,
+      VpcId: endpoint.vpcId,
+      ServiceName: endpoint.serviceName,
+      // The wire value is lowercase (`available`), unlike the SDK's `State` enum (`Available`):
+      // see the DescribeVpcEndpoints CLI example. Readers should compare case-insensitively.
+      // https://docs.aws.amazon.com/ec2/latest/devguide/example_ec2_DescribeVpcEndpoints_section.html
+      State: this.endpointState(endpoint) as VpcEndpoint['State'],
+      RouteTableIds: [...endpoint.routeTableIds],
+      SubnetIds: [...endpoint.subnetIds],
+      Groups: endpoint.groupIds.map((id) => ({GroupId: id, GroupName: this.groups.get(id)?.name})),
+      PrivateDnsEnabled: endpoint.privateDnsEnabled,
+      RequesterManaged: false,
+      NetworkInterfaceIds: endpoint.subnetIds.map((id) => endpoint.networkInterfaces[id]!),
+      DnsEntries:
+        endpoint.type === 'Interface'
+          ? [
+              {DnsName: `${endpoint.id}.${service}.${this.env.region}.vpce.amazonaws.com`, HostedZoneId: 'ZFAKEVPCE'},
+              ...(endpoint.privateDnsEnabled ? [{DnsName: `${service}.${this.env.region}.amazonaws.com`, HostedZoneId: 'ZFAKEPRIVATE'}] : []),
+            ]
+          : [],
+      CreationTimestamp: new Date(endpoint.createdAt),
+      OwnerId: this.env.accountId,
+      Tags: endpoint.tags,
+    }
+  }
+
+  private modifyVpcEndpoint(input: ModifyVpcEndpointRequest): ModifyVpcEndpointResult {
+    const endpoint = this.existing(this.endpoints, input.VpcEndpointId, NOT_FOUND.endpoint, 'VpcEndpoint')
+    const vpc = this.mustHave(this.vpcs, endpoint.vpcId)
+    if (endpoint.type === 'Gateway') {
+      if (input.AddSubnetIds?.length || input.AddSecurityGroupIds?.length || input.PrivateDnsEnabled !== undefined) {
+        throw ec2Error('InvalidParameter', 'Subnets, security groups and private DNS apply to interface endpoints only')
+      }
+      this.addEndpointRoutes(endpoint, input.AddRouteTableIds ?? [])
+      this.removeEndpointRoutes(endpoint, input.RemoveRouteTableIds ?? [])
+      return {Return: true}
+    }
+    if (input.AddRouteTableIds?.length) throw ec2Error('InvalidParameter', 'Route tables apply to gateway endpoints only')
+    this.addEndpointSubnets(endpoint, input.AddSubnetIds ?? [])
+    for (const id of input.RemoveSubnetIds ?? []) {
+      endpoint.subnetIds = endpoint.subnetIds.filter((s) => s !== id)
+      delete endpoint.networkInterfaces[id]
+    }
+    this.addEndpointGroups(endpoint, input.AddSecurityGroupIds ?? [])
+    endpoint.groupIds = endpoint.groupIds.filter((id) => !(input.RemoveSecurityGroupIds ?? []).includes(id))
+    if (input.PrivateDnsEnabled !== undefined) {
+      endpoint.privateDnsEnabled = input.PrivateDnsEnabled
+      this.checkPrivateDns(endpoint, vpc)
+    }
+    return {Return: true}
+  }
+
+  private describeVpcEndpoints(input: DescribeVpcEndpointsRequest): DescribeVpcEndpointsResult {
+    const found = this.select(this.endpoints, input.VpcEndpointIds, NOT_FOUND.endpoint, 'VpcEndpoint', input.Filters, (endpoint, name) => {
+      switch (name) {
+        case 'vpc-endpoint-id':
+          return [endpoint.id]
+        case 'vpc-id':
+          return [endpoint.vpcId]
+        case 'service-name':
+          return [endpoint.serviceName]
+        case 'vpc-endpoint-state':
+          return [this.endpointState(endpoint)]
+        case 'vpc-endpoint-type':
+          return [endpoint.type]
+        default:
+          return undefined
+      }
+    })
+    const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
+    return {VpcEndpoints: page.map((endpoint) => this.endpointOut(endpoint)), NextToken}
+  }
+
+  /**
+   * Unknown ids are reported in `Unsuccessful`, not thrown.
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpcEndpoints.html
+   */
+  private deleteVpcEndpoints(input: DeleteVpcEndpointsRequest): DeleteVpcEndpointsResult {
+    const unsuccessful: DeleteVpcEndpointsResult['Unsuccessful'] = []
+    for (const id of input.VpcEndpointIds ?? []) {
+      const endpoint = this.endpoints.get(id)
+      if (!endpoint) {
+        unsuccessful.push({ResourceId: id, Error: {Code: 'InvalidVpcEndpoint.NotFound', Message: `The VpcEndpoint Id '${id}' does not exist`}})
+        continue
+      }
+      if (endpoint.deleteRequestedAt === undefined) {
+        endpoint.deleteRequestedAt = this.now()
+        this.removeEndpointRoutes(endpoint, [...endpoint.routeTableIds])
+      }
+    }
+    return {Unsuccessful: unsuccessful}
+  }
+}
