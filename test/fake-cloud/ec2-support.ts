@@ -10,8 +10,8 @@ export function ec2Error(code: string, message: string): EC2ServiceException {
   return new EC2ServiceException({name: code, $fault: 'client', $metadata: {httpStatusCode: 400}, message})
 }
 
-/** Values a resource exposes for one filter name; `undefined` means the filter is not supported for the kind. */
-export type FilterValues<T> = (item: T, name: string) => string[] | undefined
+/** Filter name → the values a resource has for it. Names missing from the table are not supported for the kind. */
+export type FilterTable<T> = Record<string, (item: T) => string[]>
 
 /**
  * EC2 filter semantics: values of one filter are ORed, filters are ANDed,
@@ -19,12 +19,12 @@ export type FilterValues<T> = (item: T, name: string) => string[] | undefined
  * every taggable kind. An unknown filter name is an error, as in AWS.
  * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Filtering.html
  */
-export function applyFilters<T extends {tags: Tag[]}>(items: T[], filters: Filter[] | undefined, values: FilterValues<T>): T[] {
+export function applyFilters<T extends {tags: Tag[]}>(items: T[], filters: Filter[] | undefined, table: FilterTable<T>): T[] {
   if (!filters?.length) return items
   return items.filter((item) =>
     filters.every((filter) => {
       const name = filter.Name ?? ''
-      const actual = tagFilterValues(item.tags, name) ?? values(item, name)
+      const actual = tagFilterValues(item.tags, name) ?? (Object.hasOwn(table, name) ? table[name]!(item) : undefined)
       if (actual === undefined) throw ec2Error('InvalidParameterValue', `The filter '${name}' is invalid`)
       const wanted = filter.Values ?? []
       return wanted.some((pattern) => actual.some((value) => globMatch(pattern, value)))

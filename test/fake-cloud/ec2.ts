@@ -135,7 +135,7 @@ import {
   parseCidr,
   stableJson,
   tagsFrom,
-  type FilterValues,
+  type FilterTable,
 } from './ec2-support.js'
 import {IdGenerator, stableHex8} from './ids.js'
 
@@ -499,7 +499,7 @@ export class FakeEc2 implements FakeService {
    * visible or the whole call fails with the kind's NotFound; by filters,
    * invisible resources are silently left out.
    */
-  private select<T extends Tracked>(map: Map<string, T>, ids: string[] | undefined, code: string, what: string, filters: Filter[] | undefined, values: FilterValues<T>): T[] {
+  private select<T extends Tracked>(map: Map<string, T>, ids: string[] | undefined, code: string, what: string, filters: Filter[] | undefined, values: FilterTable<T>): T[] {
     let items: T[]
     if (ids?.length) {
       const missing = ids.filter((id) => {
@@ -612,22 +612,13 @@ export class FakeEc2 implements FakeService {
   }
 
   private describeVpcs(input: DescribeVpcsRequest): DescribeVpcsResult {
-    const found = this.select(this.vpcs, input.VpcIds, NOT_FOUND.vpc, 'vpc', input.Filters, (vpc, name) => {
-      switch (name) {
-        case 'vpc-id':
-          return [vpc.id]
-        case 'cidr':
-        case 'cidr-block-association.cidr-block':
-          return [vpc.cidr]
-        case 'state':
-          return ['available']
-        case 'is-default':
-          return ['false']
-        case 'owner-id':
-          return [this.env.accountId]
-        default:
-          return undefined
-      }
+    const found = this.select(this.vpcs, input.VpcIds, NOT_FOUND.vpc, 'vpc', input.Filters, {
+      'vpc-id': (vpc) => [vpc.id],
+      'cidr': (vpc) => [vpc.cidr],
+      'cidr-block-association.cidr-block': (vpc) => [vpc.cidr],
+      'state': () => ['available'],
+      'is-default': () => ['false'],
+      'owner-id': () => [this.env.accountId],
     })
     const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
     return {Vpcs: page.map((vpc) => this.vpcOut(vpc)), NextToken}
@@ -732,22 +723,13 @@ export class FakeEc2 implements FakeService {
   }
 
   private describeSubnets(input: DescribeSubnetsRequest): DescribeSubnetsResult {
-    const found = this.select(this.subnets, input.SubnetIds, NOT_FOUND.subnet, 'subnet', input.Filters, (subnet, name) => {
-      switch (name) {
-        case 'subnet-id':
-          return [subnet.id]
-        case 'vpc-id':
-          return [subnet.vpcId]
-        case 'cidr-block':
-        case 'cidr':
-          return [subnet.cidr]
-        case 'availability-zone':
-          return [subnet.availabilityZone]
-        case 'state':
-          return ['available']
-        default:
-          return undefined
-      }
+    const found = this.select(this.subnets, input.SubnetIds, NOT_FOUND.subnet, 'subnet', input.Filters, {
+      'subnet-id': (subnet) => [subnet.id],
+      'vpc-id': (subnet) => [subnet.vpcId],
+      'cidr-block': (subnet) => [subnet.cidr],
+      'cidr': (subnet) => [subnet.cidr],
+      'availability-zone': (subnet) => [subnet.availabilityZone],
+      'state': () => ['available'],
     })
     const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
     return {Subnets: page.map((subnet) => this.subnetOut(subnet)), NextToken}
@@ -818,17 +800,10 @@ export class FakeEc2 implements FakeService {
   }
 
   private describeInternetGateways(input: DescribeInternetGatewaysRequest): DescribeInternetGatewaysResult {
-    const found = this.select(this.internetGateways, input.InternetGatewayIds, NOT_FOUND.internetGateway, 'internetGateway', input.Filters, (gateway, name) => {
-      switch (name) {
-        case 'internet-gateway-id':
-          return [gateway.id]
-        case 'attachment.vpc-id':
-          return gateway.vpcId ? [gateway.vpcId] : []
-        case 'attachment.state':
-          return gateway.vpcId ? ['available'] : []
-        default:
-          return undefined
-      }
+    const found = this.select(this.internetGateways, input.InternetGatewayIds, NOT_FOUND.internetGateway, 'internetGateway', input.Filters, {
+      'internet-gateway-id': (gateway) => [gateway.id],
+      'attachment.vpc-id': (gateway) => gateway.vpcId ? [gateway.vpcId] : [],
+      'attachment.state': (gateway) => gateway.vpcId ? ['available'] : [],
     })
     const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
     return {InternetGateways: page.map((gateway) => this.internetGatewayOut(gateway)), NextToken}
@@ -876,21 +851,12 @@ export class FakeEc2 implements FakeService {
   }
 
   private describeAddresses(input: DescribeAddressesRequest): DescribeAddressesResult {
-    let found = this.select(this.addresses, input.AllocationIds, NOT_FOUND.address, 'allocation', input.Filters, (address, name) => {
-      switch (name) {
-        case 'allocation-id':
-          return [address.id]
-        case 'public-ip':
-          return [address.publicIp]
-        case 'domain':
-          return ['vpc']
-        case 'association-id':
-          return this.natHolding(address.id) ? [address.associationId] : []
-        case 'network-interface-id':
-          return [this.natHolding(address.id)?.networkInterfaceId ?? ''].filter(Boolean)
-        default:
-          return undefined
-      }
+    let found = this.select(this.addresses, input.AllocationIds, NOT_FOUND.address, 'allocation', input.Filters, {
+      'allocation-id': (address) => [address.id],
+      'public-ip': (address) => [address.publicIp],
+      'domain': () => ['vpc'],
+      'association-id': (address) => this.natHolding(address.id) ? [address.associationId] : [],
+      'network-interface-id': (address) => [this.natHolding(address.id)?.networkInterfaceId ?? ''].filter(Boolean),
     })
     if (input.PublicIps?.length) {
       const missing = input.PublicIps.filter((ip) => !found.some((a) => a.publicIp === ip))
@@ -986,19 +952,11 @@ export class FakeEc2 implements FakeService {
 
   private describeNatGateways(input: DescribeNatGatewaysRequest): DescribeNatGatewaysResult {
     // The NAT gateway API names its filter list `Filter`, not `Filters`.
-    const found = this.select(this.natGateways, input.NatGatewayIds, NOT_FOUND.nat, 'NAT gateway', input.Filter, (nat, name) => {
-      switch (name) {
-        case 'nat-gateway-id':
-          return [nat.id]
-        case 'subnet-id':
-          return [nat.subnetId]
-        case 'vpc-id':
-          return [nat.vpcId]
-        case 'state':
-          return [this.natState(nat)]
-        default:
-          return undefined
-      }
+    const found = this.select(this.natGateways, input.NatGatewayIds, NOT_FOUND.nat, 'NAT gateway', input.Filter, {
+      'nat-gateway-id': (nat) => [nat.id],
+      'subnet-id': (nat) => [nat.subnetId],
+      'vpc-id': (nat) => [nat.vpcId],
+      'state': (nat) => [this.natState(nat)],
     })
     const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
     return {NatGateways: page.map((nat) => this.natOut(nat)), NextToken}
@@ -1157,25 +1115,14 @@ export class FakeEc2 implements FakeService {
   }
 
   private describeRouteTables(input: DescribeRouteTablesRequest): DescribeRouteTablesResult {
-    const found = this.select(this.routeTables, input.RouteTableIds, NOT_FOUND.routeTable, 'routeTable', input.Filters, (table, name) => {
-      switch (name) {
-        case 'route-table-id':
-          return [table.id]
-        case 'vpc-id':
-          return [table.vpcId]
-        case 'association.main':
-          return [String(table.main)]
-        case 'association.subnet-id':
-          return table.associations.flatMap((a) => (a.subnetId ? [a.subnetId] : []))
-        case 'association.route-table-association-id':
-          return table.associations.map((a) => a.id)
-        case 'route.nat-gateway-id':
-          return table.routes.flatMap((r) => (r.natGatewayId ? [r.natGatewayId] : []))
-        case 'route.gateway-id':
-          return table.routes.flatMap((r) => (r.gatewayId ? [r.gatewayId] : []))
-        default:
-          return undefined
-      }
+    const found = this.select(this.routeTables, input.RouteTableIds, NOT_FOUND.routeTable, 'routeTable', input.Filters, {
+      'route-table-id': (table) => [table.id],
+      'vpc-id': (table) => [table.vpcId],
+      'association.main': (table) => [String(table.main)],
+      'association.subnet-id': (table) => table.associations.flatMap((a) => (a.subnetId ? [a.subnetId] : [])),
+      'association.route-table-association-id': (table) => table.associations.map((a) => a.id),
+      'route.nat-gateway-id': (table) => table.routes.flatMap((r) => (r.natGatewayId ? [r.natGatewayId] : [])),
+      'route.gateway-id': (table) => table.routes.flatMap((r) => (r.gatewayId ? [r.gatewayId] : [])),
     })
     const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
     return {RouteTables: page.map((table) => this.routeTableOut(table)), NextToken}
@@ -1262,21 +1209,12 @@ export class FakeEc2 implements FakeService {
   }
 
   private describeSecurityGroups(input: DescribeSecurityGroupsRequest): DescribeSecurityGroupsResult {
-    const found = this.select(this.groups, input.GroupIds, NOT_FOUND.group, 'security group', input.Filters, (group, name) => {
-      switch (name) {
-        case 'group-id':
-          return [group.id]
-        case 'group-name':
-          return [group.name]
-        case 'vpc-id':
-          return [group.vpcId]
-        case 'description':
-          return [group.description]
-        case 'owner-id':
-          return [this.env.accountId]
-        default:
-          return undefined
-      }
+    const found = this.select(this.groups, input.GroupIds, NOT_FOUND.group, 'security group', input.Filters, {
+      'group-id': (group) => [group.id],
+      'group-name': (group) => [group.name],
+      'vpc-id': (group) => [group.vpcId],
+      'description': (group) => [group.description],
+      'owner-id': () => [this.env.accountId],
     })
     const byName = input.GroupNames?.length ? found.filter((g) => input.GroupNames!.includes(g.name)) : found
     const {page, NextToken} = paginate(byName, input.MaxResults, input.NextToken)
@@ -1454,15 +1392,9 @@ export class FakeEc2 implements FakeService {
       rules = input.SecurityGroupRuleIds.map((id) => this.rules.get(id)!)
     }
     const withTags = rules.map((rule) => ({rule, tags: [] as Tag[]}))
-    const found = applyFilters(withTags, input.Filters, ({rule}, name) => {
-      switch (name) {
-        case 'group-id':
-          return [rule.groupId]
-        case 'security-group-rule-id':
-          return [rule.id]
-        default:
-          return undefined
-      }
+    const found = applyFilters(withTags, input.Filters, {
+      'group-id': ({rule}) => [rule.groupId],
+      'security-group-rule-id': ({rule}) => [rule.id],
     })
     const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
     return {SecurityGroupRules: page.map(({rule}) => this.ruleOut(rule)), NextToken}
@@ -1630,21 +1562,12 @@ export class FakeEc2 implements FakeService {
   }
 
   private describeVpcEndpoints(input: DescribeVpcEndpointsRequest): DescribeVpcEndpointsResult {
-    const found = this.select(this.endpoints, input.VpcEndpointIds, NOT_FOUND.endpoint, 'VpcEndpoint', input.Filters, (endpoint, name) => {
-      switch (name) {
-        case 'vpc-endpoint-id':
-          return [endpoint.id]
-        case 'vpc-id':
-          return [endpoint.vpcId]
-        case 'service-name':
-          return [endpoint.serviceName]
-        case 'vpc-endpoint-state':
-          return [this.endpointState(endpoint)]
-        case 'vpc-endpoint-type':
-          return [endpoint.type]
-        default:
-          return undefined
-      }
+    const found = this.select(this.endpoints, input.VpcEndpointIds, NOT_FOUND.endpoint, 'VpcEndpoint', input.Filters, {
+      'vpc-endpoint-id': (endpoint) => [endpoint.id],
+      'vpc-id': (endpoint) => [endpoint.vpcId],
+      'service-name': (endpoint) => [endpoint.serviceName],
+      'vpc-endpoint-state': (endpoint) => [this.endpointState(endpoint)],
+      'vpc-endpoint-type': (endpoint) => [endpoint.type],
     })
     const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
     return {VpcEndpoints: page.map((endpoint) => this.endpointOut(endpoint)), NextToken}
