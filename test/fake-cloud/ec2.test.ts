@@ -67,7 +67,7 @@ describe('handler table', () => {
     expect(new Set(handlers.map((h) => h.operation)).size).toBe(handlers.length)
     expect(handlers.find((h) => h.operation === 'CreateVpc')).toMatchObject({command: CreateVpcCommand, mutating: true})
     expect(handlers.find((h) => h.operation === 'DescribeVpcs')).toMatchObject({command: DescribeVpcsCommand, mutating: false})
-    expect(handlers.length).toBe(41)
+    expect(handlers.length).toBe(42)
   })
 
   it('returns copies: changing an output does not change the cloud', () => {
@@ -377,6 +377,18 @@ describe('route tables', () => {
     expect(main).toHaveLength(1)
     expect(codeOf('DeleteRouteTable', {RouteTableId: main[0].RouteTableId})).toBe('DependencyViolation')
     expect(codeOf('DescribeRouteTables', {RouteTableIds: [table]})).toBe('InvalidRouteTableID.NotFound')
+  })
+
+  it('moves a subnet association to another table with a new association id', () => {
+    const subnetId = subnet(vpcId, '10.0.0.0/24')
+    const {AssociationId} = call('AssociateRouteTable', {RouteTableId: table, SubnetId: subnetId})
+    const other = call('CreateRouteTable', {VpcId: vpcId}).RouteTable.RouteTableId
+    const {NewAssociationId} = call('ReplaceRouteTableAssociation', {AssociationId, RouteTableId: other})
+    expect(NewAssociationId).toMatch(/^rtbassoc-/)
+    expect(NewAssociationId).not.toBe(AssociationId)
+    const tables = call('DescribeRouteTables', {Filters: [{Name: 'association.subnet-id', Values: [subnetId]}]}).RouteTables
+    expect(tables.map((t: any) => [t.RouteTableId, t.Associations[0].RouteTableAssociationId])).toEqual([[other, NewAssociationId]])
+    expect(codeOf('ReplaceRouteTableAssociation', {AssociationId, RouteTableId: table})).toBe('InvalidAssociationID.NotFound')
   })
 
   it('is idempotent on ClientToken', () => {

@@ -38,6 +38,7 @@ import {
   ModifyVpcEndpointCommand,
   ReleaseAddressCommand,
   ReplaceRouteCommand,
+  ReplaceRouteTableAssociationCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   type Address,
@@ -111,6 +112,8 @@ import {
   type NatGatewayState,
   type ReleaseAddressRequest,
   type ReplaceRouteRequest,
+  type ReplaceRouteTableAssociationRequest,
+  type ReplaceRouteTableAssociationResult,
   type RevokeSecurityGroupIngressRequest,
   type RevokeSecurityGroupIngressResult,
   type RevokedSecurityGroupRule,
@@ -333,6 +336,7 @@ export class FakeEc2 implements FakeService {
       [DeleteRouteCommand, (i) => this.deleteRoute(i)],
       [AssociateRouteTableCommand, (i) => this.associateRouteTable(i)],
       [DisassociateRouteTableCommand, (i) => this.disassociateRouteTable(i)],
+      [ReplaceRouteTableAssociationCommand, (i) => this.replaceRouteTableAssociation(i)],
       [DescribeRouteTablesCommand, (i) => this.describeRouteTables(i)],
       [DeleteRouteTableCommand, (i) => this.deleteRouteTable(i)],
       [CreateSecurityGroupCommand, (i) => this.createSecurityGroup(i)],
@@ -1112,6 +1116,28 @@ export class FakeEc2 implements FakeService {
       return {}
     }
     throw ec2Error(NOT_FOUND.association, `The association ID '${input.AssociationId}' does not exist`)
+  }
+
+  /**
+   * Moves an association (a subnet's, or the VPC's main one) to another table
+   * in the same VPC; the association gets a new id.
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReplaceRouteTableAssociation.html
+   */
+  private replaceRouteTableAssociation(input: ReplaceRouteTableAssociationRequest): ReplaceRouteTableAssociationResult {
+    const target = this.referenced(this.routeTables, input.RouteTableId, NOT_FOUND.routeTable, 'routeTable')
+    const source = [...this.routeTables.values()].find((table) => table.associations.some((a) => a.id === input.AssociationId))
+    const association = source?.associations.find((a) => a.id === input.AssociationId)
+    if (!source || !association) throw ec2Error(NOT_FOUND.association, `The association ID '${input.AssociationId}' does not exist`)
+    if (source.vpcId !== target.vpcId) throw ec2Error('InvalidParameterValue', `Route table ${target.id} is not in the network of association ${association.id}`)
+    source.associations = source.associations.filter((a) => a !== association)
+    const moved: AssociationRecord = {...association, id: this.ids.next('rtbassoc')}
+    target.associations.push(moved)
+    if (moved.main) {
+      source.main = false
+      target.main = true
+      this.mustHave(this.vpcs, target.vpcId).mainRouteTableId = target.id
+    }
+    return {NewAssociationId: moved.id, AssociationState: {State: 'associated'}}
   }
 
   private describeRouteTables(input: DescribeRouteTablesRequest): DescribeRouteTablesResult {
