@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto'
 import {errorMessage} from '../aws/errors.js'
 import {buildDag} from '../graph/dag.js'
-import {KNOWN_AFTER_APPLY, type ResourceNode, refsIn, resolveRefs} from '../graph/types.js'
+import {KNOWN_AFTER_APPLY, type ResourceNode, nodeDependencies, resolveRefs} from '../graph/types.js'
 import type {ReconcilerRegistry} from '../resources/registry.js'
 import {MANAGED_BY, TAG_ID, TAG_MANAGED_BY, TAG_STACK, type Change, type Observed, type ReconcileContext, type Reconciler, type Tag} from '../resources/types.js'
 import type {StateDocument} from '../state/types.js'
@@ -138,7 +138,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
 
   /** Saves a node's live resource in the state. */
   const record = async (node: ResourceNode, reconciler: Reconciler, observed: Observed): Promise<void> => {
-    const deps = refsIn(node.desired)
+    const deps = nodeDependencies(node)
     state.resources[node.id] = {kind: node.kind, id: observed.id, deps, outputs: reconciler.outputs(observed), updatedAt: new Date(baseCtx.clock.now()).toISOString()}
     await options.writer!.commit()
   }

@@ -1,5 +1,5 @@
 import type {ResourceNode} from '../graph/types.js'
-import {refsIn} from '../graph/types.js'
+import {nodeDependencies} from '../graph/types.js'
 import type {ReconcilerRegistry} from '../resources/registry.js'
 import type {ReconcileContext} from '../resources/types.js'
 import type {StateDocument} from '../state/types.js'
@@ -44,7 +44,7 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   const wanted = new Map(Object.entries(state.resources).map(([id, entry]) => [id, entry.kind]))
   const {observations, found} = await observe({ctx: baseCtx, registry, state, wanted, alsoFindKinds: registry.kinds(), concurrency: options.concurrency})
 
-  const specDeps = new Map((options.nodes ?? []).map((node) => [node.id, refsIn(node.desired)]))
+  const specDeps = new Map((options.nodes ?? []).map((node) => [node.id, nodeDependencies(node)]))
   const knownIds = new Set(Object.values(state.resources).map((entry) => entry.id))
   const orphans: string[] = []
   const all: Map<string, Observation> = new Map(observations)

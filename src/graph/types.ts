@@ -25,6 +25,18 @@ export interface ResourceNode {
   kind: string
   /** Desired properties; refs are resolved by the engine just before diff/create. */
   desired: Record<string, unknown>
+  /**
+   * Nodes this one must wait for although it refers to none of their outputs
+   * (a NAT gateway needs the VPC's internet gateway attached, or it fails).
+   */
+  dependsOn?: string[]
+}
+
+/** Everything a node waits for: the nodes its props refer to, then its explicit `dependsOn`. */
+export function nodeDependencies(node: ResourceNode): string[] {
+  const deps = refsIn(node.desired)
+  for (const dep of node.dependsOn ?? []) if (!deps.includes(dep)) deps.push(dep)
+  return deps
 }
 
 /** Every node id a value refers to, in order of first appearance. */
