@@ -1,0 +1,252 @@
+import {
+  CreateVpcEndpointCommand,
+  DeleteVpcEndpointsCommand,
+  ModifyVpcEndpointCommand,
+  paginateDescribeVpcEndpoints,
+  type Filter,
+  type ModifyVpcEndpointRequest,
+  type VpcEndpoint,
+} from '@aws-sdk/client-ec2'
+import {isNotFound} from '../../aws/errors.js'
+import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import type {Change, CreateMeta, Health, Observed, ReconcileContext, Reconciler} from '../types.js'
+import {chunks, waitFor} from '../wait.js'
+import type {VpcEndpointDesired} from './desired.js'
+
+export interface VpcEndpointObserved extends Observed {
+  vpcId: string
+  serviceName: string
+  /** `Gateway` | `Interface` (| `GatewayLoadBalancer`…, never ours). */
+  type: string
+  /** Lower-case: `pending`, `available`, `deleting`, `deleted`, `failed`, `rejected`… */
+  state: string
+  routeTableIds: string[]
+  subnetIds: string[]
+  securityGroupIds: string[]
+  privateDnsEnabled: boolean
+  /** Interface endpoints: the regional DNS name. */
+  dnsName?: string
+}
+
+/** States in which the endpoint is, for us, gone: it will never serve again. */
+const GONE_STATES = new Set(['deleting', 'deleted', 'failed', 'rejected'])
+/** States from which `available` can no longer be reached. */
+const FAILED_STATES = new Set(['failed', 'rejected', 'expired'])
+
+const sorted = (ids: string[]) => [...new Set(ids)].sort()
+
+function sameSet(a: string[], b: string[]): boolean {
+  const left = sorted(a)
+  const right = sorted(b)
+  return left.length === right.length && left.every((id, i) => id === right[i])
+}
+
+/**
+ * The in-place fields of one endpoint type. Gateway endpoints have route
+ * tables only; interface endpoints have subnets, security groups and private
+ * DNS. An interface endpoint created without security groups gets the VPC's
+ * default group, so an empty desired list means "AWS's default" and is not
+ * diffed.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html
+ */
+function inPlaceChanges(desired: VpcEndpointDesired, observed: VpcEndpointObserved): Change[] {
+  const changes: Change[] = []
+  const lists =
+    desired.type === 'Gateway'
+      ? (['routeTableIds'] as const)
+      : desired.securityGroupIds.length > 0
+        ? (['subnetIds', 'securityGroupIds'] as const)
+        : (['subnetIds'] as const)
+  for (const field of lists) {
+    if (!sameSet(desired[field], observed[field])) changes.push({field, before: sorted(observed[field]), after: sorted(desired[field]), replace: false})
+  }
+  if (desired.type === 'Interface' && desired.privateDnsEnabled !== observed.privateDnsEnabled) {
+    changes.push({field: 'privateDnsEnabled', before: observed.privateDnsEnabled, after: desired.privateDnsEnabled, replace: false})
+  }
+  return changes
+}
+
+export function diffVpcEndpoint(desired: VpcEndpointDesired, observed: VpcEndpointObserved): Change[] {
+  const changes: Change[] = []
+  // AWS cannot change an endpoint's VPC, service or type.
+  for (const field of ['vpcId', 'serviceName', 'type'] as const) {
+    if (desired[field] !== observed[field]) changes.push({field, before: observed[field], after: desired[field], replace: true})
+  }
+  if (changes.length > 0) return [...changes, ...inPlaceChanges(desired, observed)]
+  return inPlaceChanges(desired, observed)
+}
+
+/** ModifyVpcEndpoint input for the in-place differences; undefined when there are none. */
+export function modifyRequest(desired: VpcEndpointDesired, observed: VpcEndpointObserved): ModifyVpcEndpointRequest | undefined {
+  const request: ModifyVpcEndpointRequest = {VpcEndpointId: observed.id}
+  let any = false
+  const lists = [
+    ['routeTableIds', 'AddRouteTableIds', 'RemoveRouteTableIds'],
+    ['subnetIds', 'AddSubnetIds', 'RemoveSubnetIds'],
+    ['securityGroupIds', 'AddSecurityGroupIds', 'RemoveSecurityGroupIds'],
+  ] as const
+  const changed = new Set(inPlaceChanges(desired, observed).map((change) => change.field))
+  for (const [field, addKey, removeKey] of lists) {
+    if (!changed.has(field)) continue
+    const add = sorted(desired[field]).filter((id) => !observed[field].includes(id))
+    const remove = sorted(observed[field]).filter((id) => !desired[field].includes(id))
+    if (add.length > 0) request[addKey] = add
+    if (remove.length > 0) request[removeKey] = remove
+    any ||= add.length > 0 || remove.length > 0
+  }
+  if (changed.has('privateDnsEnabled')) {
+    request.PrivateDnsEnabled = desired.privateDnsEnabled
+    any = true
+  }
+  return any ? request : undefined
+}
+
+/**
+ * The API reference lists the states capitalised (`Available`), while
+ * DescribeVpcEndpoints answers them in lower case (`available`,
+ * `pendingAcceptance`); compare lower case.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html
+ */
+function toObserved(endpoint: VpcEndpoint): VpcEndpointObserved {
+  const observed: VpcEndpointObserved = {
+    id: endpoint.VpcEndpointId!,
+    logicalId: logicalIdOf(endpoint.Tags),
+    vpcId: endpoint.VpcId ?? '',
+    serviceName: endpoint.ServiceName ?? '',
+    type: endpoint.VpcEndpointType ?? '',
+    state: (endpoint.State ?? 'unknown').toLowerCase(),
+    routeTableIds: endpoint.RouteTableIds ?? [],
+    subnetIds: endpoint.SubnetIds ?? [],
+    securityGroupIds: (endpoint.Groups ?? []).map((group) => group.GroupId!),
+    privateDnsEnabled: endpoint.PrivateDnsEnabled ?? false,
+  }
+  const dnsName = endpoint.DnsEntries?.[0]?.DnsName
+  if (dnsName) observed.dnsName = dnsName
+  return observed
+}
+
+/** Every endpoint the filters match, whatever its state. */
+async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<VpcEndpointObserved[]> {
+  const ec2 = await ctx.aws.ec2()
+  const out: VpcEndpointObserved[] = []
+  for await (const page of paginateDescribeVpcEndpoints({client: ec2}, {Filters: filters})) out.push(...(page.VpcEndpoints ?? []).map(toObserved))
+  return out
+}
+
+async function describeOne(ctx: ReconcileContext, id: string): Promise<VpcEndpointObserved | undefined> {
+  return (await describe(ctx, [{Name: 'vpc-endpoint-id', Values: [id]}]))[0]
+}
+
+export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = {
+  kind: 'ec2.vpc-endpoint',
+  // Two endpoints of one service may coexist (with private DNS only one may claim the name, which AWS enforces).
+  replaceStrategy: 'create-before-delete',
+
+  async read(ctx, ids) {
+    const found = new Map<string, VpcEndpointObserved>()
+    for (const batch of chunks(ids)) {
+      // A filter omits ids that are gone; `VpcEndpointIds` would fail the whole call with InvalidVpcEndpointId.NotFound.
+      for (const observed of await describe(ctx, [{Name: 'vpc-endpoint-id', Values: batch}])) {
+        if (!GONE_STATES.has(observed.state)) found.set(observed.id, observed)
+      }
+    }
+    return found
+  },
+
+  async find(ctx, stack) {
+    const found = new Map<string, VpcEndpointObserved>()
+    for (const observed of await describe(ctx, [stackFilter(stack)])) {
+      if (observed.logicalId && !GONE_STATES.has(observed.state)) found.set(observed.logicalId, observed)
+    }
+    return found
+  },
+
+  diff: diffVpcEndpoint,
+
+  async create(ctx, desired, meta: CreateMeta) {
+    const ec2 = await ctx.aws.ec2()
+    const gateway = desired.type === 'Gateway'
+    const response = await ec2.send(
+      new CreateVpcEndpointCommand({
+        VpcEndpointType: desired.type,
+        VpcId: desired.vpcId,
+        ServiceName: desired.serviceName,
+        RouteTableIds: gateway ? desired.routeTableIds : undefined,
+        SubnetIds: gateway ? undefined : desired.subnetIds,
+        SecurityGroupIds: gateway || desired.securityGroupIds.length === 0 ? undefined : desired.securityGroupIds,
+        PrivateDnsEnabled: gateway ? undefined : desired.privateDnsEnabled,
+        // A retried create with the same token returns the same endpoint instead of a second one.
+        ClientToken: meta.token,
+        TagSpecifications: tagSpecifications('vpc-endpoint', meta.tags),
+      }),
+    )
+    return {...toObserved(response.VpcEndpoint!), logicalId: meta.logicalId}
+  },
+
+  async update(ctx, desired, observed) {
+    const request = modifyRequest(desired, observed)
+    if (!request) return observed
+    const ec2 = await ctx.aws.ec2()
+    await ec2.send(new ModifyVpcEndpointCommand(request))
+    const updated: VpcEndpointObserved = {...observed}
+    if (desired.type === 'Gateway') updated.routeTableIds = sorted(desired.routeTableIds)
+    else {
+      updated.subnetIds = sorted(desired.subnetIds)
+      if (request.AddSecurityGroupIds || request.RemoveSecurityGroupIds) updated.securityGroupIds = sorted(desired.securityGroupIds)
+      updated.privateDnsEnabled = desired.privateDnsEnabled
+    }
+    return updated
+  },
+
+  async waitReady(ctx, observed) {
+    const ready = await waitFor(ctx, {
+      what: `${observed.id} to be available`,
+      poll: () => describeOne(ctx, observed.id),
+      state: (endpoint) => endpoint?.state ?? 'not visible yet',
+      done: (endpoint) => endpoint?.state === 'available',
+      failed: (endpoint) => (endpoint && FAILED_STATES.has(endpoint.state) ? `endpoint is ${endpoint.state}` : undefined),
+    })
+    return {...ready!, logicalId: observed.logicalId ?? ready!.logicalId}
+  },
+
+  /**
+   * DeleteVpcEndpoints reports per-endpoint failures in `Unsuccessful`
+   * instead of throwing. Then waits until the endpoint is gone: an interface
+   * endpoint's ENIs block the deletion of its subnets and security groups
+   * until it is `deleted`.
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpcEndpoints.html
+   */
+  async delete(ctx, observed) {
+    const ec2 = await ctx.aws.ec2()
+    let response
+    try {
+      response = await ec2.send(new DeleteVpcEndpointsCommand({VpcEndpointIds: [observed.id]}))
+    } catch (error) {
+      if (isNotFound(error)) return
+      throw error
+    }
+    for (const item of response.Unsuccessful ?? []) {
+      const code = item.Error?.Code
+      if (code && isNotFound({name: code})) return
+      const error = new Error(`DeleteVpcEndpoints failed for ${item.ResourceId ?? observed.id}: ${code ?? 'Error'}: ${item.Error?.Message ?? ''}`)
+      if (code) error.name = code
+      throw error
+    }
+    await waitFor(ctx, {
+      what: `${observed.id} to be deleted`,
+      poll: () => describeOne(ctx, observed.id),
+      state: (endpoint) => endpoint?.state ?? 'gone',
+      done: (endpoint) => endpoint === undefined || endpoint.state === 'deleted',
+    })
+  },
+
+  outputs(observed) {
+    const outputs: Record<string, string> = {id: observed.id}
+    if (observed.type === 'Interface' && observed.dnsName) outputs.dnsName = observed.dnsName
+    return outputs
+  },
+
+  health(observed): Health {
+    return {state: observed.state, ready: observed.state === 'available'}
+  },
+}
