@@ -19,9 +19,11 @@ import type {SecurityGroupRuleDesired, SecurityGroupRulesDesired} from './desire
 export type Direction = 'ingress' | 'egress'
 const DIRECTIONS: Direction[] = ['ingress', 'egress']
 
-/** One live rule. `protocol` is normalised (`all` for IpProtocol `-1`); AWS may hold kinds of peer we never create (IPv6, prefix list). */
-export interface SecurityGroupRuleObserved {
-  ruleId: string
+/**
+ * A rule in the form AWS reports it. `protocol` is normalised (`all` for
+ * IpProtocol `-1`); AWS may hold kinds of peer we never create (prefix list).
+ */
+export interface NormalRule {
   protocol: string
   fromPort: number
   toPort: number
@@ -32,21 +34,15 @@ export interface SecurityGroupRuleObserved {
   description: string
 }
 
+/** One live rule. */
+export interface SecurityGroupRuleObserved extends NormalRule {
+  ruleId: string
+}
+
 /** All rules of one group; `id` is the group id (rules carry no tags, so there is no `logicalId`). */
 export interface SecurityGroupRulesObserved extends Observed {
   ingress: SecurityGroupRuleObserved[]
   egress: SecurityGroupRuleObserved[]
-}
-
-/** A desired rule in the form AWS reports it. */
-interface NormalRule {
-  protocol: string
-  fromPort: number
-  toPort: number
-  cidr?: string
-  sourceGroupId?: string
-  prefixListId?: string
-  description: string
 }
 
 /**
