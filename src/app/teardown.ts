@@ -14,7 +14,7 @@ import type {Session} from './session.js'
  * parameters too. A partial teardown keeps the state of what is left.
  */
 export async function teardown(session: Session, options: {dryRun?: boolean; confirm?: Confirm} = {}): Promise<RunReport & {orphans: string[]}> {
-  const lock = options.dryRun ? undefined : await session.store.lock(currentLockInfo('teardown'))
+  const lock = options.dryRun ? undefined : await session.store.lock(currentLockInfo('containrlab teardown'))
   try {
     const loaded = await session.store.load()
     const doc = loaded ?? newStateDocument(session.stack)

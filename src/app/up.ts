@@ -17,7 +17,7 @@ export type Confirm = (preview: RunReport) => Promise<boolean>
  */
 export async function up(session: Session, confirm: Confirm): Promise<RunReport> {
   const nodes = session.requireNodes()
-  const lock = await session.store.lock(currentLockInfo('up'))
+  const lock = await session.store.lock(currentLockInfo('containrlab up'))
   try {
     const doc = (await session.store.load()) ?? newStateDocument(session.stack)
     const common = {nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, signal: session.options.signal}
