@@ -1,25 +1,12 @@
-import {AllocateAddressCommand, DescribeAddressesCommand, EC2Client, EC2ServiceException, ReleaseAddressCommand} from '@aws-sdk/client-ec2'
-import {mockClient} from 'aws-sdk-client-mock'
+import {AllocateAddressCommand, DescribeAddressesCommand, ReleaseAddressCommand} from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffElasticIp, elasticIp, type ElasticIpObserved} from '../../../src/resources/ec2/elastic-ip.js'
 import {testContext} from '../../helpers/context.js'
+import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
 
-const ec2 = mockClient(EC2Client)
+const {ec2, inputs} = ec2Mock()
 
-/** The inputs of every call of one command, in order. */
-function inputs<Input extends object>(command: new (input: Input) => {input: Input}): Input[] {
-  return ec2.commandCalls(command as any).map((call) => call.args[0].input as Input)
-}
-
-function awsError(name: string): EC2ServiceException {
-  return new EC2ServiceException({name, $fault: 'client', $metadata: {httpStatusCode: 400}, message: `${name} (test)`})
-}
-
-const tags = [
-  {Key: 'containrlab:stack', Value: 'teststack'},
-  {Key: 'containrlab:id', Value: 'elastic-ip/nat-a'},
-  {Key: 'managed-by', Value: 'containrlab'},
-]
+const tags = ownershipTags('elastic-ip/nat-a')
 const meta = {logicalId: 'elastic-ip/nat-a', token: 'token-1', tags}
 const observed: ElasticIpObserved = {id: 'eipalloc-1', logicalId: 'elastic-ip/nat-a', publicIp: '203.0.113.10', domain: 'vpc', associationId: 'eipassoc-1'}
 

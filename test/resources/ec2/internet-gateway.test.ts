@@ -4,35 +4,15 @@ import {
   DeleteInternetGatewayCommand,
   DescribeInternetGatewaysCommand,
   DetachInternetGatewayCommand,
-  EC2Client,
-  EC2ServiceException,
 } from '@aws-sdk/client-ec2'
-import {mockClient} from 'aws-sdk-client-mock'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffInternetGateway, internetGateway, type InternetGatewayObserved} from '../../../src/resources/ec2/internet-gateway.js'
 import {testContext} from '../../helpers/context.js'
+import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
 
-const ec2 = mockClient(EC2Client)
+const {ec2, inputs, sent} = ec2Mock()
 
-/** The inputs of every call of one command, in order. */
-function inputs<Input extends object>(command: new (input: Input) => {input: Input}): Input[] {
-  return ec2.commandCalls(command as any).map((call) => call.args[0].input as Input)
-}
-
-/** Names of all commands sent, in order. */
-function sent(): string[] {
-  return ec2.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''))
-}
-
-function awsError(name: string): EC2ServiceException {
-  return new EC2ServiceException({name, $fault: 'client', $metadata: {httpStatusCode: 400}, message: `${name} (test)`})
-}
-
-const tags = [
-  {Key: 'containrlab:stack', Value: 'teststack'},
-  {Key: 'containrlab:id', Value: 'internet-gateway'},
-  {Key: 'managed-by', Value: 'containrlab'},
-]
+const tags = ownershipTags('internet-gateway')
 const meta = {logicalId: 'internet-gateway', token: 'token-1', tags}
 /** What AWS answers for an attached gateway; the SDK's AttachmentStatus type lacks the value. */
 const AVAILABLE = 'available' as any

@@ -1,25 +1,12 @@
-import {CreateNatGatewayCommand, DeleteNatGatewayCommand, DescribeNatGatewaysCommand, EC2Client, EC2ServiceException, type NatGateway} from '@aws-sdk/client-ec2'
-import {mockClient} from 'aws-sdk-client-mock'
+import {CreateNatGatewayCommand, DeleteNatGatewayCommand, DescribeNatGatewaysCommand, type NatGateway} from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffNatGateway, natGateway, type NatGatewayObserved} from '../../../src/resources/ec2/nat-gateway.js'
 import {testContext} from '../../helpers/context.js'
+import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
 
-const ec2 = mockClient(EC2Client)
+const {ec2, inputs} = ec2Mock()
 
-/** The inputs of every call of one command, in order. */
-function inputs<Input extends object>(command: new (input: Input) => {input: Input}): Input[] {
-  return ec2.commandCalls(command as any).map((call) => call.args[0].input as Input)
-}
-
-function awsError(name: string): EC2ServiceException {
-  return new EC2ServiceException({name, $fault: 'client', $metadata: {httpStatusCode: 400}, message: `${name} (test)`})
-}
-
-const tags = [
-  {Key: 'containrlab:stack', Value: 'teststack'},
-  {Key: 'containrlab:id', Value: 'nat-gateway/a'},
-  {Key: 'managed-by', Value: 'containrlab'},
-]
+const tags = ownershipTags('nat-gateway/a')
 const meta = {logicalId: 'nat-gateway/a', token: 'teststack-nat-gateway-a-0123abcd', tags}
 const desired = {subnetId: 'subnet-1', allocationId: 'eipalloc-1'}
 

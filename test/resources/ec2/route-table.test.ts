@@ -6,37 +6,19 @@ import {
   DeleteRouteTableCommand,
   DescribeRouteTablesCommand,
   DisassociateRouteTableCommand,
-  EC2Client,
-  EC2ServiceException,
   ReplaceRouteCommand,
   ReplaceRouteTableAssociationCommand,
   type RouteTable,
 } from '@aws-sdk/client-ec2'
-import {mockClient} from 'aws-sdk-client-mock'
 import {beforeEach, describe, expect, it} from 'vitest'
 import type {RouteTableDesired} from '../../../src/resources/ec2/desired.js'
 import {diffRouteTable, routeTable, type RouteTableObserved} from '../../../src/resources/ec2/route-table.js'
 import {testContext} from '../../helpers/context.js'
+import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
 
-const ec2 = mockClient(EC2Client)
+const {ec2, inputs, sent} = ec2Mock()
 
-function inputs<Input extends object>(command: new (input: Input) => {input: Input}): Input[] {
-  return ec2.commandCalls(command as any).map((call) => call.args[0].input as Input)
-}
-
-function sent(): string[] {
-  return ec2.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''))
-}
-
-function awsError(name: string): EC2ServiceException {
-  return new EC2ServiceException({name, $fault: 'client', $metadata: {httpStatusCode: 400}, message: `${name} (test)`})
-}
-
-const tags = [
-  {Key: 'containrlab:stack', Value: 'teststack'},
-  {Key: 'containrlab:id', Value: 'route-table/private-a'},
-  {Key: 'managed-by', Value: 'containrlab'},
-]
+const tags = ownershipTags('route-table/private-a')
 const meta = {logicalId: 'route-table/private-a', token: 'token-1', tags}
 
 /** A table as DescribeRouteTables returns it, with everything AWS adds that is not ours. */

@@ -3,32 +3,18 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
-  EC2Client,
-  EC2ServiceException,
   ModifySecurityGroupRulesCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2'
-import {mockClient} from 'aws-sdk-client-mock'
 import {beforeEach, describe, expect, it} from 'vitest'
 import type {SecurityGroupRuleDesired, SecurityGroupRulesDesired} from '../../../src/resources/ec2/desired.js'
 import {diffSecurityGroupRules, securityGroupRules, type SecurityGroupRulesObserved} from '../../../src/resources/ec2/security-group-rules.js'
 import {testContext} from '../../helpers/context.js'
+import {awsError, ec2Mock} from '../../helpers/ec2-mock.js'
 
-const ec2 = mockClient(EC2Client)
-
-function inputs<Input extends object>(command: new (input: Input) => {input: Input}): Input[] {
-  return ec2.commandCalls(command as any).map((call) => call.args[0].input as Input)
-}
-
-function sent(): string[] {
-  return ec2.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''))
-}
-
-function awsError(name: string): EC2ServiceException {
-  return new EC2ServiceException({name, $fault: 'client', $metadata: {httpStatusCode: 400}, message: `${name} (test)`})
-}
+const {ec2, inputs, sent} = ec2Mock()
 
 /** AWS's own rule for a new group: all traffic out to anywhere. */
 const defaultEgress: SecurityGroupRule = {SecurityGroupRuleId: 'sgr-egress', GroupId: 'sg-1', IsEgress: true, IpProtocol: '-1', FromPort: -1, ToPort: -1, CidrIpv4: '0.0.0.0/0'}

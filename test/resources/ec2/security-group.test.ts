@@ -1,28 +1,12 @@
-import {CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeSecurityGroupsCommand, EC2Client, EC2ServiceException} from '@aws-sdk/client-ec2'
-import {mockClient} from 'aws-sdk-client-mock'
+import {CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeSecurityGroupsCommand} from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffSecurityGroup, securityGroup, type SecurityGroupObserved} from '../../../src/resources/ec2/security-group.js'
 import {testContext} from '../../helpers/context.js'
+import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
 
-const ec2 = mockClient(EC2Client)
+const {ec2, inputs, sent} = ec2Mock()
 
-function inputs<Input extends object>(command: new (input: Input) => {input: Input}): Input[] {
-  return ec2.commandCalls(command as any).map((call) => call.args[0].input as Input)
-}
-
-function sent(): string[] {
-  return ec2.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''))
-}
-
-function awsError(name: string): EC2ServiceException {
-  return new EC2ServiceException({name, $fault: 'client', $metadata: {httpStatusCode: 400}, message: `${name} (test)`})
-}
-
-const tags = [
-  {Key: 'containrlab:stack', Value: 'teststack'},
-  {Key: 'containrlab:id', Value: 'security-group/alb-sg'},
-  {Key: 'managed-by', Value: 'containrlab'},
-]
+const tags = ownershipTags('security-group/alb-sg')
 const meta = {logicalId: 'security-group/alb-sg', token: 'token-1', tags}
 const desired = {vpcId: 'vpc-1', groupName: 'teststack-alb', description: 'ALB'}
 const observed: SecurityGroupObserved = {id: 'sg-1', logicalId: 'security-group/alb-sg', ...desired}

@@ -2,31 +2,16 @@ import {
   CreateSubnetCommand,
   DeleteSubnetCommand,
   DescribeSubnetsCommand,
-  EC2Client,
-  EC2ServiceException,
   ModifySubnetAttributeCommand,
 } from '@aws-sdk/client-ec2'
-import {mockClient} from 'aws-sdk-client-mock'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffSubnet, subnet, type SubnetObserved} from '../../../src/resources/ec2/subnet.js'
 import {testContext} from '../../helpers/context.js'
+import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
 
-const ec2 = mockClient(EC2Client)
+const {ec2, inputs} = ec2Mock()
 
-/** The inputs of every call of one command, in order. */
-function inputs<Input extends object>(command: new (input: Input) => {input: Input}): Input[] {
-  return ec2.commandCalls(command as any).map((call) => call.args[0].input as Input)
-}
-
-function awsError(name: string): EC2ServiceException {
-  return new EC2ServiceException({name, $fault: 'client', $metadata: {httpStatusCode: 400}, message: `${name} (test)`})
-}
-
-const tags = [
-  {Key: 'containrlab:stack', Value: 'teststack'},
-  {Key: 'containrlab:id', Value: 'subnet/public-a'},
-  {Key: 'managed-by', Value: 'containrlab'},
-]
+const tags = ownershipTags('subnet/public-a')
 const meta = {logicalId: 'subnet/public-a', token: 'token-1', tags}
 const awsSubnet = {SubnetId: 'subnet-1', VpcId: 'vpc-1', CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a', MapPublicIpOnLaunch: true, State: 'available' as const, Tags: tags}
 const observed: SubnetObserved = {id: 'subnet-1', logicalId: 'subnet/public-a', vpcId: 'vpc-1', cidr: '10.0.1.0/24', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: true, state: 'available'}

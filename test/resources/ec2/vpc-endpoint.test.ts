@@ -2,31 +2,18 @@ import {
   CreateVpcEndpointCommand,
   DeleteVpcEndpointsCommand,
   DescribeVpcEndpointsCommand,
-  EC2Client,
   ModifyVpcEndpointCommand,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
-import {mockClient} from 'aws-sdk-client-mock'
 import {beforeEach, describe, expect, it} from 'vitest'
 import type {VpcEndpointDesired} from '../../../src/resources/ec2/desired.js'
 import {diffVpcEndpoint, vpcEndpoint, type VpcEndpointObserved} from '../../../src/resources/ec2/vpc-endpoint.js'
 import {testContext} from '../../helpers/context.js'
+import {ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
 
-const ec2 = mockClient(EC2Client)
+const {ec2, inputs, sent} = ec2Mock()
 
-function inputs<Input extends object>(command: new (input: Input) => {input: Input}): Input[] {
-  return ec2.commandCalls(command as any).map((call) => call.args[0].input as Input)
-}
-
-function sent(): string[] {
-  return ec2.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''))
-}
-
-const tags = [
-  {Key: 'containrlab:stack', Value: 'teststack'},
-  {Key: 'containrlab:id', Value: 'endpoint/ecr-api'},
-  {Key: 'managed-by', Value: 'containrlab'},
-]
+const tags = ownershipTags('endpoint/ecr-api')
 const meta = {logicalId: 'endpoint/ecr-api', token: 'token-1', tags}
 /** DescribeVpcEndpoints answers states in lower case, unlike the SDK's enum. */
 const state = (value: string) => value as any

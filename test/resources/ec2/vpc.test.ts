@@ -3,31 +3,16 @@ import {
   DeleteVpcCommand,
   DescribeVpcAttributeCommand,
   DescribeVpcsCommand,
-  EC2Client,
-  EC2ServiceException,
   ModifyVpcAttributeCommand,
 } from '@aws-sdk/client-ec2'
-import {mockClient} from 'aws-sdk-client-mock'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffVpc, vpc, type VpcObserved} from '../../../src/resources/ec2/vpc.js'
 import {testContext} from '../../helpers/context.js'
+import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
 
-const ec2 = mockClient(EC2Client)
+const {ec2, inputs} = ec2Mock()
 
-/** The inputs of every call of one command, in order. */
-function inputs<Input extends object>(command: new (input: Input) => {input: Input}): Input[] {
-  return ec2.commandCalls(command as any).map((call) => call.args[0].input as Input)
-}
-
-function awsError(name: string): EC2ServiceException {
-  return new EC2ServiceException({name, $fault: 'client', $metadata: {httpStatusCode: 400}, message: `${name} (test)`})
-}
-
-const tags = [
-  {Key: 'containrlab:stack', Value: 'teststack'},
-  {Key: 'containrlab:id', Value: 'vpc'},
-  {Key: 'managed-by', Value: 'containrlab'},
-]
+const tags = ownershipTags('vpc')
 const meta = {logicalId: 'vpc', token: 'token-1', tags}
 
 /** DescribeVpcAttribute answers per VPC id: [dns support, dns hostnames]. */
