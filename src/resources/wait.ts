@@ -56,3 +56,22 @@ export function chunks<T>(items: T[], size = 200): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
 }
+
+/**
+ * Sends a follow-up call on an id created moments ago (ModifyVpcAttribute
+ * after CreateVpc, AttachInternetGateway after CreateInternetGateway…),
+ * retrying while it answers NotFound: EC2 is eventually consistent. Only
+ * this call is retried, not the create, which has no idempotency token and
+ * would make a second resource if the engine ran it again. Any other error
+ * is thrown at once; the wait is bounded by `ctx.waitTimeoutMs`.
+ * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+ */
+export async function retryWhileNewIdNotFound<T>(ctx: ReconcileContext, what: string, call: () => Promise<T>): Promise<T> {
+  const sent = await waitFor(ctx, {
+    what,
+    poll: async () => ({value: await call()}),
+    state: (result) => (result ? 'done' : 'not visible yet'),
+    done: (result) => result !== undefined,
+  })
+  return sent!.value
+}

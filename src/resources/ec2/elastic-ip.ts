@@ -1,8 +1,8 @@
 import {AllocateAddressCommand, DescribeAddressesCommand, ReleaseAddressCommand, type Address, type Filter} from '@aws-sdk/client-ec2'
 import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import {logicalIdOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {chunks} from '../wait.js'
+import {findByStack, readByIdFilter} from './describe.js'
 import type {ElasticIpDesired} from './desired.js'
 
 /** `id` is the allocation id (`eipalloc-…`), the handle every API that uses the address takes. */
@@ -42,21 +42,12 @@ export const elasticIp: Reconciler<ElasticIpDesired, ElasticIpObserved> = {
   // A new address can be allocated while the old one still serves (its public IP changes either way).
   replaceStrategy: 'create-before-delete',
 
-  async read(ctx, ids) {
-    const found = new Map<string, ElasticIpObserved>()
-    for (const batch of chunks(ids)) {
-      // A filter omits ids that are gone; `AllocationIds` would fail the whole call with InvalidAllocationID.NotFound.
-      for (const observed of await describe(ctx, [{Name: 'allocation-id', Values: batch}])) found.set(observed.id, observed)
-    }
-    return found
+  read(ctx, ids) {
+    return readByIdFilter(ids, 'allocation-id', (filters) => describe(ctx, filters))
   },
 
-  async find(ctx, stack) {
-    const found = new Map<string, ElasticIpObserved>()
-    for (const observed of await describe(ctx, [stackFilter(stack)])) {
-      if (observed.logicalId) found.set(observed.logicalId, observed)
-    }
-    return found
+  find(ctx, stack) {
+    return findByStack(stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffElasticIp,

@@ -9,9 +9,10 @@ import {
   type InternetGateway,
 } from '@aws-sdk/client-ec2'
 import {hasCode, isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import {logicalIdOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {chunks, waitFor} from '../wait.js'
+import {retryWhileNewIdNotFound} from '../wait.js'
+import {findByStack, readByIdFilter} from './describe.js'
 import type {InternetGatewayDesired} from './desired.js'
 
 /** The gateway and its attachment are one resource: `vpcId` is the VPC it is attached to, if any. */
@@ -57,21 +58,14 @@ async function detach(ec2: EC2Client, gatewayId: string, vpcId: string): Promise
 }
 
 /**
- * Attaches, retrying while the gateway or VPC id (both possibly created
- * moments ago) answers NotFound: EC2 is eventually consistent. Retried here so
- * that the engine never re-runs a create that has no idempotency token.
- * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+ * Attaches. The gateway or the VPC may have been created moments ago and
+ * answer NotFound for a while; CreateInternetGateway has no idempotency
+ * token, so only the attach is retried.
  */
 async function attach(ctx: ReconcileContext, ec2: EC2Client, gatewayId: string, vpcId: string): Promise<void> {
-  await waitFor(ctx, {
-    what: `${gatewayId} to attach to ${vpcId}`,
-    poll: async () => {
-      await ec2.send(new AttachInternetGatewayCommand({InternetGatewayId: gatewayId, VpcId: vpcId}))
-      return true
-    },
-    state: (done) => (done ? 'attached' : 'not visible yet'),
-    done: (done) => done === true,
-  })
+  await retryWhileNewIdNotFound(ctx, `${gatewayId} to attach to ${vpcId}`, () =>
+    ec2.send(new AttachInternetGatewayCommand({InternetGatewayId: gatewayId, VpcId: vpcId})),
+  )
 }
 
 export const internetGateway: Reconciler<InternetGatewayDesired, InternetGatewayObserved> = {
@@ -79,21 +73,12 @@ export const internetGateway: Reconciler<InternetGatewayDesired, InternetGateway
   // Nothing forces replacement today; should something, a second gateway can exist while the first goes.
   replaceStrategy: 'create-before-delete',
 
-  async read(ctx, ids) {
-    const found = new Map<string, InternetGatewayObserved>()
-    for (const batch of chunks(ids)) {
-      // A filter omits ids that are gone; `InternetGatewayIds` would fail the whole call with NotFound.
-      for (const observed of await describe(ctx, [{Name: 'internet-gateway-id', Values: batch}])) found.set(observed.id, observed)
-    }
-    return found
+  read(ctx, ids) {
+    return readByIdFilter(ids, 'internet-gateway-id', (filters) => describe(ctx, filters))
   },
 
-  async find(ctx, stack) {
-    const found = new Map<string, InternetGatewayObserved>()
-    for (const observed of await describe(ctx, [stackFilter(stack)])) {
-      if (observed.logicalId) found.set(observed.logicalId, observed)
-    }
-    return found
+  find(ctx, stack) {
+    return findByStack(stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffInternetGateway,

@@ -1,8 +1,9 @@
 import {CreateNatGatewayCommand, DeleteNatGatewayCommand, paginateDescribeNatGateways, type Filter, type NatGateway} from '@aws-sdk/client-ec2'
 import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import {logicalIdOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {chunks, waitFor} from '../wait.js'
+import {waitFor} from '../wait.js'
+import {findByStack, readByIdFilter} from './describe.js'
 import type {NatGatewayDesired} from './desired.js'
 
 export interface NatGatewayObserved extends Observed {
@@ -59,6 +60,11 @@ async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<NatGa
   return out
 }
 
+/** The gateways that exist for our purposes: neither `deleted` nor `failed`. */
+async function describeLive(ctx: ReconcileContext, filters: Filter[]): Promise<NatGatewayObserved[]> {
+  return (await describe(ctx, filters)).filter((gateway) => !isGone(gateway)).map(toObserved)
+}
+
 async function describeOne(ctx: ReconcileContext, id: string): Promise<NatGateway | undefined> {
   return (await describe(ctx, [{Name: 'nat-gateway-id', Values: [id]}])).find((gateway) => gateway.NatGatewayId === id)
 }
@@ -68,24 +74,12 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
   // Private subnets keep their route to the old gateway until the new one is available.
   replaceStrategy: 'create-before-delete',
 
-  async read(ctx, ids) {
-    const found = new Map<string, NatGatewayObserved>()
-    for (const batch of chunks(ids)) {
-      // A filter omits ids that are gone; `NatGatewayIds` would fail the whole call with NatGatewayNotFound.
-      for (const gateway of await describe(ctx, [{Name: 'nat-gateway-id', Values: batch}])) {
-        if (!isGone(gateway)) found.set(gateway.NatGatewayId!, toObserved(gateway))
-      }
-    }
-    return found
+  read(ctx, ids) {
+    return readByIdFilter(ids, 'nat-gateway-id', (filters) => describeLive(ctx, filters))
   },
 
-  async find(ctx, stack) {
-    const found = new Map<string, NatGatewayObserved>()
-    for (const gateway of await describe(ctx, [stackFilter(stack)])) {
-      const observed = toObserved(gateway)
-      if (!isGone(gateway) && observed.logicalId) found.set(observed.logicalId, observed)
-    }
-    return found
+  find(ctx, stack) {
+    return findByStack(stack, (filters) => describeLive(ctx, filters))
   },
 
   diff: diffNatGateway,

@@ -15,9 +15,10 @@ import {
   type RouteTable,
 } from '@aws-sdk/client-ec2'
 import {hasCode, isDependencyViolation, isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import {logicalIdOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {chunks, waitFor} from '../wait.js'
+import {retryWhileNewIdNotFound} from '../wait.js'
+import {findByStack, readByIdFilter} from './describe.js'
 import type {RouteDesired, RouteTableDesired} from './desired.js'
 
 /** A route we manage (Origin `CreateRoute`, IPv4 destination). */
@@ -169,14 +170,7 @@ async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<Route
  * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
  */
 async function sendWhenVisible<T>(ctx: ReconcileContext, what: string, call: () => Promise<T>): Promise<T> {
-  const bounded = {...ctx, waitTimeoutMs: Math.min(ctx.waitTimeoutMs, 120_000)}
-  const result = await waitFor(bounded, {
-    what,
-    poll: async () => ({value: await call()}),
-    state: (sent) => (sent ? 'done' : 'not visible yet'),
-    done: (sent) => sent !== undefined,
-  })
-  return result!.value
+  return retryWhileNewIdNotFound({...ctx, waitTimeoutMs: Math.min(ctx.waitTimeoutMs, 120_000)}, what, call)
 }
 
 function routeTarget(route: RouteDesired): {GatewayId?: string; NatGatewayId?: string} {
@@ -274,21 +268,12 @@ export const routeTable: Reconciler<RouteTableDesired, RouteTableObserved> = {
   // Tables have no unique name: the new one is built and subnets move to it before the old one goes.
   replaceStrategy: 'create-before-delete',
 
-  async read(ctx, ids) {
-    const found = new Map<string, RouteTableObserved>()
-    for (const batch of chunks(ids)) {
-      // A filter omits ids that are gone; `RouteTableIds` would fail the whole call with InvalidRouteTableID.NotFound.
-      for (const observed of await describe(ctx, [{Name: 'route-table-id', Values: batch}])) found.set(observed.id, observed)
-    }
-    return found
+  read(ctx, ids) {
+    return readByIdFilter(ids, 'route-table-id', (filters) => describe(ctx, filters))
   },
 
-  async find(ctx, stack) {
-    const found = new Map<string, RouteTableObserved>()
-    for (const observed of await describe(ctx, [stackFilter(stack)])) {
-      if (observed.logicalId) found.set(observed.logicalId, observed)
-    }
-    return found
+  find(ctx, stack) {
+    return findByStack(stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffRouteTable,

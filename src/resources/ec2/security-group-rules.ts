@@ -7,13 +7,14 @@ import {
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   type EC2Client,
+  type Filter,
   type IpPermission,
   type SecurityGroupRule,
   type SecurityGroupRuleUpdate,
 } from '@aws-sdk/client-ec2'
 import {hasCode, isNotFound} from '../../aws/errors.js'
 import type {Change, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {chunks} from '../wait.js'
+import {readByIdFilter} from './describe.js'
 import type {SecurityGroupRuleDesired, SecurityGroupRulesDesired} from './desired.js'
 
 export type Direction = 'ingress' | 'egress'
@@ -151,31 +152,33 @@ function toObservedRule(rule: SecurityGroupRule): SecurityGroupRuleObserved {
 }
 
 /**
- * The rules of many groups: DescribeSecurityGroupRules filtered by group id,
- * then DescribeSecurityGroups (also filtered) only for groups that showed no
- * rule, to tell an empty group from a deleted one. Filters omit ids that are
- * gone instead of failing the whole call.
+ * The rules of one batch of groups: DescribeSecurityGroupRules filtered by
+ * group id, then DescribeSecurityGroups (also filtered) only for groups that
+ * showed no rule, to tell an empty group from a deleted one.
  */
-async function readRules(ctx: ReconcileContext, groupIds: string[]): Promise<Map<string, SecurityGroupRulesObserved>> {
-  const ec2 = await ctx.aws.ec2()
+async function describeRules(ec2: EC2Client, filters: Filter[], groupIds: string[]): Promise<SecurityGroupRulesObserved[]> {
   const found = new Map<string, SecurityGroupRulesObserved>()
-  for (const batch of chunks([...new Set(groupIds)])) {
-    const filter = {Name: 'group-id', Values: batch}
-    for await (const page of paginateDescribeSecurityGroupRules({client: ec2}, {Filters: [filter]})) {
-      for (const rule of page.SecurityGroupRules ?? []) {
-        const groupId = rule.GroupId!
-        let entry = found.get(groupId)
-        if (!entry) found.set(groupId, (entry = {id: groupId, ingress: [], egress: []}))
-        entry[rule.IsEgress ? 'egress' : 'ingress'].push(toObservedRule(rule))
-      }
+  for await (const page of paginateDescribeSecurityGroupRules({client: ec2}, {Filters: filters})) {
+    for (const rule of page.SecurityGroupRules ?? []) {
+      const groupId = rule.GroupId!
+      let entry = found.get(groupId)
+      if (!entry) found.set(groupId, (entry = {id: groupId, ingress: [], egress: []}))
+      entry[rule.IsEgress ? 'egress' : 'ingress'].push(toObservedRule(rule))
     }
-    const unseen = batch.filter((id) => !found.has(id))
-    if (unseen.length === 0) continue
+  }
+  const unseen = groupIds.filter((id) => !found.has(id))
+  if (unseen.length > 0) {
     for await (const page of paginateDescribeSecurityGroups({client: ec2}, {Filters: [{Name: 'group-id', Values: unseen}]})) {
       for (const group of page.SecurityGroups ?? []) found.set(group.GroupId!, {id: group.GroupId!, ingress: [], egress: []})
     }
   }
-  return found
+  return [...found.values()]
+}
+
+/** The rules of many groups, keyed by group id; groups that are gone are absent. */
+async function readRules(ctx: ReconcileContext, groupIds: string[]): Promise<Map<string, SecurityGroupRulesObserved>> {
+  const ec2 = await ctx.aws.ec2()
+  return readByIdFilter([...new Set(groupIds)], 'group-id', (filters, batch) => describeRules(ec2, filters, batch))
 }
 
 async function readGroupRules(ctx: ReconcileContext, groupId: string): Promise<SecurityGroupRulesObserved | undefined> {

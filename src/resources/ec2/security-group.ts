@@ -1,8 +1,8 @@
 import {CreateSecurityGroupCommand, DeleteSecurityGroupCommand, paginateDescribeSecurityGroups, type Filter, type SecurityGroup} from '@aws-sdk/client-ec2'
 import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import {logicalIdOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {chunks} from '../wait.js'
+import {findByStack, readByIdFilter} from './describe.js'
 import type {SecurityGroupDesired} from './desired.js'
 
 /** The group itself; its rules are the `ec2.security-group-rules` kind. */
@@ -47,21 +47,12 @@ export const securityGroup: Reconciler<SecurityGroupDesired, SecurityGroupObserv
   // GroupName is unique per VPC, so the replacement can only be made once the old group is gone.
   replaceStrategy: 'delete-before-create',
 
-  async read(ctx, ids) {
-    const found = new Map<string, SecurityGroupObserved>()
-    for (const batch of chunks(ids)) {
-      // A filter omits ids that are gone; `GroupIds` would fail the whole call with InvalidGroup.NotFound.
-      for (const observed of await describe(ctx, [{Name: 'group-id', Values: batch}])) found.set(observed.id, observed)
-    }
-    return found
+  read(ctx, ids) {
+    return readByIdFilter(ids, 'group-id', (filters) => describe(ctx, filters))
   },
 
-  async find(ctx, stack) {
-    const found = new Map<string, SecurityGroupObserved>()
-    for (const observed of await describe(ctx, [stackFilter(stack)])) {
-      if (observed.logicalId) found.set(observed.logicalId, observed)
-    }
-    return found
+  find(ctx, stack) {
+    return findByStack(stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffSecurityGroup,

@@ -8,9 +8,10 @@ import {
   type Subnet,
 } from '@aws-sdk/client-ec2'
 import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import {logicalIdOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {chunks, waitFor} from '../wait.js'
+import {retryWhileNewIdNotFound} from '../wait.js'
+import {findByStack, readByIdFilter} from './describe.js'
 import type {SubnetDesired} from './desired.js'
 
 export interface SubnetObserved extends Observed {
@@ -62,21 +63,12 @@ export const subnet: Reconciler<SubnetDesired, SubnetObserved> = {
   // Two subnets of one VPC cannot overlap, so the replacement's CIDR is free only once the old one is gone.
   replaceStrategy: 'delete-before-create',
 
-  async read(ctx, ids) {
-    const found = new Map<string, SubnetObserved>()
-    for (const batch of chunks(ids)) {
-      // A filter omits ids that are gone; `SubnetIds` would fail the whole call with InvalidSubnetID.NotFound.
-      for (const observed of await describe(ctx, [{Name: 'subnet-id', Values: batch}])) found.set(observed.id, observed)
-    }
-    return found
+  read(ctx, ids) {
+    return readByIdFilter(ids, 'subnet-id', (filters) => describe(ctx, filters))
   },
 
-  async find(ctx, stack) {
-    const found = new Map<string, SubnetObserved>()
-    for (const observed of await describe(ctx, [stackFilter(stack)])) {
-      if (observed.logicalId) found.set(observed.logicalId, observed)
-    }
-    return found
+  find(ctx, stack) {
+    return findByStack(stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffSubnet,
@@ -94,18 +86,8 @@ export const subnet: Reconciler<SubnetDesired, SubnetObserved> = {
     const created = {...toObserved(response.Subnet!), logicalId: meta.logicalId}
     // CreateSubnet has no parameter for it; new subnets start with MapPublicIpOnLaunch false.
     if (desired.mapPublicIpOnLaunch && !created.mapPublicIpOnLaunch) {
-      // The id CreateSubnet just returned may answer NotFound for a moment (eventual consistency); retry
-      // this call, not the create, which has no idempotency token and would make a second subnet.
-      // https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
-      await waitFor(ctx, {
-        what: `${created.id} to be visible`,
-        poll: async () => {
-          await setMapPublicIp(ec2, created.id, true)
-          return true
-        },
-        state: (done) => (done ? 'visible' : 'not visible yet'),
-        done: (done) => done === true,
-      })
+      // CreateSubnet has no idempotency token: while the new id answers NotFound, only this call is retried.
+      await retryWhileNewIdNotFound(ctx, `${created.id} to be visible`, () => setMapPublicIp(ec2, created.id, true))
       created.mapPublicIpOnLaunch = true
     }
     return created

@@ -8,9 +8,10 @@ import {
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
 import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import {logicalIdOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Health, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {chunks, waitFor} from '../wait.js'
+import {waitFor} from '../wait.js'
+import {findByStack, readByIdFilter} from './describe.js'
 import type {VpcEndpointDesired} from './desired.js'
 
 export interface VpcEndpointObserved extends Observed {
@@ -133,6 +134,11 @@ async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<VpcEn
   return out
 }
 
+/** The endpoints that are not gone (see GONE_STATES). */
+async function describeLive(ctx: ReconcileContext, filters: Filter[]): Promise<VpcEndpointObserved[]> {
+  return (await describe(ctx, filters)).filter((endpoint) => !GONE_STATES.has(endpoint.state))
+}
+
 async function describeOne(ctx: ReconcileContext, id: string): Promise<VpcEndpointObserved | undefined> {
   return (await describe(ctx, [{Name: 'vpc-endpoint-id', Values: [id]}]))[0]
 }
@@ -142,23 +148,12 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
   // Two endpoints of one service may coexist (with private DNS only one may claim the name, which AWS enforces).
   replaceStrategy: 'create-before-delete',
 
-  async read(ctx, ids) {
-    const found = new Map<string, VpcEndpointObserved>()
-    for (const batch of chunks(ids)) {
-      // A filter omits ids that are gone; `VpcEndpointIds` would fail the whole call with InvalidVpcEndpointId.NotFound.
-      for (const observed of await describe(ctx, [{Name: 'vpc-endpoint-id', Values: batch}])) {
-        if (!GONE_STATES.has(observed.state)) found.set(observed.id, observed)
-      }
-    }
-    return found
+  read(ctx, ids) {
+    return readByIdFilter(ids, 'vpc-endpoint-id', (filters) => describeLive(ctx, filters))
   },
 
-  async find(ctx, stack) {
-    const found = new Map<string, VpcEndpointObserved>()
-    for (const observed of await describe(ctx, [stackFilter(stack)])) {
-      if (observed.logicalId && !GONE_STATES.has(observed.state)) found.set(observed.logicalId, observed)
-    }
-    return found
+  find(ctx, stack) {
+    return findByStack(stack, (filters) => describeLive(ctx, filters))
   },
 
   diff: diffVpcEndpoint,

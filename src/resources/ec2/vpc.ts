@@ -9,9 +9,10 @@ import {
   type Vpc,
 } from '@aws-sdk/client-ec2'
 import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, stackFilter, tagSpecifications} from '../tags.js'
+import {logicalIdOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {chunks, waitFor} from '../wait.js'
+import {retryWhileNewIdNotFound} from '../wait.js'
+import {findByStack, readByIdFilter} from './describe.js'
 import type {VpcDesired} from './desired.js'
 
 export interface VpcObserved extends Observed {
@@ -88,44 +89,17 @@ async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<VpcOb
   return observed.filter((vpc): vpc is VpcObserved => vpc !== undefined)
 }
 
-/**
- * A call on an id CreateVpc returned moments ago may answer NotFound (EC2 is
- * eventually consistent). Retried here rather than by re-running the whole
- * create, which has no idempotency token and would make a second VPC.
- * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
- */
-async function onNewVpc(ctx: ReconcileContext, vpcId: string, call: () => Promise<unknown>): Promise<void> {
-  await waitFor(ctx, {
-    what: `${vpcId} to be visible`,
-    poll: async () => {
-      await call()
-      return true
-    },
-    state: (done) => (done ? 'visible' : 'not visible yet'),
-    done: (done) => done === true,
-  })
-}
-
 export const vpc: Reconciler<VpcDesired, VpcObserved> = {
   kind: 'ec2.vpc',
   // A VPC's CIDR cannot change, and the subnets in it must go first anyway.
   replaceStrategy: 'delete-before-create',
 
-  async read(ctx, ids) {
-    const found = new Map<string, VpcObserved>()
-    for (const batch of chunks(ids)) {
-      // A filter omits ids that are gone; `VpcIds` would fail the whole call with InvalidVpcID.NotFound.
-      for (const observed of await describe(ctx, [{Name: 'vpc-id', Values: batch}])) found.set(observed.id, observed)
-    }
-    return found
+  read(ctx, ids) {
+    return readByIdFilter(ids, 'vpc-id', (filters) => describe(ctx, filters))
   },
 
-  async find(ctx, stack) {
-    const found = new Map<string, VpcObserved>()
-    for (const observed of await describe(ctx, [stackFilter(stack)])) {
-      if (observed.logicalId) found.set(observed.logicalId, observed)
-    }
-    return found
+  find(ctx, stack) {
+    return findByStack(stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffVpc,
@@ -135,7 +109,9 @@ export const vpc: Reconciler<VpcDesired, VpcObserved> = {
     const response = await ec2.send(new CreateVpcCommand({CidrBlock: desired.cidr, TagSpecifications: tagSpecifications('vpc', meta.tags)}))
     const vpcId = response.Vpc!.VpcId!
     for (const attribute of attributeOrder(desired)) {
-      if (desired[attribute] !== CREATE_DEFAULTS[attribute]) await onNewVpc(ctx, vpcId, () => modifyAttribute(ec2, vpcId, attribute, desired[attribute]))
+      if (desired[attribute] === CREATE_DEFAULTS[attribute]) continue
+      // CreateVpc has no idempotency token: while the new id answers NotFound, only this call is retried.
+      await retryWhileNewIdNotFound(ctx, `${vpcId} to be visible`, () => modifyAttribute(ec2, vpcId, attribute, desired[attribute]))
     }
     return {
       id: vpcId,
