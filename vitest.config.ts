@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
     testTimeout: 30_000,
+    // oclif writes through console.log; without this vitest swallows it before process.stdout (oclif/test#655).
+    disableConsoleIntercept: true,
     // AWS credentials are never needed: every client is mocked. These keep the
     // SDK from searching the machine for a profile.
     env: {

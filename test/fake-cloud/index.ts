@@ -69,13 +69,14 @@ export class FakeCloud {
   }
 
   private wire(stub: AwsStub<any, any, any>, service: string, handlers: FakeHandler[]): void {
-    for (const handler of handlers) {
-      stub.on(handler.command as never).callsFake((input: unknown) => this.dispatch(service, handler, input))
-    }
     // An operation the fake does not implement must fail loudly, not return undefined.
+    // (Set first: a default behaviour set after `.on()` would override the per-command ones.)
     stub.callsFake((input: unknown) => {
       throw new Error(`fake ${service}: operation not implemented (input ${JSON.stringify(input)})`)
     })
+    for (const handler of handlers) {
+      stub.on(handler.command as never).callsFake((input: unknown) => this.dispatch(service, handler, input))
+    }
   }
 
   private async dispatch(service: string, handler: FakeHandler, input: unknown): Promise<unknown> {

@@ -31,8 +31,11 @@ describe('whole stack against the fake cloud', () => {
     expect(cloud.mutatingCalls().filter((call) => call.service === 'ec2')).toEqual([])
     // Only the lock put and its release touch SSM; the state is not rewritten when nothing changed.
     expect(cloud.mutatingCalls().map((call) => call.operation).sort()).toEqual(['DeleteParameter', 'PutParameter'])
-    // Reads are batched per kind (the VPC's two DNS attributes cost one call each), plus state and lock reads.
-    expect(cloud.calls.length).toBeLessThanOrEqual(EXAMPLE_KINDS + 5)
+    // Reads are batched per kind (the VPC's two DNS attributes cost one call each), plus the state read
+    // and the lock check before release.
+    const reads = cloud.calls.filter((call) => !call.mutating)
+    expect(reads.length).toBeLessThanOrEqual(EXAMPLE_KINDS + 5)
+    expect(reads.filter((call) => call.operation === 'DescribeSubnets')).toHaveLength(1)
     expect(cloud.ec2.resourceCount()).toBe(created)
   })
 
