@@ -50,6 +50,9 @@ export class AwsClients {
   }
 
   private client<T extends Sendable>(service: string, make: (config: Record<string, unknown>) => Promise<T>): Promise<T> {
+    // containrlab supports Node 20 on purpose; the SDK's notice that its 2027 releases will need
+    // Node 22 would otherwise be printed on every run, in the middle of the progress output.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
     let existing = this.cache.get(service) as Promise<T> | undefined
     if (!existing) {
       const config: Record<string, unknown> = {retryMode: 'adaptive', maxAttempts: 8, customUserAgent: 'containrlab'}
