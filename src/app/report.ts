@@ -19,6 +19,8 @@ export interface ResourceReport {
   reason?: string
   error?: string
   durationMs: number
+  /** Plan: properties of the object a create or replacement makes. */
+  desired?: Record<string, unknown>
 }
 
 /** The one document `up`, `plan` and `teardown` return (and print under --json). */
@@ -74,6 +76,7 @@ export function buildReport(
       reason: r.reason,
       error: r.error,
       durationMs: r.durationMs,
+      desired: r.desired,
     })),
     outputs,
     errors,

@@ -106,7 +106,8 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
 
     if (mode === 'plan') {
       const known = action === 'noop' || action === 'update' ? reconciler.outputs(observation.observed!) : undefined
-      results.set(node.id, {id: node.id, kind: node.kind, action, status: 'planned', physicalId: observation.observed?.id, changes, reason, durationMs: 0})
+      const newObject = action === 'create' || action === 'replace' ? {desired} : {}
+      results.set(node.id, {id: node.id, kind: node.kind, action, status: 'planned', physicalId: observation.observed?.id, changes, reason, durationMs: 0, ...newObject})
       return {ok: true, outputs: known}
     }
 

@@ -29,6 +29,8 @@ export interface NodeResult {
   changes: Change[]
   /** Why a replacement or deletion happens, for the plan. */
   reason?: string
+  /** Plan of a create or replacement: the properties the new object will get (unknown refs marked). */
+  desired?: Record<string, unknown>
   error?: string
   durationMs: number
 }

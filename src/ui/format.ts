@@ -31,6 +31,11 @@ export function formatPlan(report: RunReport): string {
 function formatResource(resource: ResourceReport): string[] {
   const head = `  ${SYMBOL[resource.action]} ${resource.id} (${resource.kind})${resource.physicalId ? ` ${resource.physicalId}` : ''}`
   const lines = [resource.reason ? `${head}  # ${resource.reason}` : head]
+  if (resource.action === 'create') {
+    const fields = Object.entries(resource.desired ?? {})
+    const width = Math.max(0, ...fields.map(([field]) => field.length))
+    for (const [field, value] of fields) lines.push(`      ${field.padEnd(width)} = ${showValue(value)}`)
+  }
   for (const change of resource.changes) {
     const mark = change.replace ? '  # forces replacement' : ''
     lines.push(`      ~ ${change.field}: ${showValue(change.before)} → ${showValue(change.after)}${mark}`)
