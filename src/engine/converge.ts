@@ -7,6 +7,7 @@ import {MANAGED_BY, TAG_ID, TAG_MANAGED_BY, TAG_STACK, type Change, type Observe
 import type {StateDocument} from '../state/types.js'
 import type {EngineEvent, EventSink, NodeAction, NodeResult} from './events.js'
 import {Limiter} from './limiter.js'
+import {inNodeScope} from './scope.js'
 import {type Observation, observe} from './observe.js'
 import {retryWhileDependencyViolation, retryWhileNewlyCreatedNotFound} from './retry.js'
 import type {StateWriter} from './state-writer.js'
@@ -188,7 +189,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
   if (mode === 'apply') emit({type: 'run-start', nodes: [...dag.order, ...removed].map((id) => ({id, kind: dag.nodes.get(id)?.kind ?? state.resources[id]!.kind}))})
   for (const id of dag.order) {
     const node = dag.nodes.get(id)!
-    settled.set(id, runNode(node))
+    settled.set(id, inNodeScope(id, () => runNode(node)))
   }
   const allSettled = await Promise.all(dag.order.map((id) => settled.get(id)!))
 
@@ -267,7 +268,7 @@ export async function deleteInReverseOrder(options: {
     if (existing) return existing
     if (visiting.has(id)) return Promise.resolve(true) // a dependency loop in old state: don't deadlock
     visiting.add(id)
-    const promise = (async () => {
+    const promise = inNodeScope(id, async () => {
       const entry = state.resources[id]!
       const firstDependents = await Promise.all((dependentsOf.get(id) ?? []).map(remove))
       const reason = options.reason ?? (id.includes(RETIRED) ? 'replaced by a new object' : 'no longer in the spec')
@@ -301,7 +302,7 @@ export async function deleteInReverseOrder(options: {
         emit({type: 'node-failed', id, kind: entry.kind, action: 'delete', error: message})
         return false
       }
-    })()
+    })
     done.set(id, promise)
     return promise
   }
