@@ -71,8 +71,8 @@ export function compileSpec(spec: Spec, region: string): ResourceNode[] {
   for (const az of natZones) {
     const holder = publicSubnets.find((subnet) => subnet.az === az)!
     add<ElasticIpDesired>(ids.natEip(az), 'ec2.elastic-ip', {domain: 'vpc'})
-    // A public NAT gateway created before the VPC has an attached internet gateway fails.
-    // https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html
+    // A public NAT gateway created before the VPC has an attached internet gateway fails
+    // (FailureCode Gateway.NotAttached). https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NatGateway.html
     add<NatGatewayDesired>(ids.natGateway(az), 'ec2.nat-gateway', {subnetId: ref(ids.subnet(holder.name)), allocationId: ref(ids.natEip(az))}, [ids.internetGateway])
   }
 

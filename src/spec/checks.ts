@@ -163,7 +163,8 @@ function checkEndpoints(spec: ParsedSpec): PathIssue[] {
     for (const [az, names] of byZone) {
       if (names.length > 1) issues.push({path: [...base, e, 'tiers'], message: `tiers ${endpoint.tiers.join(', ')} give interface endpoint ${endpoint.service} ${names.length} subnets in ${az} (${list(names)}); it takes one subnet per AZ, so list one tier`})
     }
-    // Private DNS for an interface endpoint needs both VPC DNS attributes. https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
+    // Private DNS for an interface endpoint needs both VPC DNS attributes (PrivateDnsEnabled).
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html
     if ((endpoint.privateDns ?? true) && !(vpc.dnsSupport && vpc.dnsHostnames)) {
       const path = endpoint.privateDns === undefined ? [...base, e] : [...base, e, 'privateDns']
       issues.push({path, message: `private DNS (${endpoint.privateDns === undefined ? 'the default' : 'privateDns: true'}) needs network.vpc.dnsSupport and dnsHostnames both true; enable them or set privateDns: false`})

@@ -25,7 +25,9 @@ export function quote(value: unknown): string {
 }
 
 /**
- * An IPv4 CIDR with a prefix length in [min, max]. The address must be the
+ * An IPv4 CIDR with a prefix length in [min, max] (VPCs and subnets: /16 to
+ * /28, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpc.html
+ * and API_CreateSubnet.html). The address must be the
  * network address: AWS stores the block as given, so `10.0.1.5/24` would be
  * compared against what AWS reports forever.
  */

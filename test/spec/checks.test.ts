@@ -1,19 +1,11 @@
 import {describe, expect, it} from 'vitest'
 import {parseSpec} from '../../src/spec/load.js'
-import {edit, EXAMPLE_TEXT, example, lineOf, reported, THREE_TIER_TEXT} from './support.js'
-
-/** One semantic rule: a spec that passes the schema and every issue the checks must report, exactly. */
-interface Case {
-  rule: string
-  text: string
-  /** [path, line or a needle on that line (its first occurrence), message] */
-  issues: [string, string | number, string][]
-}
+import {edit, EXAMPLE_TEXT, example, expectedIssues, type IssueCase, reported, THREE_TIER_TEXT} from './support.js'
 
 const threeTier = (...pairs: [string, string][]) => edit(THREE_TIER_TEXT, ...pairs)
 const ALB = 'the public tier must cover at least two AZs, because an Application Load Balancer needs subnets in two AZs'
 
-const cases: Case[] = [
+const cases: IssueCase[] = [
   {
     rule: 'subnet CIDRs lie inside the VPC CIDR',
     text: example(['cidr: 10.0.102.0/24', 'cidr: 10.1.102.0/24']),
@@ -149,8 +141,8 @@ describe('semantic checks', () => {
     expect(parseSpec(example(['nat: single', 'nat: none']), 'c.yaml').network.nat).toBe('none')
   })
 
-  it.each(cases)('$rule', ({text, issues}) => {
-    expect(reported(text)).toEqual(issues.map(([path, needle, message]) => `${path} (line ${typeof needle === 'number' ? needle : lineOf(text, needle)}): ${message}`))
+  it.each(cases)('$rule', (rule) => {
+    expect(reported(rule.text)).toEqual(expectedIssues(rule))
   })
 
   it('collect every semantic issue at once, sorted by line', () => {

@@ -4,19 +4,11 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {SpecError} from '../../src/spec/errors.js'
 import {loadSpec, parseSpec} from '../../src/spec/load.js'
-import {EXAMPLE_TEXT, example, lineOf, reported, THREE_TIER_TEXT} from './support.js'
-
-/** One schema rule: the edited example and every issue it must produce, exactly. */
-interface Case {
-  rule: string
-  text: string
-  /** [path, needle locating the line, message] */
-  issues: [string, string, string][]
-}
+import {EXAMPLE_TEXT, example, expectedIssues, type IssueCase, lineOf, reported, THREE_TIER_TEXT} from './support.js'
 
 const SSM_NAME = 'expected lowercase letters, digits and "-", starting with a letter or digit, at most 40 characters: it names the SSM path /containrlab/<name>/ and tags'
 
-const cases: Case[] = [
+const cases: IssueCase[] = [
   {
     rule: 'a subnet CIDR must be an IPv4 CIDR',
     text: example(['cidr: 10.0.102.0/24', 'cidr: 10.0.300.0/24']),
@@ -233,8 +225,8 @@ describe('spec schema', () => {
     expect(parseSpec(withoutPrivate, 'x.yaml').network.nat).toBe('none')
   })
 
-  it.each(cases)('$rule', ({text, issues}) => {
-    expect(reported(text)).toEqual(issues.map(([path, needle, message]) => `${path} (line ${lineOf(text, needle)}): ${message}`))
+  it.each(cases)('$rule', (rule) => {
+    expect(reported(rule.text)).toEqual(expectedIssues(rule))
   })
 
   it('collects every schema issue in one pass, sorted by line', () => {

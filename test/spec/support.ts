@@ -41,3 +41,16 @@ export function issuesOf(text: string, file = 'containrlab.yaml'): SpecIssue[] {
 
 /** The issues as the user reads them: `path (line N): message`. */
 export const reported = (text: string) => issuesOf(text).map(formatIssue)
+
+/** One rule of the spec: a spec breaking it and every issue it must produce, exactly. */
+export interface IssueCase {
+  rule: string
+  text: string
+  /** [path, line or a needle on that line (its first occurrence), message] */
+  issues: [string, string | number, string][]
+}
+
+/** The issues a case expects, rendered as the user reads them. */
+export function expectedIssues({text, issues}: IssueCase): string[] {
+  return issues.map(([path, line, message]) => `${path} (line ${typeof line === 'number' ? line : lineOf(text, line)}): ${message}`)
+}
