@@ -56,12 +56,12 @@ function checkSubnets(spec: ParsedSpec): PathIssue[] {
 
   issues.push(...checkZonesInRegion(spec))
 
-  // An internet-facing ALB must be given subnets in at least two AZs.
+  // The public tier is where the internet-facing ALB goes, and an ALB must be given subnets in at
+  // least two AZs. A VPC with no public tier at all (internal only) is fine.
   // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html
   const publicZones = zonesOf(subnets, 'public')
-  if (publicZones.size < 2) {
-    const covered = publicZones.size === 0 ? 'no public subnets' : `public subnets in one AZ only (${list(publicZones.keys())})`
-    issues.push({path: SUBNETS, message: `${covered}: the public tier must cover at least two AZs, because an Application Load Balancer needs subnets in two AZs`})
+  if (publicZones.size === 1) {
+    issues.push({path: SUBNETS, message: `public subnets in one AZ only (${list(publicZones.keys())}): the public tier must cover at least two AZs, because an Application Load Balancer needs subnets in two AZs`})
   }
   return issues
 }

@@ -16,7 +16,7 @@ const expected: Record<string, {path: string; line: number; fragment: string}> =
   'duplicate-subnet-names.yaml': {path: 'network.subnets[3].name', line: 26, fragment: 'duplicate subnet name "private-a" (first at network.subnets[2])'},
   'gateway-endpoint-sqs.yaml': {path: 'network.endpoints[0].type', line: 52, fragment: '"sqs" has no gateway endpoint (only s3 and dynamodb do)'},
   'missing-network.yaml': {path: 'network', line: 2, fragment: 'missing required key "network"'},
-  'nat-without-public.yaml': {path: 'network.subnets', line: 7, fragment: 'no public subnets: the public tier must cover at least two AZs'},
+  'nat-without-public.yaml': {path: 'network.nat', line: 9, fragment: 'nat: single needs a public subnet to hold the NAT gateway'},
   'overlapping-subnets.yaml': {path: 'network.subnets[1].cidr', line: 21, fragment: '"10.0.0.0/23" of subnet public-b overlaps 10.0.1.0/24 of subnet public-a'},
   'per-az-nat-missing-public.yaml': {path: 'network.subnets[3].az', line: 28, fragment: 'but us-east-1c (subnet private-b) has no public subnet'},
   'public-one-az.yaml': {path: 'network.subnets', line: 14, fragment: 'an Application Load Balancer needs subnets in two AZs'},
