@@ -23,13 +23,14 @@ export interface WaitOptions<T> {
 }
 
 /**
- * Polls until `done`, reporting each state through `ctx.progress`. Interval
- * grows from `ctx.pollIntervalMs` to 4x it; the whole wait is bounded by
+ * Polls until `done`, reporting each state through `ctx.progress`, every
+ * `ctx.pollIntervalMs` (constant: a wait then ends at most one interval after
+ * AWS reaches the state; a growing interval would add its overshoot to every
+ * NAT gateway or endpoint on the critical path). The whole wait is bounded by
  * `ctx.waitTimeoutMs`. Uses the context clock, never `setTimeout` directly.
  */
 export async function waitFor<T>(ctx: ReconcileContext, options: WaitOptions<T>): Promise<T | undefined> {
   const started = ctx.clock.now()
-  let interval = ctx.pollIntervalMs
   for (;;) {
     let value: T | undefined
     try {
@@ -45,8 +46,7 @@ export async function waitFor<T>(ctx: ReconcileContext, options: WaitOptions<T>)
     const state = options.state(value)
     if (waited >= ctx.waitTimeoutMs) throw new WaitTimeoutError(options.what, state, waited)
     ctx.progress(`waiting for ${options.what}: ${state}, ${Math.round(waited / 1000)}s`)
-    await ctx.clock.sleep(interval, ctx.signal)
-    interval = Math.min(interval * 1.5, ctx.pollIntervalMs * 4)
+    await ctx.clock.sleep(ctx.pollIntervalMs, ctx.signal)
   }
 }
 

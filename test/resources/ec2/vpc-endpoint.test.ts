@@ -218,7 +218,7 @@ describe('vpcEndpoint.waitReady', () => {
     expect(ctx.messages).toEqual([
       'waiting for vpce-1 to be available: not visible yet, 0s',
       'waiting for vpce-1 to be available: pending, 5s',
-      'waiting for vpce-1 to be available: pending, 13s',
+      'waiting for vpce-1 to be available: pending, 10s',
     ])
     expect(ctx.clock.now() - started).toBeGreaterThanOrEqual(15_000)
   })
