@@ -142,7 +142,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
   const record = async (node: ResourceNode, reconciler: Reconciler, observed: Observed): Promise<void> => {
     const deps = nodeDependencies(node)
     state.resources[node.id] = {kind: node.kind, id: observed.id, deps, outputs: reconciler.outputs(observed), updatedAt: new Date(baseCtx.clock.now()).toISOString()}
-    await options.writer!.commit()
+    options.writer!.saveInBackground()
   }
 
   const apply = async (
@@ -168,7 +168,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
     if (action === 'replace' && reconciler.replaceStrategy === 'delete-before-create') {
       await retryWhileDependencyViolation(ctx, () => reconciler.delete(ctx, current!))
       delete state.resources[node.id]
-      await options.writer!.commit()
+      options.writer!.saveInBackground()
     }
     const meta = {logicalId: node.id, token: idempotencyToken(state.lineage, node.id, desired, state.resources[node.id]?.id), tags: ownershipTags(ctx.stack, node.id)}
     const created = await retryWhileNewlyCreatedNotFound(ctx, () => reconciler.create(ctx, desired, meta))
@@ -205,6 +205,8 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
     limiter,
     emit,
   })
+  // Every mutation is in the stored state before the run reports (a failed save fails the run).
+  await options.writer?.flush()
   const ordered = [...dag.order.map((id) => results.get(id)!), ...deletions]
   return {results: ordered, outputs, ok: allSettled.every((s) => s.ok) && deletions.every((r) => r.status !== 'failed' && r.status !== 'blocked')}
 }
@@ -291,7 +293,7 @@ export async function deleteInReverseOrder(options: {
           await options.limiter.run(() => retryWhileDependencyViolation(ctx, () => reconciler.delete(ctx, observed)))
         }
         delete state.resources[id]
-        await options.writer!.commit()
+        options.writer!.saveInBackground()
         const durationMs = ctx.clock.now() - started
         results.set(id, {id, kind: entry.kind, action: 'delete', status: 'done', physicalId: entry.id, changes: [], reason, durationMs})
         emit({type: 'node-done', id, kind: entry.kind, action: 'delete', physicalId: entry.id, durationMs})

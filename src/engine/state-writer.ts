@@ -9,6 +9,7 @@ import type {StateDocument, StateStore} from '../state/types.js'
 export class StateWriter {
   private running: Promise<void> | undefined
   private queued: Promise<void> | undefined
+  private failure: unknown
   saves = 0
 
   constructor(
@@ -31,6 +32,27 @@ export class StateWriter {
         return this.commit()
       })
     return this.queued
+  }
+
+  /**
+   * Records a mutation without waiting for it to be stored: dependents need
+   * not wait for SSM (a crash before the save lands is recovered from the
+   * resource's tags). `flush` reports a failed save.
+   */
+  saveInBackground(): void {
+    this.commit().catch((error: unknown) => {
+      this.failure ??= error
+    })
+  }
+
+  /** Waits until every mutation recorded so far is stored; throws the first save that failed. */
+  async flush(): Promise<void> {
+    while (this.running || this.queued) await (this.queued ?? this.running)!.catch(() => undefined)
+    if (this.failure) {
+      const failure = this.failure
+      this.failure = undefined
+      throw failure
+    }
   }
 
   private async save(): Promise<void> {

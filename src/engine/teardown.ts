@@ -76,6 +76,7 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   }
   if (options.mode === 'apply') options.emit({type: 'run-start', nodes: Object.entries(state.resources).map(([id, entry]) => ({id, kind: entry.kind}))})
   const results = await walk(options.mode)
+  await options.writer?.flush()
   for (const result of results) if (orphans.includes(result.id)) result.reason = 'teardown (orphan found by its tags)'
   return {results, orphans, ok: results.every((result) => result.status === 'done' || result.status === 'planned')}
 }
