@@ -28,6 +28,11 @@ export interface CallRecord {
   input: unknown
   /** Error code when the call failed. */
   error?: string
+  /** The resource node that made the call (the engine's node scope), if any. */
+  node?: string
+  /** Fake-clock time the call arrived, and the latency the fake applied to it. */
+  at: number
+  latencyMs: number
 }
 
 /** Thrown by every call once the simulated process has "died". */

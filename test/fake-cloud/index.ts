@@ -2,7 +2,8 @@ import {EC2Client, EC2ServiceException} from '@aws-sdk/client-ec2'
 import {SSMClient, SSMServiceException} from '@aws-sdk/client-ssm'
 import {type AwsStub, mockClient} from 'aws-sdk-client-mock'
 import {errorCode} from '../../src/aws/errors.js'
-import {VirtualClock} from '../../src/util/clock.js'
+import {currentNodeId} from '../../src/engine/scope.js'
+import {type Clock, VirtualClock} from '../../src/util/clock.js'
 import {type CallRecord, type FakeEnv, type FakeHandler, Faults, SimulatedCrash} from './core.js'
 import {type Ec2Timings, FakeEc2} from './ec2.js'
 import {FakeSsm} from './ssm.js'
@@ -16,7 +17,7 @@ export {SimulatedCrash} from './core.js'
  * consistency, a crash after the k-th mutating call, latency).
  */
 export class FakeCloud {
-  readonly clock: VirtualClock
+  readonly clock: Clock
   readonly faults = new Faults()
   readonly env: FakeEnv
   readonly ec2: FakeEc2
@@ -26,7 +27,7 @@ export class FakeCloud {
   private crashedAt: number | undefined
   private stubs: AwsStub<any, any, any>[] = []
 
-  constructor(options: {clock?: VirtualClock; region?: string; timings?: Partial<Ec2Timings>} = {}) {
+  constructor(options: {clock?: Clock; region?: string; timings?: Partial<Ec2Timings>} = {}) {
     this.clock = options.clock ?? new VirtualClock()
     this.env = {clock: this.clock, faults: this.faults, region: options.region ?? 'us-east-1', accountId: '123456789012'}
     this.ec2 = new FakeEc2(this.env, options.timings)
@@ -80,13 +81,13 @@ export class FakeCloud {
   }
 
   private async dispatch(service: string, handler: FakeHandler, input: unknown): Promise<unknown> {
-    const record: CallRecord = {service, operation: handler.operation, mutating: handler.mutating, input: structuredClone(input)}
+    const latency = this.faults.latencyMs(service, handler.operation)
+    const record: CallRecord = {service, operation: handler.operation, mutating: handler.mutating, input: structuredClone(input), node: currentNodeId(), at: this.clock.now(), latencyMs: latency}
     this.calls.push(record)
     if (this.crashedAt !== undefined) {
       record.error = 'SimulatedCrash'
       throw new SimulatedCrash(this.crashedAt)
     }
-    const latency = this.faults.latencyMs(service, handler.operation)
     if (latency > 0) await this.clock.sleep(latency)
     if (this.faults.takeThrottle(handler.operation)) {
       const error = throttlingError(service)
