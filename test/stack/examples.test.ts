@@ -1,0 +1,31 @@
+import {readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {teardown} from '../../src/app/teardown.js'
+import {up} from '../../src/app/up.js'
+import {stackHarness, stackParameters} from '../helpers/stack.js'
+
+const examples = join(import.meta.dirname, '..', '..', 'examples')
+
+/** Every shipped example deploys, is idempotent, and tears down to nothing. */
+describe.each(readdirSync(examples).filter((name) => name.endsWith('.yaml')))('example %s', (name) => {
+  it('up → up (no change) → teardown (nothing left)', async () => {
+    const {cloud, open, yes} = stackHarness()
+    try {
+      const file = join(examples, name)
+      const first = await up(await open({file}), yes)
+      expect(first.errors).toEqual([])
+      expect(first.summary.create).toBe(first.resources.length)
+      cloud.resetCalls()
+      const second = await up(await open({file}), yes)
+      expect(second.summary.noop).toBe(first.resources.length)
+      expect(cloud.mutatingCalls().filter((call) => call.service === 'ec2')).toEqual([])
+      const down = await teardown(await open({file}), {confirm: yes})
+      expect(down.errors).toEqual([])
+      expect(cloud.ec2.resourceCount()).toBe(0)
+      expect(stackParameters(cloud, first.stack)).toEqual([])
+    } finally {
+      cloud.restore()
+    }
+  })
+})
