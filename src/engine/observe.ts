@@ -14,8 +14,7 @@ export interface Observation {
  * Reads what exists, batched per kind: one `read` per kind with every id the
  * state knows, and one `find` by tags per kind only for kinds where some
  * wanted logical id has no live resource under its state id (a crash between
- * create and save, or a first run). `alsoFindKinds` forces the tag lookup
- * (teardown looks for orphans).
+ * create and save, or a first run).
  */
 export async function observe(options: {
   ctx: ReconcileContext
@@ -23,7 +22,6 @@ export async function observe(options: {
   state: StateDocument
   /** logical id → kind, for everything the run cares about (spec nodes and state entries). */
   wanted: Map<string, string>
-  alsoFindKinds?: Iterable<string>
   /** Look up by tags what the state's ids don't find (default true; `status` reports missing as missing). */
   findMissing?: boolean
   concurrency: number
@@ -51,7 +49,7 @@ export async function observe(options: {
   )
 
   const observations = new Map<string, Observation>()
-  const needFind = new Set<string>(options.alsoFindKinds ?? [])
+  const needFind = new Set<string>()
   for (const [logicalId, kind] of wanted) {
     const entry = state.resources[logicalId]
     const observed = entry && entry.kind === kind ? readResults.get(kind)?.get(entry.id) : undefined
@@ -72,6 +70,42 @@ export async function observe(options: {
     if (observations.has(logicalId)) continue
     const adopted = found.get(kind)?.get(logicalId)
     observations.set(logicalId, adopted ? {observed: adopted, source: 'tags'} : {})
+  }
+  return {observations, found}
+}
+
+/**
+ * Teardown's read: one round of lookups by tag (every kind the registry
+ * knows) finds everything the stack owns, orphans included; only state
+ * entries it does not return (tags removed by hand) are then read by id.
+ */
+export async function observeOwned(options: {
+  ctx: ReconcileContext
+  registry: ReconcilerRegistry
+  state: StateDocument
+  concurrency: number
+}): Promise<{observations: Map<string, Observation>; found: Map<string, Map<string, Observed>>}> {
+  const {ctx, registry, state} = options
+  const limiter = new Limiter(options.concurrency)
+  const found = new Map<string, Map<string, Observed>>()
+  await Promise.all(
+    registry.kinds().map((kind) =>
+      limiter.run(async () => {
+        const reconciler = await registry.get(kind)
+        found.set(kind, await reconciler.find(ctx, ctx.stack))
+      }),
+    ),
+  )
+  const observations = new Map<string, Observation>()
+  const unseen = new Map<string, string>()
+  for (const [logicalId, entry] of Object.entries(state.resources)) {
+    const tagged = found.get(entry.kind)?.get(logicalId)
+    if (tagged?.id === entry.id) observations.set(logicalId, {observed: tagged, source: 'state'})
+    else unseen.set(logicalId, entry.kind)
+  }
+  if (unseen.size > 0) {
+    const read = await observe({ctx, registry, state, wanted: unseen, findMissing: false, concurrency: options.concurrency})
+    for (const [logicalId, observation] of read.observations) observations.set(logicalId, observation)
   }
   return {observations, found}
 }

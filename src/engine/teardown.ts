@@ -6,7 +6,7 @@ import type {StateDocument} from '../state/types.js'
 import {ORPHAN, deleteInReverseOrder} from './converge.js'
 import type {EventSink, NodeResult} from './events.js'
 import {Limiter} from './limiter.js'
-import {type Observation, observe} from './observe.js'
+import {type Observation, observeOwned} from './observe.js'
 import type {StateWriter} from './state-writer.js'
 
 export interface TeardownOptions {
@@ -41,8 +41,7 @@ export interface TeardownResult {
 export async function teardown(options: TeardownOptions): Promise<TeardownResult> {
   const {state, registry} = options
   const baseCtx = options.context('')
-  const wanted = new Map(Object.entries(state.resources).map(([id, entry]) => [id, entry.kind]))
-  const {observations, found} = await observe({ctx: baseCtx, registry, state, wanted, alsoFindKinds: registry.kinds(), concurrency: options.concurrency})
+  const {observations, found} = await observeOwned({ctx: baseCtx, registry, state, concurrency: options.concurrency})
 
   const specDeps = new Map((options.nodes ?? []).map((node) => [node.id, nodeDependencies(node)]))
   const knownIds = new Set(Object.values(state.resources).map((entry) => entry.id))

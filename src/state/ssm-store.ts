@@ -128,10 +128,10 @@ export class SsmStateStore implements StateStore {
   private async deleteAll(): Promise<void> {
     const ssm = await this.aws.ssm()
     // The header first: once it is gone the state is gone, whatever chunks a crash leaves behind.
-    await deleteIgnoringNotFound(ssm, this.headerName)
+    // (Listing the chunks meanwhile saves a round trip; they are deleted only after the header.)
+    const [, chunkNames] = await Promise.all([deleteIgnoringNotFound(ssm, this.headerName), this.listNames(ssm, `${this.prefix}state-chunks`)])
     this.remember(undefined)
-    const chunkNames = await this.listNames(ssm, `${this.prefix}state-chunks`)
-    await this.deleteNames(ssm, chunkNames)
+    if (chunkNames.length > 0) await this.deleteNames(ssm, chunkNames)
   }
 
   private remember(header: StateHeader | undefined): void {

@@ -1,0 +1,110 @@
+import {performance} from 'node:perf_hooks'
+import {DEFAULT_POLL_INTERVAL_MS, Session} from '../src/app/session.js'
+import {teardown} from '../src/app/teardown.js'
+import {up} from '../src/app/up.js'
+import {wallClock} from '../src/util/clock.js'
+import {FakeCloud} from '../test/fake-cloud/index.js'
+import {criticalPathMs} from './critical-path.js'
+import {TRANSITION_MS, callLatencyMs} from './model.js'
+
+export interface UpFigures {
+  wallMs: number
+  criticalPathMs: number
+  ratio: number
+  chain: string[]
+}
+
+export interface ScenarioFigures {
+  spec: string
+  resources: number
+  kinds: number
+  up: UpFigures
+  noop: {wallMs: number; readCalls: number; mutatingCalls: number; ec2MutatingCalls: number; readBudget: number; calls: Record<string, number>}
+  teardown: UpFigures
+}
+
+const yes = async () => true
+
+/** A fake cloud on the wall clock with the latency model scaled by `scale`, installed into the SDK clients. */
+export function simulatedCloud(scale: number): FakeCloud {
+  const cloud = new FakeCloud({
+    clock: wallClock,
+    timings: {
+      natAvailableMs: TRANSITION_MS.natAvailable * scale,
+      natDeletedMs: TRANSITION_MS.natDeleted * scale,
+      endpointAvailableMs: TRANSITION_MS.endpointAvailable * scale,
+      endpointDeletedMs: TRANSITION_MS.endpointDeleted * scale,
+    },
+  })
+  cloud.faults.latencyMs = (service, operation) => callLatencyMs(service, operation) * scale
+  return cloud.install()
+}
+
+export function openSession(file: string, scale: number, concurrency: number): Promise<Session> {
+  // Poll as the CLI does, scaled like everything else.
+  return Session.open({file, concurrency, clock: wallClock, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS * scale, waitTimeoutMs: 20 * 60_000})
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{value: T; wallMs: number}> {
+  const started = performance.now()
+  const value = await work()
+  return {value, wallMs: performance.now() - started}
+}
+
+/** `up` from empty on a fresh simulated cloud; the cloud is left deployed for what follows. */
+export async function upFromEmpty(cloud: FakeCloud, file: string, scale: number, concurrency: number): Promise<UpFigures & {session: Session}> {
+  const session = await openSession(file, scale, concurrency)
+  cloud.resetCalls()
+  const {value: report, wallMs} = await timed(() => up(session, yes))
+  if (!report.ok) throw new Error(`up failed: ${report.errors.join('; ')}`)
+  const path = criticalPathMs(session.nodes, cloud.calls, scale, 'up')
+  return {wallMs, criticalPathMs: path.totalMs, ratio: wallMs / path.totalMs, chain: path.chain, session}
+}
+
+/** up from empty → no-op up → teardown, for one spec. */
+export async function runScenario(file: string, scale: number, concurrency = 10): Promise<ScenarioFigures> {
+  const cloud = simulatedCloud(scale)
+  try {
+    const first = await upFromEmpty(cloud, file, scale, concurrency)
+    const nodes = first.session.nodes
+    const kinds = new Set(nodes.map((node) => node.kind)).size
+
+    // Sessions (spec parsing, local work that AWS latency does not scale) open outside the timed part.
+    const noopSession = await openSession(file, scale, concurrency)
+    cloud.resetCalls()
+    const noop = await timed(() => up(noopSession, yes))
+    if (noop.value.summary.noop !== nodes.length) throw new Error(`no-op up changed something: ${JSON.stringify(noop.value.summary)}`)
+    const reads = cloud.calls.filter((call) => !call.mutating)
+    const mutating = cloud.calls.filter((call) => call.mutating)
+
+    const downSession = await openSession(file, scale, concurrency)
+    cloud.resetCalls()
+    const down = await timed(() => teardown(downSession, {confirm: yes}))
+    if (!down.value.ok) throw new Error(`teardown failed: ${down.value.errors.join('; ')}`)
+    const downPath = criticalPathMs(nodes, cloud.calls, scale, 'teardown')
+
+    return {
+      spec: file,
+      resources: nodes.length,
+      kinds,
+      up: {wallMs: first.wallMs, criticalPathMs: first.criticalPathMs, ratio: first.ratio, chain: first.chain},
+      noop: {
+        wallMs: noop.wallMs,
+        readCalls: reads.length,
+        mutatingCalls: mutating.length,
+        ec2MutatingCalls: mutating.filter((call) => call.service === 'ec2').length,
+        readBudget: kinds + 5,
+        calls: countOps([...reads, ...mutating]),
+      },
+      teardown: {wallMs: down.wallMs, criticalPathMs: downPath.totalMs, ratio: down.wallMs / downPath.totalMs, chain: downPath.chain},
+    }
+  } finally {
+    cloud.restore()
+  }
+}
+
+function countOps(calls: {operation: string}[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const call of calls) counts[call.operation] = (counts[call.operation] ?? 0) + 1
+  return counts
+}
