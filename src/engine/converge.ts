@@ -83,6 +83,8 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
   const observations = new Map(options.observations ?? (options.offline ? [] : await observeForConverge(options)))
 
   const limiter = new Limiter(options.concurrency)
+  const reconcilers = await loadReconcilers(registry, [...dag.nodes.values()].map((node) => node.kind))
+  const priority = chainPriorities(dag.order, (id) => dag.dependents.get(id) ?? [], (id) => typicalMs(reconcilers.get(dag.nodes.get(id)!.kind)!, 'create'))
   const results = new Map<string, NodeResult>()
   const settled = new Map<string, Promise<Settled>>()
   const outputs: Record<string, Record<string, string>> = {}
@@ -119,7 +121,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
     }
     emit({type: 'node-start', id: node.id, kind: node.kind, action, changes})
     try {
-      let observed = await limiter.run(() => apply(ctx, node, reconciler, desired, observation, action, changes))
+      let observed = await limiter.run(() => apply(ctx, node, reconciler, desired, observation, action, changes), priority.get(node.id))
       if (needsReady && reconciler.waitReady && !isReady(reconciler, observed)) {
         observed = await reconciler.waitReady(ctx, observed)
         await record(node, reconciler, observed)
@@ -211,6 +213,39 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
   return {results: ordered, outputs, ok: allSettled.every((s) => s.ok) && deletions.every((r) => r.status !== 'failed' && r.status !== 'blocked')}
 }
 
+const DEFAULT_TYPICAL_MS = {create: 2_000, delete: 1_000}
+
+/** A reconciler's typical duration for a phase (a scheduling hint). */
+export function typicalMs(reconciler: Reconciler, phase: 'create' | 'delete'): number {
+  return reconciler.typicalMs?.[phase] ?? DEFAULT_TYPICAL_MS[phase]
+}
+
+/**
+ * Scheduling priority of each node: its own typical duration plus the
+ * longest chain of typical durations that waits for it (`waitingOn` gives
+ * what waits: dependents when creating, dependencies when deleting).
+ */
+export function chainPriorities(ids: Iterable<string>, waitingOn: (id: string) => string[], own: (id: string) => number): Map<string, number> {
+  const priority = new Map<string, number>()
+  const visiting = new Set<string>()
+  const of = (id: string): number => {
+    const known = priority.get(id)
+    if (known !== undefined) return known
+    if (visiting.has(id)) return 0 // a loop in old state data: no priority rather than no end
+    visiting.add(id)
+    const value = own(id) + Math.max(0, ...waitingOn(id).map(of))
+    priority.set(id, value)
+    return value
+  }
+  for (const id of ids) of(id)
+  return priority
+}
+
+export async function loadReconcilers(registry: ReconcilerRegistry, kinds: Iterable<string>): Promise<Map<string, Reconciler>> {
+  const unique = [...new Set(kinds)]
+  return new Map(await Promise.all(unique.map(async (kind) => [kind, await registry.get(kind)] as const)))
+}
+
 /** Picks the one action for a node from its diff. */
 export function decide(reconciler: Reconciler, desired: unknown, observed: Observed | undefined): {action: NodeAction; changes: Change[]; reason?: string} {
   if (!observed) return {action: 'create', changes: []}
@@ -262,6 +297,13 @@ export async function deleteInReverseOrder(options: {
     dependentsOf.set(id, [...(dependentsOf.get(id) ?? []), ...dependents])
   }
 
+  // What waits for an entry's deletion: the entries it depends on (they go after it).
+  const reconcilers = await loadReconcilers(registry, ids.map((id) => state.resources[id]!.kind))
+  const priority = chainPriorities(
+    ids,
+    (id) => (state.resources[id]?.deps ?? []).filter((dep) => deleting.has(dep)),
+    (id) => typicalMs(reconcilers.get(state.resources[id]!.kind)!, 'delete'),
+  )
   const results = new Map<string, NodeResult>()
   const done = new Map<string, Promise<boolean>>()
   const visiting = new Set<string>()
@@ -289,8 +331,8 @@ export async function deleteInReverseOrder(options: {
       emit({type: 'node-start', id, kind: entry.kind, action: 'delete', changes: []})
       try {
         if (observed) {
-          const reconciler = await registry.get(entry.kind)
-          await options.limiter.run(() => retryWhileDependencyViolation(ctx, () => reconciler.delete(ctx, observed)))
+          const reconciler = reconcilers.get(entry.kind)!
+          await options.limiter.run(() => retryWhileDependencyViolation(ctx, () => reconciler.delete(ctx, observed)), priority.get(id))
         }
         delete state.resources[id]
         options.writer!.saveInBackground()

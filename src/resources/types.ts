@@ -68,6 +68,13 @@ export interface Health {
 export interface Reconciler<D = any, O extends Observed = any> {
   /** `ec2.subnet`, `ec2.nat-gateway`… */
   readonly kind: string
+  /**
+   * How long AWS typically takes to create / delete one (ms), waits included:
+   * a scheduling hint only, so that slow resources (a NAT gateway's ~90 s)
+   * start before quick ones when --concurrency makes them queue.
+   * Absent: a couple of seconds.
+   */
+  readonly typicalMs?: {create: number; delete: number}
   /** When a replacement is needed: make the new one first if names allow it, else delete first. */
   readonly replaceStrategy: 'create-before-delete' | 'delete-before-create'
   /** Batched read by AWS ids; ids that no longer exist are absent from the map (never an error). */

@@ -73,6 +73,8 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
   kind: 'ec2.nat-gateway',
   // Private subnets keep their route to the old gateway until the new one is available.
   replaceStrategy: 'create-before-delete',
+  // `pending` → `available` takes ~60–120 s; `deleting` → `deleted` ~60 s.
+  typicalMs: {create: 90_000, delete: 60_000},
 
   read(ctx, ids) {
     return readByIdFilter(ids, 'nat-gateway-id', (filters) => describeLive(ctx, filters))

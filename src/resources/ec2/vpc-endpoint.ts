@@ -147,6 +147,8 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
   kind: 'ec2.vpc-endpoint',
   // Two endpoints of one service may coexist (with private DNS only one may claim the name, which AWS enforces).
   replaceStrategy: 'create-before-delete',
+  // Interface endpoints take a minute or two to become `available` (gateway endpoints are at once).
+  typicalMs: {create: 60_000, delete: 30_000},
 
   read(ctx, ids) {
     return readByIdFilter(ids, 'vpc-endpoint-id', (filters) => describeLive(ctx, filters))
