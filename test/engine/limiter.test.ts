@@ -7,7 +7,8 @@ describe('Limiter', () => {
     const limiter = new Limiter(1)
     const started: string[] = []
     let unblock!: () => void
-    const blocker = limiter.run(() => new Promise<void>((resolve) => (unblock = resolve)))
+    const gate = new Promise<void>((resolve) => (unblock = resolve))
+    const blocker = limiter.run(() => gate)
     const queued = [
       limiter.run(async () => void started.push('low-1'), 1),
       limiter.run(async () => void started.push('high'), 5),
