@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: convergence time against the critical path, API calls of
+ * a no-op `up`, teardown, a 200-resource stack, concurrency sensitivity and
+ * CLI start-up. Runs the real engine against the in-memory fake cloud with
+ * AWS latencies from bench/model.ts scaled by --scale (default 1/100).
+ * Prints tables and writes bench/results.json. Measures; never fails a build.
+ */
+import {execFileSync} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {table} from '../src/ui/format.js'
+import {writeGeneratedSpec} from './generate.js'
+import {projectRoot} from './paths.js'
+import {type ScenarioFigures, runScenario, simulatedCloud, upFromEmpty} from './scenario.js'
+import {median, startupMs} from './startup.js'
+
+const root = projectRoot()
+const scaleArg = process.argv.find((arg) => arg.startsWith('--scale='))
+const scale = scaleArg ? Number(scaleArg.slice('--scale='.length)) : 0.01
+const repeats = 3
+const examples = ['examples/containrlab.yaml', 'examples/endpoints-no-nat.yaml', 'examples/nat-per-az.yaml']
+const RATIO_TARGET = 1.05
+
+const fmt = (ms: number) => `${ms.toFixed(0)} ms`
+const real = (ms: number) => `${(ms / scale / 1000).toFixed(0)} s`
+const mark = (ok: boolean) => (ok ? 'ok' : 'MISS')
+
+function log(line = ''): void {
+  process.stdout.write(`${line}\n`)
+}
+
+/** Runs a scenario `repeats` times and keeps the run with the median up ratio (all runs are reported). */
+async function medianScenario(file: string): Promise<ScenarioFigures & {upRatios: number[]; teardownRatios: number[]}> {
+  const runs: ScenarioFigures[] = []
+  for (let i = 0; i < repeats; i++) runs.push(await runScenario(join(root, file), scale))
+  const byUp = [...runs].sort((a, b) => a.up.ratio - b.up.ratio)
+  const chosen = byUp[Math.floor(runs.length / 2)]!
+  const teardownMedian = [...runs].sort((a, b) => a.teardown.ratio - b.teardown.ratio)[Math.floor(runs.length / 2)]!
+  return {...chosen, spec: file, teardown: teardownMedian.teardown, upRatios: runs.map((r) => r.up.ratio), teardownRatios: runs.map((r) => r.teardown.ratio)}
+}
+
+log(`containrlab benchmarks — simulated AWS latencies scaled by ${scale} (1 ms here ≈ ${(1 / scale / 1000).toFixed(1)} s on AWS)`)
+// Warm-up: module loading and JIT are local one-off costs that AWS latency does not scale.
+await runScenario(join(root, examples[0]!), scale)
+
+const scenarios = []
+for (const file of examples) scenarios.push(await medianScenario(file))
+
+log('\n1. up from empty: wall time against the critical path (median of 3 runs)')
+log(
+  table(
+    ['spec', 'resources', 'wall', '≈ on AWS', 'critical path', 'wall / path', `target ≤ ${RATIO_TARGET}`],
+    scenarios.map((s) => [s.spec, String(s.resources), fmt(s.up.wallMs), real(s.up.wallMs), fmt(s.up.criticalPathMs), s.up.ratio.toFixed(3), mark(s.up.ratio <= RATIO_TARGET)]),
+  ).join('\n'),
+)
+for (const s of scenarios) log(`   ${s.spec}: critical chain ${s.up.chain.join(' → ')}`)
+
+log('\n2. no-op up: API calls (counted at the fake cloud, which sits where the SDK sends)')
+log(
+  table(
+    ['spec', 'resources', 'kinds', 'read calls', 'budget (kinds + 5)', 'EC2 mutating', 'SSM lock put+delete', 'wall', 'target'],
+    scenarios.map((s) => [s.spec, String(s.resources), String(s.kinds), String(s.noop.readCalls), String(s.noop.readBudget), String(s.noop.ec2MutatingCalls), String(s.noop.mutatingCalls - s.noop.ec2MutatingCalls), fmt(s.noop.wallMs), mark(s.noop.ec2MutatingCalls === 0 && s.noop.readCalls <= s.noop.readBudget)]),
+  ).join('\n'),
+)
+
+log('\n3. teardown: wall time against the reverse critical path (median of 3 runs)')
+log(
+  table(
+    ['spec', 'wall', '≈ on AWS', 'critical path', 'wall / path', `target ≤ ${RATIO_TARGET}`],
+    scenarios.map((s) => [s.spec, fmt(s.teardown.wallMs), real(s.teardown.wallMs), fmt(s.teardown.criticalPathMs), s.teardown.ratio.toFixed(3), mark(s.teardown.ratio <= RATIO_TARGET)]),
+  ).join('\n'),
+)
+
+log('\n4. scale: a generated stack of ~200 resources (in its own process, for its peak RSS)')
+const scaleOutput = execFileSync(process.execPath, [join(import.meta.dirname, 'scale-worker.js'), String(scale)], {cwd: root, encoding: 'utf8'})
+const scaleFigures = JSON.parse(scaleOutput.trim().split('\n').at(-1)!) as {resources: number; planOfflineMs: number; planOnlineMs: number; peakRssMb: number; scenario: ScenarioFigures}
+const ss = scaleFigures.scenario
+log(
+  table(
+    ['resources', 'kinds', 'plan (offline)', 'plan (deployed)', 'no-op read calls', 'EC2 mutating', 'up wall / path', 'teardown wall / path', 'peak RSS', 'target'],
+    [
+      [
+        String(scaleFigures.resources),
+        String(ss.kinds),
+        fmt(scaleFigures.planOfflineMs),
+        fmt(scaleFigures.planOnlineMs),
+        `${ss.noop.readCalls} (budget ${ss.noop.readBudget})`,
+        String(ss.noop.ec2MutatingCalls),
+        ss.up.ratio.toFixed(3),
+        ss.teardown.ratio.toFixed(3),
+        `${scaleFigures.peakRssMb.toFixed(0)} MB`,
+        mark(ss.noop.readCalls <= ss.noop.readBudget && scaleFigures.peakRssMb < 200),
+      ],
+    ],
+  ).join('\n'),
+)
+
+log('\n5. CLI start-up, whole process, median of 10 runs (target < 300 ms)')
+const startup = {
+  '--version': startupMs(['--version']),
+  '--help': startupMs(['--help']),
+  'status --help': startupMs(['status', '--help']),
+}
+log(table(['command', 'median', 'target'], Object.entries(startup).map(([args, s]) => [`containrlab ${args}`, fmt(s.median), mark(s.median < 300)])).join('\n'))
+
+log('\n6. concurrency sensitivity: up from empty (wall / critical path)')
+const concurrencies = [1, 4, 10, 32]
+const scaleSpec = writeGeneratedSpec()
+const sensitivity: Record<string, Record<number, {wallMs: number; ratio: number}>> = {}
+for (const [label, file] of [['examples/containrlab.yaml', join(root, examples[0]!)], [`generated (${scaleFigures.resources} resources)`, scaleSpec]] as const) {
+  sensitivity[label] = {}
+  for (const concurrency of concurrencies) {
+    const walls: {wallMs: number; ratio: number}[] = []
+    for (let i = 0; i < (file === scaleSpec ? 1 : repeats); i++) {
+      const cloud = simulatedCloud(scale)
+      try {
+        const run = await upFromEmpty(cloud, file, scale, concurrency)
+        walls.push({wallMs: run.wallMs, ratio: run.ratio})
+      } finally {
+        cloud.restore()
+      }
+    }
+    const wallMs = median(walls.map((w) => w.wallMs))
+    sensitivity[label]![concurrency] = {wallMs, ratio: median(walls.map((w) => w.ratio))}
+  }
+}
+log(table(['stack', ...concurrencies.map((c) => `--concurrency ${c}`)], Object.entries(sensitivity).map(([label, row]) => [label, ...concurrencies.map((c) => `${fmt(row[c]!.wallMs)} (${row[c]!.ratio.toFixed(2)})`)])).join('\n'))
+
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  scale,
+  model: 'bench/model.ts',
+  scenarios,
+  scale200: scaleFigures,
+  startup: Object.fromEntries(Object.entries(startup).map(([args, s]) => [args, s])),
+  concurrency: sensitivity,
+}
+writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+log('\nWrote bench/results.json')
