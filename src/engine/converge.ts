@@ -188,7 +188,11 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
   }
 
   const removed = Object.keys(state.resources).filter((id) => !dag.nodes.has(id))
-  if (mode === 'apply') emit({type: 'run-start', nodes: [...dag.order, ...removed].map((id) => ({id, kind: dag.nodes.get(id)?.kind ?? state.resources[id]!.kind}))})
+  if (mode === 'apply') {
+    const starting = dag.order.map((id) => ({id, kind: dag.nodes.get(id)!.kind, waitsFor: dag.dependencies.get(id) ?? []}))
+    const going = removed.map((id) => ({id, kind: state.resources[id]!.kind, waitsFor: []}))
+    emit({type: 'run-start', nodes: [...starting, ...going]})
+  }
   for (const id of dag.order) {
     const node = dag.nodes.get(id)!
     settled.set(id, inNodeScope(id, () => runNode(node)))

@@ -11,7 +11,7 @@ export type NodeStatus = 'planned' | 'done' | 'failed' | 'blocked'
  */
 export type EngineEvent =
   /** Everything the run will go through, in order, once the live resources are read. */
-  | {type: 'run-start'; nodes: {id: string; kind: string}[]}
+  | {type: 'run-start'; nodes: {id: string; kind: string; waitsFor: string[]}[]}
   | {type: 'node-start'; id: string; kind: string; action: NodeAction; changes: Change[]}
   | {type: 'node-progress'; id: string; message: string}
   | {type: 'node-done'; id: string; kind: string; action: NodeAction; physicalId?: string; durationMs: number}

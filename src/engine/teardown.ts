@@ -73,7 +73,11 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   if (options.mode === 'apply' && options.confirm && !(await options.confirm(await walk('plan')))) {
     return {results: [], orphans, ok: false, cancelled: true}
   }
-  if (options.mode === 'apply') options.emit({type: 'run-start', nodes: Object.entries(state.resources).map(([id, entry]) => ({id, kind: entry.kind}))})
+  if (options.mode === 'apply') {
+    // A resource goes once everything that depends on it is gone.
+    const dependents = (id: string) => Object.entries(state.resources).filter(([, entry]) => entry.deps.includes(id)).map(([other]) => other)
+    options.emit({type: 'run-start', nodes: Object.entries(state.resources).map(([id, entry]) => ({id, kind: entry.kind, waitsFor: dependents(id)}))})
+  }
   const results = await walk(options.mode)
   await options.writer?.flush()
   for (const result of results) if (orphans.includes(result.id)) result.reason = 'teardown (orphan found by its tags)'

@@ -48,6 +48,8 @@ export function planCount(report: RunReport): string {
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.noop} unchanged.`
 }
 
+const SUMMARY_OUTPUTS = new Set(['publicIp', 'dnsName', 'cidr'])
+
 /** What `up` and `teardown` print at the end: counts, errors, outputs. */
 export function formatRunSummary(report: RunReport): string {
   const s = report.summary
@@ -64,8 +66,9 @@ export function formatRunSummary(report: RunReport): string {
     lines.push('', 'Outputs:')
     const width = Math.max(...outputs.map(([id]) => id.length))
     for (const [id, values] of outputs) {
+      // Only what a user reaches for (addresses, DNS names); every output is in --json and `status --json`.
       const extras = Object.entries(values)
-        .filter(([key]) => key !== 'id')
+        .filter(([key]) => SUMMARY_OUTPUTS.has(key))
         .map(([key, value]) => `${key}=${value}`)
       lines.push(`  ${id.padEnd(width)}  ${values.id ?? ''}${extras.length > 0 ? `  ${extras.join(' ')}` : ''}`)
     }

@@ -10,7 +10,15 @@ export function progressMode(options: {json: boolean; stream?: NodeJS.WriteStrea
   return 'tty'
 }
 
-type TaskUpdate = (event: EngineEvent) => void
+/** Engine events, plus the view's own note that something a task waits for is done. */
+type TaskEvent = EngineEvent | {type: 'dependency-settled'; id: string}
+type TaskUpdate = (event: TaskEvent) => void
+
+function waitingTitle(id: string, waitsFor: string[]): string {
+  if (waitsFor.length === 0) return `${id}: queued`
+  const shown = waitsFor.slice(0, 2).join(', ')
+  return `${id}: waiting for ${shown}${waitsFor.length > 2 ? ` and ${waitsFor.length - 2} more` : ''}`
+}
 
 /**
  * Turns engine events into output. The engine knows nothing of listr2: on
@@ -23,6 +31,7 @@ type TaskUpdate = (event: EngineEvent) => void
 export class ProgressView {
   private readonly updates = new Map<string, TaskUpdate>()
   private readonly early = new Map<string, EngineEvent[]>()
+  private readonly settled = new Set<string>()
   private running: Promise<unknown> | undefined
 
   constructor(
@@ -44,6 +53,10 @@ export class ProgressView {
     const update = this.updates.get(event.id)
     if (update) update(event)
     else this.early.set(event.id, [...(this.early.get(event.id) ?? []), event])
+    if (event.type === 'node-done') {
+      this.settled.add(event.id)
+      for (const other of this.updates.values()) other({type: 'dependency-settled', id: event.id})
+    }
   }
 
   /** Waits until the task list has drawn its last frame. */
@@ -51,14 +64,21 @@ export class ProgressView {
     if (this.running) await this.running.catch(() => undefined)
   }
 
-  private async start(nodes: {id: string; kind: string}[]): Promise<unknown> {
+  private async start(nodes: {id: string; kind: string; waitsFor: string[]}[]): Promise<unknown> {
     const {Listr} = await import('listr2')
-    const tasks = nodes.map(({id}) => ({
-      title: `${id}: waiting for dependencies`,
+    const tasks = nodes.map(({id, waitsFor}) => ({
+      title: waitingTitle(id, waitsFor),
       task: (_: unknown, task: {title: string; output: string; skip: (message?: string) => void}) =>
         new Promise<void>((resolve, reject) => {
+          // What it still waits for (the task may register after some of it is done).
+          const waiting = new Set(waitsFor.filter((dep) => !this.settled.has(dep)))
+          let started = false
+          if (waiting.size !== waitsFor.length) task.title = waitingTitle(id, [...waiting])
           const update: TaskUpdate = (event) => {
-            if (event.type === 'node-start') {
+            if (event.type === 'dependency-settled') {
+              if (waiting.delete(event.id) && !started && waiting.size > 0) task.title = waitingTitle(id, [...waiting])
+            } else if (event.type === 'node-start') {
+              started = true
               if (event.action !== 'noop') task.title = `${id}: ${verb(event.action)}`
             } else if (event.type === 'node-progress') task.output = event.message
             else if (event.type === 'node-done') {
