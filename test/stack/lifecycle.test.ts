@@ -125,3 +125,36 @@ describe('whole stack against the fake cloud', () => {
     expect(cloud.mutatingCalls().filter((call) => call.service === 'ec2')).toEqual([])
   })
 })
+
+describe('an interrupted up (SIGINT/SIGTERM abort the run)', () => {
+  it('stops starting resources, saves what was made, releases the lock, and the next up finishes the job', async () => {
+    const harness = stackHarness()
+    const {cloud, open, yes} = harness
+    try {
+      const abort = new AbortController()
+      const session = await open({
+        signal: abort.signal,
+        // Interrupt as soon as the VPC exists.
+        emit: (event) => {
+          if (event.type === 'node-done' && event.id === 'vpc') abort.abort(new Error('interrupted by SIGINT'))
+        },
+      })
+      const report = await up(session, yes)
+      expect(report.ok).toBe(false)
+      expect(report.resources.find((r) => r.id === 'vpc')!.status).toBe('done')
+      expect(report.resources.filter((r) => r.status === 'blocked').length).toBeGreaterThan(0)
+      expect(report.errors.join('\n')).toMatch(/not attempted/)
+      // The lock is released and what was made is in the state.
+      expect(stackParameters(cloud).some((name) => name.endsWith('/lock'))).toBe(false)
+      const saved = await (await open()).store.load()
+      expect(saved!.resources.vpc!.id).toBe(report.resources.find((r) => r.id === 'vpc')!.physicalId)
+
+      const resumed = await up(await open(), yes)
+      expect(resumed.errors).toEqual([])
+      expect(resumed.resources.find((r) => r.id === 'vpc')!.action).toBe('noop')
+      expect(resumed.summary.create).toBeGreaterThan(0)
+    } finally {
+      cloud.restore()
+    }
+  })
+})
