@@ -69,7 +69,7 @@ for (const s of scenarios.filter((scenario) => scenario.up.criticalPathMs < 250)
   }
 }
 
-log('\n2. no-op up: API calls (counted at the fake cloud, which sits where the SDK sends)')
+log('\n2. no-op up: API calls (counted where each SDK client sends, and cross-checked at the fake cloud)')
 log(
   table(
     ['spec', 'resources', 'kinds', 'read calls', 'budget (kinds + 5)', 'EC2 mutating', 'SSM lock put+delete', 'wall', 'target'],

@@ -40,9 +40,9 @@ export function simulatedCloud(scale: number): FakeCloud {
   return cloud.install()
 }
 
-export function openSession(file: string, scale: number, concurrency: number): Promise<Session> {
+export function openSession(file: string, scale: number, concurrency: number, onCall?: (service: string, operation: string) => void): Promise<Session> {
   // Poll as the CLI does, scaled like everything else.
-  return Session.open({file, concurrency, clock: wallClock, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS * scale, waitTimeoutMs: 20 * 60_000})
+  return Session.open({file, concurrency, clock: wallClock, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS * scale, waitTimeoutMs: 20 * 60_000, onCall})
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{value: T; wallMs: number}> {
@@ -70,10 +70,13 @@ export async function runScenario(file: string, scale: number, concurrency = 10)
     const kinds = new Set(nodes.map((node) => node.kind)).size
 
     // Sessions (spec parsing, local work that AWS latency does not scale) open outside the timed part.
-    const noopSession = await openSession(file, scale, concurrency)
+    // Counted twice: by the client wrapper where every SDK call leaves (src/aws/clients.ts), and by the fake.
+    let clientCalls = 0
+    const noopSession = await openSession(file, scale, concurrency, () => clientCalls++)
     cloud.resetCalls()
     const noop = await timed(() => up(noopSession, yes))
     if (noop.value.summary.noop !== nodes.length) throw new Error(`no-op up changed something: ${JSON.stringify(noop.value.summary)}`)
+    if (clientCalls !== cloud.calls.length) throw new Error(`client counted ${clientCalls} calls, the fake ${cloud.calls.length}`)
     const reads = cloud.calls.filter((call) => !call.mutating)
     const mutating = cloud.calls.filter((call) => call.mutating)
 
