@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {errorMessage} from '../aws/errors.js'
+import {errorMessage, isDependencyViolation} from '../aws/errors.js'
 import {buildDag} from '../graph/dag.js'
 import {KNOWN_AFTER_APPLY, type ResourceNode, nodeDependencies, resolveRefs} from '../graph/types.js'
 import type {ReconcilerRegistry} from '../resources/registry.js'
@@ -168,7 +168,15 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
       return updated
     }
     if (action === 'replace' && reconciler.replaceStrategy === 'delete-before-create') {
-      await retryWhileDependencyViolation(ctx, () => reconciler.delete(ctx, current!))
+      // Unlike a teardown, whatever uses the old object here is still meant to exist and will not
+      // let go by itself: retry briefly (an ENI draining), then fail with what to do.
+      await retryWhileDependencyViolation(ctx, () => reconciler.delete(ctx, current!), Math.min(ctx.waitTimeoutMs, REPLACE_DEPENDENCY_WAIT_MS)).catch((error: unknown) => {
+        if (!isDependencyViolation(error)) throw error
+        throw new Error(
+          `cannot replace ${node.id} (${current!.id}): it must be deleted before its replacement is made, and AWS says it is still in use (${errorMessage(error)}). ` +
+            'Remove what uses it (or change the spec so that it need not be replaced), then run up again.',
+        )
+      })
       delete state.resources[node.id]
       options.writer!.saveInBackground()
     }
@@ -218,6 +226,9 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
 }
 
 const DEFAULT_TYPICAL_MS = {create: 2_000, delete: 1_000}
+
+/** How long a delete-then-create replacement waits for AWS to stop reporting the old object in use. */
+const REPLACE_DEPENDENCY_WAIT_MS = 2 * 60_000
 
 /** A reconciler's typical duration for a phase (a scheduling hint). */
 export function typicalMs(reconciler: Reconciler, phase: 'create' | 'delete'): number {

@@ -26,7 +26,7 @@ export async function retryWhileNewlyCreatedNotFound<T>(ctx: ReconcileContext, o
  * (ENIs draining from a deleted endpoint, a NAT gateway still `deleting`),
  * for at most `ctx.waitTimeoutMs`; then fails loudly with AWS's message.
  */
-export async function retryWhileDependencyViolation<T>(ctx: ReconcileContext, operation: () => Promise<T>): Promise<T> {
+export async function retryWhileDependencyViolation<T>(ctx: ReconcileContext, operation: () => Promise<T>, limitMs = ctx.waitTimeoutMs): Promise<T> {
   const started = ctx.clock.now()
   let delay = ctx.pollIntervalMs
   for (;;) {
@@ -34,7 +34,7 @@ export async function retryWhileDependencyViolation<T>(ctx: ReconcileContext, op
       return await operation()
     } catch (error) {
       const waited = ctx.clock.now() - started
-      if (!isDependencyViolation(error) || waited >= ctx.waitTimeoutMs) throw error
+      if (!isDependencyViolation(error) || waited >= limitMs) throw error
       ctx.progress(`${errorCode(error)}: something still uses it, retrying (${Math.round(waited / 1000)}s so far)`)
       await ctx.clock.sleep(delay, ctx.signal)
       delay = Math.min(delay * 1.5, ctx.pollIntervalMs * 6)

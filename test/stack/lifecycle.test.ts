@@ -158,3 +158,28 @@ describe('an interrupted up (SIGINT/SIGTERM abort the run)', () => {
     }
   })
 })
+
+describe('a replacement that must delete first while the object is in use', () => {
+  it('fails fast with what to do, instead of retrying DependencyViolation for the whole wait budget', async () => {
+    const {cloud, open, yes} = stackHarness()
+    try {
+      await up(await open(), yes)
+      // GroupName is unique in a VPC and the description immutable: a new description means delete, then create.
+      const file = exampleWith('description: Internet-facing load balancer', 'description: Public load balancer')
+      const preview = await plan(await open({file}), {offline: false})
+      expect(preview.resources.find((r) => r.id === 'security-group/alb-sg')).toMatchObject({action: 'replace'})
+      const started = cloud.clock.now()
+      const report = await up(await open({file}), yes)
+      expect(report.ok).toBe(false)
+      const failed = report.resources.find((r) => r.id === 'security-group/alb-sg')!
+      expect(failed.status).toBe('failed')
+      expect(failed.error).toMatch(/cannot replace security-group\/alb-sg .*still in use/)
+      expect(cloud.clock.now() - started).toBeLessThan(5 * 60_000)
+      // Nothing was lost: the old group is still there and still in the state, differing from the spec.
+      const after = await status(await open({file}))
+      expect(after.resources.find((r) => r.id === 'security-group/alb-sg')!.condition).toBe('drifted')
+    } finally {
+      cloud.restore()
+    }
+  })
+})
