@@ -5,11 +5,16 @@
 import {performance} from 'node:perf_hooks'
 import {Session} from '../src/app/session.js'
 import {plan} from '../src/app/up.js'
+import {join} from 'node:path'
 import {writeGeneratedSpec} from './generate.js'
+import {projectRoot} from './paths.js'
 import {openSession, runScenario, simulatedCloud, upFromEmpty} from './scenario.js'
 
 const scale = Number(process.argv[2] ?? '0.01')
 const file = writeGeneratedSpec()
+
+// Warm-up (module loading, JIT): local one-off costs that AWS latency does not scale.
+await runScenario(join(projectRoot(), 'examples', 'containrlab.yaml'), scale)
 
 const offlineStarted = performance.now()
 const offline = await plan(await Session.open({file, concurrency: 10}), {offline: true})
