@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks'
 import {DEFAULT_POLL_INTERVAL_MS, Session} from '../src/app/session.js'
 import {teardown} from '../src/app/teardown.js'
-import {up} from '../src/app/up.js'
+import {plan, up} from '../src/app/up.js'
 import {wallClock} from '../src/util/clock.js'
 import {FakeCloud} from '../test/fake-cloud/index.js'
 import {criticalPathMs} from './critical-path.js'
@@ -110,4 +110,19 @@ function countOps(calls: {operation: string}[]): Record<string, number> {
   const counts: Record<string, number> = {}
   for (const call of calls) counts[call.operation] = (counts[call.operation] ?? 0) + 1
   return counts
+}
+
+/** Time of an offline plan (parse, validate, compile, diff against nothing) and of a plan against the deployed stack. */
+export async function planTimes(file: string, scale: number): Promise<{planOfflineMs: number; planOnlineMs: number; resources: number}> {
+  const offline = await timed(async () => plan(await Session.open({file, concurrency: 10}), {offline: true}))
+  const cloud = simulatedCloud(scale)
+  try {
+    await upFromEmpty(cloud, file, scale, 10)
+    const session = await openSession(file, scale, 10)
+    const online = await timed(() => plan(session, {offline: false}))
+    if (online.value.changes) throw new Error('the plan of a deployed stack shows changes')
+    return {planOfflineMs: offline.wallMs, planOnlineMs: online.wallMs, resources: offline.value.resources.length}
+  } finally {
+    cloud.restore()
+  }
 }
