@@ -100,7 +100,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
     }
     const depOutputs = new Map(deps.map((dep, i) => [dep, depResults[i]!.outputs]))
     const desired = resolveRefs(node.desired, (ref) => depOutputs.get(ref.$ref)?.[ref.output], KNOWN_AFTER_APPLY)
-    const reconciler = await registry.get(node.kind)
+    const reconciler = reconcilers.get(node.kind)!
     const observation = observations.get(node.id) ?? {}
     const {action, changes, reason} = decide(reconciler, desired, observation.observed)
     const ctx = options.context(node.id)
@@ -124,7 +124,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
       let observed = await limiter.run(() => apply(ctx, node, reconciler, desired, observation, action, changes), priority.get(node.id))
       if (needsReady && reconciler.waitReady && !isReady(reconciler, observed)) {
         observed = await reconciler.waitReady(ctx, observed)
-        await record(node, reconciler, observed)
+        record(node, reconciler, observed)
       }
       const durationMs = ctx.clock.now() - started
       results.set(node.id, {id: node.id, kind: node.kind, action, status: 'done', physicalId: observed.id, changes, reason, durationMs})
@@ -140,8 +140,8 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
     }
   }
 
-  /** Saves a node's live resource in the state. */
-  const record = async (node: ResourceNode, reconciler: Reconciler, observed: Observed): Promise<void> => {
+  /** Puts a node's live resource in the state, which is then saved in the background. */
+  const record = (node: ResourceNode, reconciler: Reconciler, observed: Observed): void => {
     const deps = nodeDependencies(node)
     state.resources[node.id] = {kind: node.kind, id: observed.id, deps, outputs: reconciler.outputs(observed), updatedAt: new Date(baseCtx.clock.now()).toISOString()}
     options.writer!.saveInBackground()
@@ -159,12 +159,12 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
     const current = observation.observed
     if (action === 'noop') {
       // Adopted by tags after a crash: the state learns its id now.
-      if (observation.source === 'tags' || state.resources[node.id]?.id !== current!.id) await record(node, reconciler, current!)
+      if (observation.source === 'tags' || state.resources[node.id]?.id !== current!.id) record(node, reconciler, current!)
       return current!
     }
     if (action === 'update') {
       const updated = await retryWhileNewlyCreatedNotFound(ctx, () => reconciler.update(ctx, desired, current!, changes))
-      await record(node, reconciler, updated)
+      record(node, reconciler, updated)
       return updated
     }
     if (action === 'replace' && reconciler.replaceStrategy === 'delete-before-create') {
@@ -191,7 +191,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
         observations.set(retiredId, observation)
       }
     }
-    await record(node, reconciler, created)
+    record(node, reconciler, created)
     return created
   }
 
