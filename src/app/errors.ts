@@ -1,6 +1,6 @@
 /**
- * Errors a user can act on, each with its exit code (README, "Exit codes").
- * Anything else is a bug or an AWS error and exits 1.
+ * Errors a user can act on (exit code 1; see README, "Exit codes"). The
+ * spec's errors live in src/spec, the lock's in src/state.
  */
 export class UsageError extends Error {
   readonly exitCode = 1
@@ -10,16 +10,7 @@ export class UsageError extends Error {
   }
 }
 
-/** A run that finished with some resources not converged; the result is still reported. */
-export class RunFailedError extends Error {
-  readonly exitCode = 1
-  constructor(message: string, readonly result: unknown) {
-    super(message)
-    this.name = 'RunFailedError'
-  }
-}
 
-export const EXIT = {ok: 0, failure: 1, changes: 2, locked: 3} as const
 
 /** The user (or the absence of --yes without a terminal) declined a destructive change. Nothing was changed. */
 export class CancelledError extends Error {

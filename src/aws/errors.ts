@@ -20,6 +20,13 @@ export function errorMessage(error: unknown): string {
   return String(error)
 }
 
+/** `InvalidVpcID.NotFound: The vpc ID 'vpc-1' does not exist`: AWS's code, then its words. */
+export function describeError(error: unknown): string {
+  const code = errorCode(error)
+  const message = errorMessage(error)
+  return code && code !== 'Error' && !message.startsWith(code) ? `${code}: ${message}` : message
+}
+
 /** `InvalidVpcID.NotFound`, `InvalidAllocationID.NotFound`, `NatGatewayNotFound`, `ParameterNotFound`, `ResourceNotFoundException`… */
 export function isNotFound(error: unknown): boolean {
   const code = errorCode(error)
@@ -54,18 +61,4 @@ export const THROTTLING_CODES = [
 
 export function isThrottling(error: unknown): boolean {
   return hasCode(error, ...THROTTLING_CODES)
-}
-
-/** An error raised by AWS with the operation and resource that failed, in words a user can act on. */
-export class AwsOperationError extends Error {
-  constructor(
-    readonly service: string,
-    readonly operation: string,
-    readonly resource: string,
-    override readonly cause: unknown,
-    readonly hint?: string,
-  ) {
-    super(`${service} ${operation} failed for ${resource}: ${errorCode(cause) ?? 'Error'}: ${errorMessage(cause)}${hint ? `\n  ${hint}` : ''}`)
-    this.name = 'AwsOperationError'
-  }
 }

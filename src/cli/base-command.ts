@@ -2,7 +2,7 @@ import {Command, Flags, type Interfaces} from '@oclif/core'
 import {CancelledError, UsageError} from '../app/errors.js'
 import type {RunReport} from '../app/report.js'
 import {Session, type SessionOptions} from '../app/session.js'
-import {AwsOperationError, errorCode, errorMessage} from '../aws/errors.js'
+import {describeError, errorCode, errorMessage} from '../aws/errors.js'
 import type {EventSink} from '../engine/events.js'
 import {SpecError} from '../spec/errors.js'
 import {LockHeldError} from '../state/types.js'
@@ -110,10 +110,10 @@ export function exitCodeFor(error: unknown): number {
 
 /** What a user reads: the error's own words, no stack trace (DEBUG=1 for that). */
 export function userMessage(error: unknown): string {
-  if (error instanceof SpecError || error instanceof LockHeldError || error instanceof UsageError || error instanceof CancelledError || error instanceof AwsOperationError) return error.message
+  if (error instanceof SpecError || error instanceof LockHeldError || error instanceof UsageError || error instanceof CancelledError) return error.message
   const code = errorCode(error)
   if (code === 'CredentialsProviderError' || /Could not load credentials/i.test(errorMessage(error))) {
     return `no AWS credentials: ${errorMessage(error)}\n  Set AWS_PROFILE (or --profile), run \`aws sso login\`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. For an offline preview: containrlab plan --offline`
   }
-  return code && code !== 'Error' ? `${code}: ${errorMessage(error)}` : errorMessage(error)
+  return describeError(error)
 }

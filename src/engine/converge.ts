@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {errorMessage, isDependencyViolation} from '../aws/errors.js'
+import {describeError, isDependencyViolation} from '../aws/errors.js'
 import {buildDag} from '../graph/dag.js'
 import {KNOWN_AFTER_APPLY, type ResourceNode, nodeDependencies, resolveRefs} from '../graph/types.js'
 import type {ReconcilerRegistry} from '../resources/registry.js'
@@ -133,7 +133,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
       outputs[node.id] = nodeOutputs
       return {ok: true, outputs: nodeOutputs}
     } catch (error) {
-      const message = errorMessage(error)
+      const message = describeError(error)
       results.set(node.id, {id: node.id, kind: node.kind, action, status: 'failed', changes, reason, error: message, durationMs: ctx.clock.now() - started})
       emit({type: 'node-failed', id: node.id, kind: node.kind, action, error: message})
       return {ok: false}
@@ -173,7 +173,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
       await retryWhileDependencyViolation(ctx, () => reconciler.delete(ctx, current!), Math.min(ctx.waitTimeoutMs, REPLACE_DEPENDENCY_WAIT_MS)).catch((error: unknown) => {
         if (!isDependencyViolation(error)) throw error
         throw new Error(
-          `cannot replace ${node.id} (${current!.id}): it must be deleted before its replacement is made, and AWS says it is still in use (${errorMessage(error)}). ` +
+          `cannot replace ${node.id} (${current!.id}): it must be deleted before its replacement is made, and AWS says it is still in use (${describeError(error)}). ` +
             'Remove what uses it (or change the spec so that it need not be replaced), then run up again.',
         )
       })
@@ -356,7 +356,7 @@ export async function deleteInReverseOrder(options: {
         emit({type: 'node-done', id, kind: entry.kind, action: 'delete', physicalId: entry.id, durationMs})
         return true
       } catch (error) {
-        const message = errorMessage(error)
+        const message = describeError(error)
         results.set(id, {id, kind: entry.kind, action: 'delete', status: 'failed', physicalId: entry.id, changes: [], reason, error: message, durationMs: ctx.clock.now() - started})
         emit({type: 'node-failed', id, kind: entry.kind, action: 'delete', error: message})
         return false
