@@ -10,8 +10,6 @@ export class UsageError extends Error {
   }
 }
 
-
-
 /** The user (or the absence of --yes without a terminal) declined a destructive change. Nothing was changed. */
 export class CancelledError extends Error {
   readonly exitCode = 1
