@@ -25,7 +25,7 @@ export async function observe(options: {
   /** Look up by tags what the state's ids don't find (default true; `status` reports missing as missing). */
   findMissing?: boolean
   concurrency: number
-}): Promise<{observations: Map<string, Observation>; found: Map<string, Map<string, Observed>>}> {
+}): Promise<{observations: Map<string, Observation>; found: Map<string, Observed[]>}> {
   const {ctx, registry, state, wanted} = options
   const limiter = new Limiter(options.concurrency)
   const idsByKind = new Map<string, string[]>()
@@ -57,7 +57,7 @@ export async function observe(options: {
     else if (options.findMissing ?? true) needFind.add(kind)
   }
 
-  const found = new Map<string, Map<string, Observed>>()
+  const found = new Map<string, Observed[]>()
   await Promise.all(
     [...needFind].map((kind) =>
       limiter.run(async () => {
@@ -68,7 +68,7 @@ export async function observe(options: {
   )
   for (const [logicalId, kind] of wanted) {
     if (observations.has(logicalId)) continue
-    const adopted = found.get(kind)?.get(logicalId)
+    const adopted = found.get(kind)?.find((observed) => observed.logicalId === logicalId)
     observations.set(logicalId, adopted ? {observed: adopted, source: 'tags'} : {})
   }
   return {observations, found}
@@ -84,10 +84,10 @@ export async function observeOwned(options: {
   registry: ReconcilerRegistry
   state: StateDocument
   concurrency: number
-}): Promise<{observations: Map<string, Observation>; found: Map<string, Map<string, Observed>>}> {
+}): Promise<{observations: Map<string, Observation>; found: Map<string, Observed[]>}> {
   const {ctx, registry, state} = options
   const limiter = new Limiter(options.concurrency)
-  const found = new Map<string, Map<string, Observed>>()
+  const found = new Map<string, Observed[]>()
   await Promise.all(
     registry.kinds().map((kind) =>
       limiter.run(async () => {
@@ -99,8 +99,8 @@ export async function observeOwned(options: {
   const observations = new Map<string, Observation>()
   const unseen = new Map<string, string>()
   for (const [logicalId, entry] of Object.entries(state.resources)) {
-    const tagged = found.get(entry.kind)?.get(logicalId)
-    if (tagged?.id === entry.id) observations.set(logicalId, {observed: tagged, source: 'state'})
+    const tagged = found.get(entry.kind)?.find((observed) => observed.id === entry.id)
+    if (tagged) observations.set(logicalId, {observed: tagged, source: 'state'})
     else unseen.set(logicalId, entry.kind)
   }
   if (unseen.size > 0) {

@@ -47,8 +47,9 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   const knownIds = new Set(Object.values(state.resources).map((entry) => entry.id))
   const orphans: string[] = []
   const all: Map<string, Observation> = new Map(observations)
-  for (const [kind, byLogicalId] of found) {
-    for (const [logicalId, observed] of byLogicalId) {
+  for (const [kind, owned] of found) {
+    for (const observed of owned) {
+      const logicalId = observed.logicalId!
       if (knownIds.has(observed.id)) continue
       const key = state.resources[logicalId] ? `${logicalId}${ORPHAN}${observed.id}` : logicalId
       state.resources[key] = {kind, id: observed.id, deps: specDeps.get(logicalId) ?? [], outputs: {}, updatedAt: new Date(baseCtx.clock.now()).toISOString()}

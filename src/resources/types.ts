@@ -80,11 +80,13 @@ export interface Reconciler<D = any, O extends Observed = any> {
   /** Batched read by AWS ids; ids that no longer exist are absent from the map (never an error). */
   read(ctx: ReconcileContext, ids: string[]): Promise<Map<string, O>>
   /**
-   * Everything of this kind tagged `containrlab:stack=<stack>`, keyed by the
-   * `containrlab:id` tag: adoption after a crash and orphan clean-up. Kinds
-   * that carry no tags return an empty map.
+   * Everything of this kind tagged `containrlab:stack=<stack>`, each with its
+   * `logicalId` from the `containrlab:id` tag: adoption after a crash and
+   * orphan clean-up. A list, not a map: two objects may carry one logical id
+   * (a replacement cut short), and teardown must delete both. Kinds that
+   * carry no tags return an empty list.
    */
-  find(ctx: ReconcileContext, stack: string): Promise<Map<string, O>>
+  find(ctx: ReconcileContext, stack: string): Promise<O[]>
   /** Pure. Normalised comparison; an empty array means no mutating call. */
   diff(desired: D, observed: O): Change[]
   create(ctx: ReconcileContext, desired: D, meta: CreateMeta): Promise<O>

@@ -150,16 +150,20 @@ describe('converge', () => {
     const world = new MemoryWorld()
     const {run, state, writer, ctx} = setup(world, [thing('a', '1'), thing('b', '2', 'a'), thing('c', '3', 'b')])
     await run()
-    // An orphan: created by a run that crashed before saving.
+    // Orphans: created by runs that crashed before saving. One has a logical id of its own,
+    // one shares `a`'s (a replacement cut short) and must go too.
     world.things.set('thing-99', {id: 'thing-99', logicalId: 'lost', value: 'z'})
+    world.things.set('thing-98', {id: 'thing-98', logicalId: 'a', value: 'twin'})
     world.log.length = 0
     const result = await teardown({state, registry: world.registry(world.reconciler()), context: () => ctx, mode: 'apply', writer, concurrency: 4, emit: () => {}})
     expect(result.ok).toBe(true)
-    expect(result.orphans).toEqual(['lost'])
+    expect(result.orphans.sort()).toEqual(['a#orphan-thing-98', 'lost'])
     const deletes = world.log.filter((line) => line.startsWith('delete')).map((line) => line.split(' ')[1])
     expect(deletes.indexOf('c')).toBeLessThan(deletes.indexOf('b'))
     expect(deletes.indexOf('b')).toBeLessThan(deletes.indexOf('a'))
     expect(deletes).toContain('lost')
+    // The twin stands where `a` stood: it goes after `b`, which depends on `a`.
+    expect(world.log.indexOf('delete a thing-98')).toBeGreaterThan(world.log.findIndex((line) => line.startsWith('delete b ')))
     expect(world.things.size).toBe(0)
     expect(state.resources).toEqual({})
   })

@@ -30,7 +30,7 @@ export class MemoryWorld {
       },
       async find() {
         world.log.push(`find ${kind}`)
-        return new Map([...world.things.values()].filter((t) => t.logicalId).map((t) => [t.logicalId!, {...t}]))
+        return [...world.things.values()].filter((t) => t.logicalId).map((t) => ({...t}))
       },
       diff(desired, observed) {
         const changes: Change[] = []

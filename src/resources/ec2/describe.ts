@@ -30,11 +30,7 @@ export async function readByIdFilter<O extends Observed>(
   return found
 }
 
-/** Everything tagged `containrlab:stack=<stack>`, keyed by the `containrlab:id` tag; untagged ones are left out. */
-export async function findByStack<O extends Observed>(stack: string, describe: DescribeObserved<O>): Promise<Map<string, O>> {
-  const found = new Map<string, O>()
-  for (const observed of await describe([stackFilter(stack)])) {
-    if (observed.logicalId) found.set(observed.logicalId, observed)
-  }
-  return found
+/** Everything tagged `containrlab:stack=<stack>` that also carries its `containrlab:id` tag. */
+export async function findByStack<O extends Observed>(stack: string, describe: DescribeObserved<O>): Promise<O[]> {
+  return (await describe([stackFilter(stack)])).filter((observed) => observed.logicalId)
 }

@@ -282,7 +282,7 @@ export const securityGroupRules: Reconciler<SecurityGroupRulesDesired, SecurityG
 
   async find() {
     // Rules carry no ownership tags; they are read through their group, which find() of `ec2.security-group` adopts.
-    return new Map()
+    return []
   },
 
   diff: diffSecurityGroupRules,

@@ -37,7 +37,7 @@ describe('elasticIp.find', () => {
     const found = await elasticIp.find(testContext(), 'teststack')
 
     expect(inputs(DescribeAddressesCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
-    expect([...found.entries()]).toEqual([['elastic-ip/nat-a', observed]])
+    expect(found.map((o) => [o.logicalId, o])).toEqual([['elastic-ip/nat-a', observed]])
   })
 })
 

@@ -47,7 +47,7 @@ describe('internetGateway.find', () => {
     const found = await internetGateway.find(testContext(), 'teststack')
 
     expect(inputs(DescribeInternetGatewaysCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
-    expect([...found.entries()]).toEqual([['internet-gateway', observed]])
+    expect(found.map((o) => [o.logicalId, o])).toEqual([['internet-gateway', observed]])
   })
 })
 

@@ -60,7 +60,7 @@ describe('natGateway.find', () => {
     const found = await natGateway.find(testContext(), 'teststack')
 
     expect(inputs(DescribeNatGatewaysCommand)).toEqual([{Filter: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
-    expect([...found.entries()]).toEqual([['nat-gateway/a', observed]])
+    expect(found.map((o) => [o.logicalId, o])).toEqual([['nat-gateway/a', observed]])
   })
 })
 

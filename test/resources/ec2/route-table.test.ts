@@ -80,7 +80,7 @@ describe('routeTable.find', () => {
     const found = await routeTable.find(testContext(), 'teststack')
 
     expect(inputs(DescribeRouteTablesCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
-    expect([...found.entries()]).toEqual([['route-table/private-a', observed]])
+    expect(found.map((o) => [o.logicalId, o])).toEqual([['route-table/private-a', observed]])
   })
 })
 

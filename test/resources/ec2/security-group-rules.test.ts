@@ -66,7 +66,7 @@ describe('securityGroupRules.read', () => {
 
 describe('securityGroupRules.find', () => {
   it('returns nothing: rules carry no tags and are read through their group', async () => {
-    expect((await securityGroupRules.find(testContext(), 'teststack')).size).toBe(0)
+    expect((await securityGroupRules.find(testContext(), 'teststack')).length).toBe(0)
     expect(sent()).toEqual([])
   })
 })

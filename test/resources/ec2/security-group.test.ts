@@ -55,7 +55,7 @@ describe('securityGroup.find', () => {
     const found = await securityGroup.find(testContext(), 'teststack')
 
     expect(inputs(DescribeSecurityGroupsCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
-    expect([...found.entries()]).toEqual([['security-group/alb-sg', observed]])
+    expect(found.map((o) => [o.logicalId, o])).toEqual([['security-group/alb-sg', observed]])
   })
 })
 

@@ -54,7 +54,7 @@ describe('subnet.find', () => {
     const found = await subnet.find(testContext(), 'teststack')
 
     expect(inputs(DescribeSubnetsCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
-    expect([...found.entries()]).toEqual([['subnet/public-a', observed]])
+    expect(found.map((o) => [o.logicalId, o])).toEqual([['subnet/public-a', observed]])
   })
 })
 

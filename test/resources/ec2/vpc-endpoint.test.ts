@@ -112,7 +112,7 @@ describe('vpcEndpoint.find', () => {
     const found = await vpcEndpoint.find(testContext(), 'teststack')
 
     expect(inputs(DescribeVpcEndpointsCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
-    expect([...found.entries()]).toEqual([['endpoint/ecr-api', interfaceObserved]])
+    expect(found.map((o) => [o.logicalId, o])).toEqual([['endpoint/ecr-api', interfaceObserved]])
   })
 })
 

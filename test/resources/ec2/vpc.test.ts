@@ -74,7 +74,7 @@ describe('vpc.find', () => {
     const found = await vpc.find(testContext(), 'teststack')
 
     expect(inputs(DescribeVpcsCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
-    expect([...found.entries()]).toEqual([['vpc', observed]])
+    expect(found.map((o) => [o.logicalId, o])).toEqual([['vpc', observed]])
   })
 })
 
