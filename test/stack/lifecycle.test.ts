@@ -183,3 +183,29 @@ describe('a replacement that must delete first while the object is in use', () =
     }
   })
 })
+
+describe('a rule added by hand in the console', () => {
+  it('shows as drift in status and is revoked by the next up', async () => {
+    const {cloud, open, yes} = stackHarness()
+    try {
+      const first = await up(await open(), yes)
+      const runnerSg = first.resources.find((r) => r.id === 'security-group/runner-sg')!.physicalId!
+      const authorize = cloud.ec2.handlers().find((handler) => handler.operation === 'AuthorizeSecurityGroupIngress')!
+      await authorize.handle({GroupId: runnerSg, IpPermissions: [{IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{CidrIp: '0.0.0.0/0', Description: 'debug ssh'}]}]})
+
+      const report = await status(await open())
+      const rules = report.resources.find((r) => r.id === 'security-group-rules/runner-sg')!
+      expect(rules.condition).toBe('drifted')
+      expect(rules.changes).toEqual([{field: 'ingress', before: 'tcp 22 from 0.0.0.0/0', replace: false}])
+
+      cloud.resetCalls()
+      const repaired = await up(await open(), yes)
+      expect(repaired.summary).toMatchObject({update: 1, create: 0, replace: 0, delete: 0})
+      expect(cloud.mutatingCalls().filter((call) => call.service === 'ec2').map((call) => call.operation)).toEqual(['RevokeSecurityGroupIngress'])
+      const healed = await status(await open())
+      expect(healed.resources.filter((r) => r.condition !== 'ok')).toEqual([])
+    } finally {
+      cloud.restore()
+    }
+  })
+})
