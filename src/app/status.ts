@@ -1,6 +1,6 @@
 import {decide} from '../engine/converge.js'
 import {observe} from '../engine/observe.js'
-import {KNOWN_AFTER_APPLY, resolveRefs} from '../graph/types.js'
+import {resolveRefs} from '../graph/types.js'
 import {registry} from '../resources/registry.js'
 import type {Health} from '../resources/types.js'
 import {type ShownChange, showChange} from './report.js'
@@ -62,7 +62,7 @@ export async function status(session: Session): Promise<StatusReport> {
         continue
       }
       const reconciler = await registry.get(node.kind)
-      const desired = resolveRefs(node.desired, (ref) => doc.resources[ref.$ref]?.outputs[ref.output], KNOWN_AFTER_APPLY)
+      const desired = resolveRefs(node.desired, (ref) => doc.resources[ref.$ref]?.outputs[ref.output])
       const {changes} = decide(reconciler, desired, observed)
       const health = reconciler.health?.(observed)
       const condition: ResourceCondition = changes.length > 0 ? 'drifted' : health && !health.ready ? 'pending' : 'ok'

@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto'
 import {describeError, isDependencyViolation} from '../aws/errors.js'
 import {buildDag} from '../graph/dag.js'
-import {KNOWN_AFTER_APPLY, type ResourceNode, nodeDependencies, resolveRefs} from '../graph/types.js'
+import {type ResourceNode, nodeDependencies, resolveRefs} from '../graph/types.js'
 import type {ReconcilerRegistry} from '../resources/registry.js'
 import {MANAGED_BY, TAG_ID, TAG_MANAGED_BY, TAG_STACK, type Change, type Observed, type ReconcileContext, type Reconciler, type Tag} from '../resources/types.js'
 import type {StateDocument} from '../state/types.js'
@@ -99,7 +99,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
       return {ok: false}
     }
     const depOutputs = new Map(deps.map((dep, i) => [dep, depResults[i]!.outputs]))
-    const desired = resolveRefs(node.desired, (ref) => depOutputs.get(ref.$ref)?.[ref.output], KNOWN_AFTER_APPLY)
+    const desired = resolveRefs(node.desired, (ref) => depOutputs.get(ref.$ref)?.[ref.output])
     const reconciler = reconcilers.get(node.kind)!
     const observation = observations.get(node.id) ?? {}
     const {action, changes, reason} = decide(reconciler, desired, observation.observed)

@@ -53,19 +53,21 @@ export function refsIn(value: unknown, into: string[] = []): string[] {
 
 /**
  * Replaces refs by the referenced outputs. `lookup` returns undefined for an
- * output not known yet (a plan before the dependency exists); `unknown` is
- * put in its place.
+ * output not known yet (a plan before the dependency exists); the ref is then
+ * shown as `(known after apply: vpc.id)`.
  */
-export function resolveRefs<T>(value: T, lookup: (ref: Ref) => string | undefined, unknown: string): T {
-  if (isRef(value)) return (lookup(value) ?? unknown) as T
-  if (Array.isArray(value)) return value.map((item) => resolveRefs(item, lookup, unknown)) as T
+export function resolveRefs<T>(value: T, lookup: (ref: Ref) => string | undefined): T {
+  if (isRef(value)) return (lookup(value) ?? knownAfterApply(value)) as T
+  if (Array.isArray(value)) return value.map((item) => resolveRefs(item, lookup)) as T
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) out[key] = resolveRefs(item, lookup, unknown)
+    for (const [key, item] of Object.entries(value)) out[key] = resolveRefs(item, lookup)
     return out as T
   }
   return value
 }
 
 /** Placeholder for a value known only once a dependency exists (plan output). */
-export const KNOWN_AFTER_APPLY = '(known after apply)'
+export function knownAfterApply(ref: Ref): string {
+  return `(known after apply: ${ref.$ref}.${ref.output})`
+}
