@@ -20,7 +20,7 @@ const yes = async () => true
 try {
   for (const step of ['up', 'teardown'] as const) {
     const view = new ProgressView(progressMode({json: false}))
-    const session = await Session.open({file, concurrency: 10, clock: wallClock, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS * scale, emit: view.emit})
+    const session = await Session.open({file, concurrency: 10, clock: wallClock, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS * scale, stateSaveIntervalMs: 300 * scale, emit: view.emit})
     const report = step === 'up' ? await up(session, yes) : await teardown(session, {confirm: yes})
     await view.close()
     process.stdout.write(`${formatRunSummary(report)}\n\n`)

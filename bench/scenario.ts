@@ -42,7 +42,7 @@ export function simulatedCloud(scale: number): FakeCloud {
 
 export function openSession(file: string, scale: number, concurrency: number, onCall?: (service: string, operation: string) => void): Promise<Session> {
   // Poll as the CLI does, scaled like everything else.
-  return Session.open({file, concurrency, clock: wallClock, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS * scale, waitTimeoutMs: 20 * 60_000, onCall})
+  return Session.open({file, concurrency, clock: wallClock, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS * scale, stateSaveIntervalMs: 300 * scale, waitTimeoutMs: 20 * 60_000, onCall})
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{value: T; wallMs: number}> {

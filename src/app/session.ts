@@ -24,6 +24,8 @@ export interface SessionOptions {
   signal?: AbortSignal
   pollIntervalMs?: number
   waitTimeoutMs?: number
+  /** Least time between two saves of the state (default 300 ms: about 3 a second at most). */
+  stateSaveIntervalMs?: number
   /** Overrides the SSM store (tests). */
   store?: StateStore
   onCall?: (service: string, operation: string) => void
@@ -72,6 +74,11 @@ export class Session {
   requireNodes(): ResourceNode[] {
     if (!this.spec) throw new UsageError(`no spec file at ${this.options.file}`)
     return this.nodes
+  }
+
+  /** Pacing of state saves for a StateWriter. */
+  get statePacing(): {clock: Clock; minIntervalMs: number} {
+    return {clock: this.options.clock, minIntervalMs: this.options.stateSaveIntervalMs ?? 300}
   }
 
   /** A reconcile context whose progress reports are tagged with the node. */

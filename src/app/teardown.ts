@@ -18,7 +18,7 @@ export async function teardown(session: Session, options: {dryRun?: boolean; con
   try {
     const loaded = await session.store.load()
     const doc = loaded ?? newStateDocument(session.stack)
-    const writer = new StateWriter(doc, session.store)
+    const writer = new StateWriter(doc, session.store, session.statePacing)
     const result = await teardownEngine({
       state: doc,
       registry,

@@ -27,7 +27,7 @@ export async function up(session: Session, confirm: Confirm): Promise<RunReport>
     if ((previewReport.summary.replace > 0 || previewReport.summary.delete > 0) && !(await confirm(previewReport))) {
       throw new CancelledError(previewReport)
     }
-    const writer = new StateWriter(doc, session.store)
+    const writer = new StateWriter(doc, session.store, session.statePacing)
     // The lineage seeds idempotency tokens; it must be stored before the first create.
     if (doc.serial === 0) await writer.commit()
     const result = await converge({...common, mode: 'apply', observations, writer, emit: session.options.emit})

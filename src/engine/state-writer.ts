@@ -1,20 +1,29 @@
 import type {StateDocument, StateStore} from '../state/types.js'
+import type {Clock} from '../util/clock.js'
 
 /**
  * Saves the working state document after each mutation. Concurrent nodes
  * mutate the one document; saves are serialised and coalesced: while one
  * save is in flight, every commit that arrives waits for a single next save
  * that includes all of them. A commit resolves once its mutation is stored.
+ *
+ * Saves start at least `minIntervalMs` apart: Parameter Store throttles
+ * PutParameter per account and region (its "throughput" quota, shared with
+ * every other user of the account), and each save is a new version of the
+ * parameter. Mutations in between are coalesced into the next save.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-throughput.html
  */
 export class StateWriter {
   private running: Promise<void> | undefined
   private queued: Promise<void> | undefined
   private failure: unknown
+  private lastStart = Number.NEGATIVE_INFINITY
   saves = 0
 
   constructor(
     readonly doc: StateDocument,
     private readonly store: StateStore,
+    private readonly pacing?: {clock: Clock; minIntervalMs: number},
   ) {}
 
   commit(): Promise<void> {
@@ -56,6 +65,11 @@ export class StateWriter {
   }
 
   private async save(): Promise<void> {
+    if (this.pacing) {
+      const wait = this.lastStart + this.pacing.minIntervalMs - this.pacing.clock.now()
+      if (wait > 0) await this.pacing.clock.sleep(wait)
+      this.lastStart = this.pacing.clock.now()
+    }
     this.doc.serial++
     this.saves++
     await this.store.save(structuredClone(this.doc))
