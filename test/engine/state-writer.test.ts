@@ -27,15 +27,25 @@ describe('StateWriter', () => {
     const store = slowStore(clock)
     const doc = newStateDocument('s')
     const writer = new StateWriter(doc, store, {clock, minIntervalMs: 300})
-    for (const id of ['a', 'b', 'c', 'd']) {
+    const mutate = (id: string) => {
       doc.resources[id] = {kind: 'test', id: `${id}-1`, deps: [], outputs: {}, updatedAt: ''}
+    }
+    for (const id of ['a', 'b', 'c']) {
+      mutate(id)
       writer.saveInBackground()
     }
-    await writer.flush()
-    // The first save holds `a`; b, c and d arrived meanwhile and share the second.
+    mutate('d')
+    await writer.commit()
+    // The first save holds `a`; b, c and d arrived meanwhile and share the second, 300 ms after the first began.
     expect(store.saved.map((s) => s.resources)).toEqual([['a'], ['a', 'b', 'c', 'd']])
     expect(store.saved.map((s) => s.serial)).toEqual([1, 2])
     expect(store.saved[1]!.at - store.saved[0]!.at).toBeGreaterThanOrEqual(300)
+
+    // At the end of a run, flush stores what is left (it cuts the pacing short on a real clock).
+    mutate('e')
+    writer.saveInBackground()
+    await writer.flush()
+    expect(store.saved.at(-1)!.resources).toContain('e')
   })
 
   it('reports a failed background save at flush', async () => {
