@@ -78,6 +78,7 @@ export async function runScenario(file: string, scale: number, concurrency = 10)
     if (noop.value.summary.noop !== nodes.length) throw new Error(`no-op up changed something: ${JSON.stringify(noop.value.summary)}`)
     if (clientCalls !== cloud.calls.length) throw new Error(`client counted ${clientCalls} calls, the fake ${cloud.calls.length}`)
     const reads = cloud.calls.filter((call) => !call.mutating)
+    const noopCalls = cloud.callCounts()
     const mutating = cloud.calls.filter((call) => call.mutating)
 
     const downSession = await openSession(file, scale, concurrency)
@@ -97,19 +98,13 @@ export async function runScenario(file: string, scale: number, concurrency = 10)
         mutatingCalls: mutating.length,
         ec2MutatingCalls: mutating.filter((call) => call.service === 'ec2').length,
         readBudget: kinds + 5,
-        calls: countOps([...reads, ...mutating]),
+        calls: noopCalls,
       },
       teardown: {wallMs: down.wallMs, criticalPathMs: downPath.totalMs, ratio: down.wallMs / downPath.totalMs, chain: downPath.chain},
     }
   } finally {
     cloud.restore()
   }
-}
-
-function countOps(calls: {operation: string}[]): Record<string, number> {
-  const counts: Record<string, number> = {}
-  for (const call of calls) counts[call.operation] = (counts[call.operation] ?? 0) + 1
-  return counts
 }
 
 /** Time of an offline plan (parse, validate, compile, diff against nothing) and of a plan against the deployed stack. */

@@ -48,7 +48,7 @@ export async function status(session: Session): Promise<StatusReport> {
     for (const node of nodes) report.resources.push({id: node.id, kind: node.kind, condition: 'not-created', changes: []})
   } else {
     const wanted = new Map(Object.entries(doc.resources).map(([id, entry]) => [id, entry.kind]))
-    const {observations} = await observe({ctx: session.context(''), registry, state: doc, wanted, findMissing: false, concurrency: session.options.concurrency})
+    const observations = await observe({ctx: session.context(''), registry, state: doc, wanted, findMissing: false, concurrency: session.options.concurrency})
     const inSpec = new Set(nodes.map((node) => node.id))
     for (const node of nodes) {
       const entry = doc.resources[node.id]

@@ -36,8 +36,7 @@ export async function observeForConverge(options: Pick<ConvergeOptions, 'nodes' 
   const wanted = new Map<string, string>()
   for (const node of options.nodes) wanted.set(node.id, node.kind)
   for (const [logicalId, entry] of Object.entries(options.state.resources)) if (!wanted.has(logicalId)) wanted.set(logicalId, entry.kind)
-  const {observations} = await observe({ctx: options.context(''), registry: options.registry, state: options.state, wanted, concurrency: options.concurrency})
-  return observations
+  return observe({ctx: options.context(''), registry: options.registry, state: options.state, wanted, concurrency: options.concurrency})
 }
 
 export interface ConvergeResult {

@@ -25,7 +25,7 @@ export async function observe(options: {
   /** Look up by tags what the state's ids don't find (default true; `status` reports missing as missing). */
   findMissing?: boolean
   concurrency: number
-}): Promise<{observations: Map<string, Observation>; found: Map<string, Observed[]>}> {
+}): Promise<Map<string, Observation>> {
   const {ctx, registry, state, wanted} = options
   const limiter = new Limiter(options.concurrency)
   const idsByKind = new Map<string, string[]>()
@@ -57,21 +57,13 @@ export async function observe(options: {
     else if (options.findMissing ?? true) needFind.add(kind)
   }
 
-  const found = new Map<string, Observed[]>()
-  await Promise.all(
-    [...needFind].map((kind) =>
-      limiter.run(async () => {
-        const reconciler = await registry.get(kind)
-        found.set(kind, await reconciler.find(ctx, ctx.stack))
-      }),
-    ),
-  )
+  const found = await findAll(ctx, registry, needFind, limiter)
   for (const [logicalId, kind] of wanted) {
     if (observations.has(logicalId)) continue
     const adopted = found.get(kind)?.find((observed) => observed.logicalId === logicalId)
     observations.set(logicalId, adopted ? {observed: adopted, source: 'tags'} : {})
   }
-  return {observations, found}
+  return observations
 }
 
 /**
@@ -87,15 +79,7 @@ export async function observeOwned(options: {
 }): Promise<{observations: Map<string, Observation>; found: Map<string, Observed[]>}> {
   const {ctx, registry, state} = options
   const limiter = new Limiter(options.concurrency)
-  const found = new Map<string, Observed[]>()
-  await Promise.all(
-    registry.kinds().map((kind) =>
-      limiter.run(async () => {
-        const reconciler = await registry.get(kind)
-        found.set(kind, await reconciler.find(ctx, ctx.stack))
-      }),
-    ),
-  )
+  const found = await findAll(ctx, registry, registry.kinds(), limiter)
   const observations = new Map<string, Observation>()
   const unseen = new Map<string, string>()
   for (const [logicalId, entry] of Object.entries(state.resources)) {
@@ -105,7 +89,21 @@ export async function observeOwned(options: {
   }
   if (unseen.size > 0) {
     const read = await observe({ctx, registry, state, wanted: unseen, findMissing: false, concurrency: options.concurrency})
-    for (const [logicalId, observation] of read.observations) observations.set(logicalId, observation)
+    for (const [logicalId, observation] of read) observations.set(logicalId, observation)
   }
   return {observations, found}
+}
+
+/** Every object of each kind tagged with the stack: one `find` per kind, in parallel under the limiter. */
+async function findAll(ctx: ReconcileContext, registry: ReconcilerRegistry, kinds: Iterable<string>, limiter: Limiter): Promise<Map<string, Observed[]>> {
+  const found = new Map<string, Observed[]>()
+  await Promise.all(
+    [...kinds].map((kind) =>
+      limiter.run(async () => {
+        const reconciler = await registry.get(kind)
+        found.set(kind, await reconciler.find(ctx, ctx.stack))
+      }),
+    ),
+  )
+  return found
 }
