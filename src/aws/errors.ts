@@ -27,23 +27,9 @@ export function describeError(error: unknown): string {
   return code && code !== 'Error' && !message.startsWith(code) ? `${code}: ${message}` : message
 }
 
-/** `InvalidVpcID.NotFound`, `InvalidAllocationID.NotFound`, `NatGatewayNotFound`, `ParameterNotFound`, `ResourceNotFoundException`… */
-export function isNotFound(error: unknown): boolean {
-  const code = errorCode(error)
-  if (!code) return false
-  return code.endsWith('NotFound') || code.endsWith('NotFoundException')
-}
-
 export function hasCode(error: unknown, ...codes: string[]): boolean {
   const code = errorCode(error)
   return code !== undefined && codes.includes(code)
-}
-
-/** Codes AWS returns while a dependent object is still going away (ENIs draining, a NAT gateway deleting). */
-export const DEPENDENCY_CODES = ['DependencyViolation', 'InvalidIPAddress.InUse', 'AuthFailure.AddressInUse', 'ResourceInUse', 'InvalidGroup.InUse']
-
-export function isDependencyViolation(error: unknown): boolean {
-  return hasCode(error, ...DEPENDENCY_CODES)
 }
 
 /** Throttling codes across the query and JSON protocols. */

@@ -6,9 +6,14 @@ export function tagValue(tags: Ec2Tag[] | undefined, key: string): string | unde
   return tags?.find((tag) => tag.Key === key)?.Value
 }
 
-/** The logical id a resource was created for, from its `containrlab:id` tag. */
-export function logicalIdOf(tags: Ec2Tag[] | undefined): string | undefined {
-  return tagValue(tags, TAG_ID)
+/** Whose an object is, from its tags: the logical id it was created for and its stack. */
+export function ownerOf(tags: Ec2Tag[] | undefined): {logicalId?: string; stack?: string} {
+  const owner: {logicalId?: string; stack?: string} = {}
+  const logicalId = tagValue(tags, TAG_ID)
+  const stack = tagValue(tags, TAG_STACK)
+  if (logicalId !== undefined) owner.logicalId = logicalId
+  if (stack !== undefined) owner.stack = stack
+  return owner
 }
 
 /** EC2 `TagSpecifications` for a create call. */
@@ -16,7 +21,17 @@ export function tagSpecifications(resourceType: string, tags: Tag[]): {ResourceT
   return [{ResourceType: resourceType, Tags: tags}]
 }
 
-/** EC2 describe filter selecting what a stack owns. */
+/** EC2 describe filter selecting what a stack owns (a hint only: callers check ownership on the client too). */
 export function stackFilter(stack: string): {Name: string; Values: string[]} {
   return {Name: `tag:${TAG_STACK}`, Values: [stack]}
+}
+
+/**
+ * Keeps the objects that belong to `stack` and carry a logical id. Some
+ * endpoints ignore tag filters (moto's DescribeNatGateways; any emulator, or
+ * a future API change), so what a server-side filter returned is never
+ * trusted alone.
+ */
+export function ownedBy<O extends {stack?: string; logicalId?: string}>(stack: string, objects: O[]): O[] {
+  return objects.filter((object) => object.stack === stack && object.logicalId !== undefined)
 }

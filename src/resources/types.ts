@@ -32,6 +32,12 @@ export interface Observed {
   id: string
   /** Logical id from the `containrlab:id` tag, when the resource carries one. */
   logicalId?: string
+  /**
+   * The stack from the `containrlab:stack` tag, when the resource carries
+   * tags. The engine never adopts, changes or deletes an object whose tag
+   * names another stack, whatever a server-side filter returned.
+   */
+  stack?: string
 }
 
 /** One field-level difference between desired and observed. */
@@ -47,10 +53,27 @@ export interface Change {
 
 export interface CreateMeta {
   logicalId: string
-  /** Idempotency token (<= 64 ASCII chars) for APIs with `ClientToken`; stable across retries of one create. */
+  /**
+   * Idempotency token (32 hex chars) for APIs with `ClientToken`: the same
+   * for every attempt at creating one object (retries, a re-run after a
+   * crash), never the same for two objects.
+   */
   token: string
   /** Ownership tags plus `Name`; pass them in `TagSpecifications` at creation. */
   tags: Tag[]
+}
+
+/** What `find` may use to look objects up. */
+export interface FindQuery {
+  stack: string
+  /**
+   * The logical ids of this kind the run knows about (from the spec and the
+   * state), each with its desired properties when the spec has it (refs to
+   * other resources may still be unresolved). Kinds that AWS cannot filter by
+   * tag (IAM roles, RDS instances, target groups, log groups…) look these up
+   * by their deterministic names and check ownership by tags.
+   */
+  wanted: {logicalId: string; desired?: unknown}[]
 }
 
 export interface Health {
@@ -59,6 +82,36 @@ export interface Health {
   /** true when dependents may use it. */
   ready: boolean
   detail?: string
+}
+
+/**
+ * How the engine should treat an AWS error of this kind:
+ * - `not-found`: the object (or one the call references) does not exist.
+ *   On read and delete that means gone; right after a dependency was
+ *   created it may mean "not visible yet" and the call is retried briefly.
+ * - `not-yet-visible`: something the call needs was just made and AWS does
+ *   not see it yet (ECS refusing an IAM role for seconds): retried.
+ * - `in-use`: a delete is blocked by something that still uses the object
+ *   (DependencyViolation): retried while dependents go away, up to a bound.
+ * - `retryable`: a transient state worth retrying anywhere.
+ * Throttling is not classified here: the SDK's retry policy (src/aws) owns it.
+ */
+export type ErrorClass = 'not-found' | 'not-yet-visible' | 'in-use' | 'retryable'
+
+/** What deleting an object would lose, and what teardown does instead unless `--purge`. */
+export interface DataLoss {
+  /** "holds 12 images", "a PostgreSQL database": shown in plan and teardown. */
+  what: string
+  /**
+   * keep: left in place (and reported) unless --purge;
+   * snapshot: `delete` keeps the data itself (a final snapshot) unless `purge` is set.
+   */
+  unlessPurge: 'keep' | 'snapshot'
+}
+
+export interface DeleteOptions {
+  /** Delete data too (teardown --purge): no final snapshot. */
+  purge: boolean
 }
 
 /**
@@ -75,28 +128,56 @@ export interface Reconciler<D = any, O extends Observed = any> {
    * Absent: a couple of seconds.
    */
   readonly typicalMs?: {create: number; delete: number}
-  /** When a replacement is needed: make the new one first if names allow it, else delete first. */
+  /**
+   * When a replacement is needed: make the new one first if names allow it,
+   * else delete first (and then everything that depends on the object is
+   * replaced with it, in order).
+   */
   readonly replaceStrategy: 'create-before-delete' | 'delete-before-create'
+  /**
+   * true when `create` passes `meta.token` as the API's idempotency token:
+   * a re-run after a crash replays the token instead of waiting for lagging
+   * describes to show what the crashed run made.
+   */
+  readonly idempotentCreate?: boolean
+  /** Fields of the desired properties whose values never reach output, logs, tokens or state. */
+  readonly sensitiveFields?: readonly string[]
   /** Batched read by AWS ids; ids that no longer exist are absent from the map (never an error). */
   read(ctx: ReconcileContext, ids: string[]): Promise<Map<string, O>>
   /**
-   * Everything of this kind tagged `containrlab:stack=<stack>`, each with its
-   * `logicalId` from the `containrlab:id` tag: adoption after a crash and
-   * orphan clean-up. A list, not a map: two objects may carry one logical id
-   * (a replacement cut short), and teardown must delete both. Kinds that
-   * carry no tags return an empty list.
+   * Everything of this kind that belongs to the stack, each with its
+   * `logicalId` (from the `containrlab:id` tag or its name) and `stack`:
+   * adoption after a crash and orphan clean-up. A list, not a map: two
+   * objects may carry one logical id (a replacement cut short), and teardown
+   * must delete both. Kinds that carry no tags return an empty list.
    */
-  find(ctx: ReconcileContext, stack: string): Promise<O[]>
+  find(ctx: ReconcileContext, query: FindQuery): Promise<O[]>
   /** Pure. Normalised comparison; an empty array means no mutating call. */
   diff(desired: D, observed: O): Change[]
   create(ctx: ReconcileContext, desired: D, meta: CreateMeta): Promise<O>
   update(ctx: ReconcileContext, desired: D, observed: O, changes: Change[]): Promise<O>
-  /** Idempotent: a resource already gone counts as deleted. Waits until AWS no longer blocks dependents' deletion. */
-  delete(ctx: ReconcileContext, observed: O): Promise<void>
-  /** What dependents may reference: always `id`, plus arn, dns names… */
+  /**
+   * Idempotent: a resource already gone counts as deleted. Waits until AWS no
+   * longer blocks dependents' deletion.
+   */
+  delete(ctx: ReconcileContext, observed: O, options: DeleteOptions): Promise<void>
+  /** What dependents may reference: always `id`, plus arn, dns names… Never a sensitive value. */
   outputs(observed: O): Record<string, string>
-  /** Wait until dependents may use it (NAT gateway `available`…). Absent: ready at once. */
+  /** Wait until the object is usable (NAT gateway `available`, ECS deployment done…). Absent: ready at once. */
   waitReady?(ctx: ReconcileContext, observed: O): Promise<O>
+  /**
+   * When `waitReady` runs: `dependents` (default) only when something waits
+   * for the object; `always` after every create and update, and whenever an
+   * existing object is not ready, leaf or not (an ECS deployment whose
+   * rollback is a failure).
+   */
+  readonly readyWhen?: 'dependents' | 'always'
+  /** Bound of this kind's waits (ms), when AWS's own timings call for another than the run's default (RDS: 40 min). */
+  readonly waitTimeoutMs?: number
   /** For `status`. Absent: `{state: 'ok', ready: true}`. */
   health?(observed: O): Health
+  /** This kind's error codes; undefined for anything it does not recognise. */
+  classifyError(error: unknown): ErrorClass | undefined
+  /** Set when deleting this object loses data (a database, a repository with images, a user-set secret). */
+  dataLoss?(observed: O): DataLoss | undefined
 }

@@ -1,4 +1,3 @@
-import {isNotFound} from '../aws/errors.js'
 import type {ReconcileContext} from './types.js'
 
 export class WaitTimeoutError extends Error {
@@ -18,8 +17,12 @@ export interface WaitOptions<T> {
   done: (value: T | undefined) => boolean
   /** A state from which the target can no longer be reached (NAT gateway `failed`). */
   failed?: (value: T | undefined) => string | undefined
-  /** Treat NotFound errors thrown by `poll` as `undefined` (a just-created id, eventual consistency). Default true. */
-  notFoundIsUndefined?: boolean
+  /**
+   * Errors thrown by `poll` that mean "AWS does not know the resource (yet)":
+   * treated as `undefined` (a just-created id, eventual consistency). Any
+   * other error ends the wait. Default: none.
+   */
+  isGone?: (error: unknown) => boolean
 }
 
 /**
@@ -36,7 +39,7 @@ export async function waitFor<T>(ctx: ReconcileContext, options: WaitOptions<T>)
     try {
       value = await options.poll()
     } catch (error) {
-      if (!(options.notFoundIsUndefined ?? true) || !isNotFound(error)) throw error
+      if (!options.isGone?.(error)) throw error
       value = undefined
     }
     if (options.done(value)) return value
@@ -55,23 +58,4 @@ export function chunks<T>(items: T[], size = 200): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
-}
-
-/**
- * Sends a follow-up call on an id created moments ago (ModifyVpcAttribute
- * after CreateVpc, AttachInternetGateway after CreateInternetGateway…),
- * retrying while it answers NotFound: EC2 is eventually consistent. Only
- * this call is retried, not the create, which has no idempotency token and
- * would make a second resource if the engine ran it again. Any other error
- * is thrown at once; the wait is bounded by `ctx.waitTimeoutMs`.
- * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
- */
-export async function retryWhileNewIdNotFound<T>(ctx: ReconcileContext, what: string, call: () => Promise<T>): Promise<T> {
-  const sent = await waitFor(ctx, {
-    what,
-    poll: async () => ({value: await call()}),
-    state: (result) => (result ? 'done' : 'not visible yet'),
-    done: (result) => result !== undefined,
-  })
-  return sent!.value
 }

@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto'
-import type {StateDocument} from './types.js'
+import {STATE_SCHEMA_VERSION, type StateDocument} from './types.js'
 
 /** The state of a stack that has never been deployed. Serial 0 means "never saved". */
 export function newStateDocument(stack: string): StateDocument {
-  return {schemaVersion: 1, stack, serial: 0, lineage: randomUUID(), resources: {}}
+  return {schemaVersion: STATE_SCHEMA_VERSION, stack, serial: 0, lineage: randomUUID(), resources: {}, retired: [], intents: {}, generations: {}}
 }

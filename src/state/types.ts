@@ -4,29 +4,81 @@
  * ever holds ids and outputs the engine gives it, never secrets.
  */
 
-export interface ResourceState {
+/** The object a logical id of the graph became. */
+export interface ResourceEntry {
   kind: string
+  /** AWS id (`vpc-…`, an ARN for kinds that have no other id). */
   id: string
+  /** Logical ids it depends on (its refs and `dependsOn`), for deletion order when the spec no longer has it. */
   deps: string[]
+  /** What dependents may reference (ids, ARNs, DNS names); never a sensitive value. */
   outputs: Record<string, string>
+  /** ISO 8601. */
   updatedAt: string
 }
 
+/**
+ * An object that no longer stands for its logical id but still exists:
+ * the old half of a create-before-delete replacement (deleted at the end of
+ * the run that replaced it, or by the next run if that one was cut short),
+ * or an orphan found by its tags at teardown.
+ */
+export interface RetiredEntry {
+  logicalId: string
+  kind: string
+  id: string
+  deps: string[]
+  reason: 'replaced' | 'orphan'
+  /** ISO 8601. */
+  since: string
+}
+
+/**
+ * Written (and stored) before a create call: if the run dies between the
+ * call and the save that records the new object, the next run knows an
+ * object may exist although describes do not show it yet, replays the same
+ * idempotency token where the API takes one, and otherwise looks for the
+ * object by its tags for a bounded time before creating another.
+ */
+export interface CreateIntent {
+  kind: string
+  token: string
+  /** ISO 8601, on the clock of the run that wrote it. */
+  startedAt: string
+}
+
+export const STATE_SCHEMA_VERSION = 2
+
 export interface StateDocument {
-  schemaVersion: 1
+  schemaVersion: typeof STATE_SCHEMA_VERSION
   stack: string
   /** Increases on every save; a store never replaces a higher serial with a lower one. */
   serial: number
   /** Random id fixed when the stack's state is first created, so two unrelated states are never confused. */
   lineage: string
   /** Keyed by logical id (`subnet/private-1`). */
-  resources: Record<string, ResourceState>
+  resources: Record<string, ResourceEntry>
+  retired: RetiredEntry[]
+  /** Keyed by logical id: creates in flight (see CreateIntent). */
+  intents: Record<string, CreateIntent>
+  /**
+   * Keyed by logical id: how many objects were ever created for it. Seeds
+   * idempotency tokens, so that no two objects share one even when a logical
+   * id is deleted and made again (EC2 answers a reused token with the old,
+   * deleted object).
+   */
+  generations: Record<string, number>
 }
 
 export interface StateStore {
   /** undefined when the stack has no state. */
   load(): Promise<StateDocument | undefined>
-  /** The caller bumps `serial`; the store writes it. Safe to call concurrently. */
+  /**
+   * The caller bumps `serial`; the store writes it. Safe to call
+   * concurrently. A compare-and-swap: throws StateConflictError when another
+   * run committed a serial this store did not load or write (its lock was
+   * broken while it ran), and writes nothing.
+   */
   save(doc: StateDocument): Promise<void>
   /** Deletes every state parameter (teardown); the lock is left to its handle. */
   destroy(): Promise<void>
@@ -75,5 +127,24 @@ export class StateFormatError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'StateFormatError'
+  }
+}
+
+/**
+ * Another run committed the state since this one loaded it: typically
+ * `state unlock --force` was used while this run still held the lock. This
+ * run must stop changing AWS at once; its last changes are not in the state
+ * (the other run's are), and `up` again reconciles them by their tags.
+ */
+export class StateConflictError extends Error {
+  constructor(
+    readonly stack: string,
+    readonly serial: number,
+  ) {
+    super(
+      `the state of stack ${stack} was committed by another run (serial ${serial}) while this run held it: its lock was broken (\`state unlock --force\`?). ` +
+        'This run stopped changing AWS. Let the other run finish, then run `up` again: what this run made is found by its tags.',
+    )
+    this.name = 'StateConflictError'
   }
 }

@@ -1,8 +1,8 @@
 import {AllocateAddressCommand, DescribeAddressesCommand, ReleaseAddressCommand, type Address, type Filter} from '@aws-sdk/client-ec2'
-import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, tagSpecifications} from '../tags.js'
+import {ownerOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
 import {findByStack, readByIdFilter} from './describe.js'
+import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {ElasticIpDesired} from './desired.js'
 
 /** `id` is the allocation id (`eipalloc-…`), the handle every API that uses the address takes. */
@@ -23,7 +23,7 @@ export function diffElasticIp(desired: ElasticIpDesired, observed: ElasticIpObse
 function toObserved(address: Address): ElasticIpObserved {
   return {
     id: address.AllocationId!,
-    logicalId: logicalIdOf(address.Tags),
+    ...ownerOf(address.Tags),
     publicIp: address.PublicIp ?? '',
     domain: address.Domain ?? 'vpc',
     associationId: address.AssociationId,
@@ -39,6 +39,7 @@ async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<Elast
 
 export const elasticIp: Reconciler<ElasticIpDesired, ElasticIpObserved> = {
   kind: 'ec2.elastic-ip',
+  classifyError: classifyEc2Error,
   // A new address can be allocated while the old one still serves (its public IP changes either way).
   replaceStrategy: 'create-before-delete',
 
@@ -46,8 +47,8 @@ export const elasticIp: Reconciler<ElasticIpDesired, ElasticIpObserved> = {
     return readByIdFilter(ids, 'allocation-id', (filters) => describe(ctx, filters))
   },
 
-  find(ctx, stack) {
-    return findByStack(stack, (filters) => describe(ctx, filters))
+  find(ctx, query) {
+    return findByStack(query.stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffElasticIp,
@@ -72,7 +73,7 @@ export const elasticIp: Reconciler<ElasticIpDesired, ElasticIpObserved> = {
       // An address still associated in a non-default VPC (a NAT gateway not yet `deleted`) answers
       // InvalidIPAddress.InUse (also seen as AuthFailure.AddressInUse): thrown for the engine to retry.
       // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReleaseAddress.html
-      if (!isNotFound(error)) throw error
+      if (!isEc2NotFound(error)) throw error
     }
   },
 

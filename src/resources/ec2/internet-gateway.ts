@@ -8,11 +8,11 @@ import {
   type Filter,
   type InternetGateway,
 } from '@aws-sdk/client-ec2'
-import {hasCode, isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, tagSpecifications} from '../tags.js'
+import {hasCode} from '../../aws/errors.js'
+import {ownerOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {retryWhileNewIdNotFound} from '../wait.js'
-import {findByStack, readByIdFilter} from './describe.js'
+import {findByStack, readByIdFilter, retryWhileNewIdNotFound} from './describe.js'
+import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {InternetGatewayDesired} from './desired.js'
 
 /** The gateway and its attachment are one resource: `vpcId` is the VPC it is attached to, if any. */
@@ -33,7 +33,7 @@ export function diffInternetGateway(desired: InternetGatewayDesired, observed: I
  */
 function toObserved(gateway: InternetGateway): InternetGatewayObserved {
   const attachment = gateway.Attachments?.find((candidate) => candidate.State !== 'detaching' && candidate.State !== 'detached')
-  return {id: gateway.InternetGatewayId!, logicalId: logicalIdOf(gateway.Tags), vpcId: attachment?.VpcId}
+  return {id: gateway.InternetGatewayId!, ...ownerOf(gateway.Tags), vpcId: attachment?.VpcId}
 }
 
 async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<InternetGatewayObserved[]> {
@@ -53,7 +53,7 @@ async function detach(ec2: EC2Client, gatewayId: string, vpcId: string): Promise
     await ec2.send(new DetachInternetGatewayCommand({InternetGatewayId: gatewayId, VpcId: vpcId}))
   } catch (error) {
     // DependencyViolation ("has some mapped public address(es)": a NAT gateway or EIP still in the VPC) is thrown for the engine to retry.
-    if (!isNotFound(error) && !hasCode(error, 'Gateway.NotAttached')) throw error
+    if (!isEc2NotFound(error) && !hasCode(error, 'Gateway.NotAttached')) throw error
   }
 }
 
@@ -70,6 +70,7 @@ async function attach(ctx: ReconcileContext, ec2: EC2Client, gatewayId: string, 
 
 export const internetGateway: Reconciler<InternetGatewayDesired, InternetGatewayObserved> = {
   kind: 'ec2.internet-gateway',
+  classifyError: classifyEc2Error,
   // Nothing forces replacement today; should something, a second gateway can exist while the first goes.
   replaceStrategy: 'create-before-delete',
 
@@ -77,8 +78,8 @@ export const internetGateway: Reconciler<InternetGatewayDesired, InternetGateway
     return readByIdFilter(ids, 'internet-gateway-id', (filters) => describe(ctx, filters))
   },
 
-  find(ctx, stack) {
-    return findByStack(stack, (filters) => describe(ctx, filters))
+  find(ctx, query) {
+    return findByStack(query.stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffInternetGateway,
@@ -108,7 +109,7 @@ export const internetGateway: Reconciler<InternetGatewayDesired, InternetGateway
     try {
       await ec2.send(new DeleteInternetGatewayCommand({InternetGatewayId: observed.id}))
     } catch (error) {
-      if (!isNotFound(error)) throw error
+      if (!isEc2NotFound(error)) throw error
     }
   },
 

@@ -1,9 +1,9 @@
 import {CreateNatGatewayCommand, DeleteNatGatewayCommand, paginateDescribeNatGateways, type Filter, type NatGateway} from '@aws-sdk/client-ec2'
-import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, tagSpecifications} from '../tags.js'
+import {ownerOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
 import {waitFor} from '../wait.js'
 import {findByStack, readByIdFilter} from './describe.js'
+import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {NatGatewayDesired} from './desired.js'
 
 export interface NatGatewayObserved extends Observed {
@@ -41,7 +41,7 @@ function toObserved(gateway: NatGateway): NatGatewayObserved {
   const primary = addresses.find((address) => address.IsPrimary) ?? addresses[0]
   return {
     id: gateway.NatGatewayId!,
-    logicalId: logicalIdOf(gateway.Tags),
+    ...ownerOf(gateway.Tags),
     subnetId: gateway.SubnetId ?? '',
     allocationId: primary?.AllocationId ?? '',
     vpcId: gateway.VpcId,
@@ -71,6 +71,7 @@ async function describeOne(ctx: ReconcileContext, id: string): Promise<NatGatewa
 
 export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
   kind: 'ec2.nat-gateway',
+  classifyError: classifyEc2Error,
   // Private subnets keep their route to the old gateway until the new one is available.
   replaceStrategy: 'create-before-delete',
   // `pending` → `available` takes ~60–120 s; `deleting` → `deleted` ~60 s.
@@ -80,8 +81,8 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
     return readByIdFilter(ids, 'nat-gateway-id', (filters) => describeLive(ctx, filters))
   },
 
-  find(ctx, stack) {
-    return findByStack(stack, (filters) => describeLive(ctx, filters))
+  find(ctx, query) {
+    return findByStack(query.stack, (filters) => describeLive(ctx, filters))
   },
 
   diff: diffNatGateway,
@@ -117,6 +118,7 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
     // A fresh id may be missing from describes for a while (eventual consistency): that is "not yet", not "gone".
     const gateway = await waitFor(ctx, {
       what: `${observed.id} to be available`,
+      isGone: isEc2NotFound,
       poll: () => describeOne(ctx, observed.id),
       state: (value) => value?.State ?? 'not visible yet',
       done: (value) => value?.State === 'available',
@@ -126,7 +128,7 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
         return undefined
       },
     })
-    return {...toObserved(gateway!), logicalId: observed.logicalId ?? logicalIdOf(gateway!.Tags)}
+    return {...toObserved(gateway!), ...ownerOf(gateway!.Tags), logicalId: observed.logicalId ?? ownerOf(gateway!.Tags).logicalId}
   },
 
   async delete(ctx, observed) {
@@ -134,7 +136,7 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
     try {
       await ec2.send(new DeleteNatGatewayCommand({NatGatewayId: observed.id}))
     } catch (error) {
-      if (isNotFound(error)) return
+      if (isEc2NotFound(error)) return
       throw error
     }
     // The gateway holds its network interface in the subnet and its Elastic IP until it is `deleted`; the
@@ -142,6 +144,7 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
     // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteNatGateway.html
     await waitFor(ctx, {
       what: `${observed.id} to be deleted`,
+      isGone: isEc2NotFound,
       poll: () => describeOne(ctx, observed.id),
       state: (value) => value?.State ?? 'gone',
       done: (value) => value === undefined || isGone(value),

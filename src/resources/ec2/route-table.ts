@@ -14,11 +14,11 @@ import {
   type Route,
   type RouteTable,
 } from '@aws-sdk/client-ec2'
-import {hasCode, isDependencyViolation, isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, tagSpecifications} from '../tags.js'
+import {hasCode} from '../../aws/errors.js'
+import {ownerOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {retryWhileNewIdNotFound} from '../wait.js'
-import {findByStack, readByIdFilter} from './describe.js'
+import {findByStack, readByIdFilter, retryWhileNewIdNotFound} from './describe.js'
+import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {RouteDesired, RouteTableDesired} from './desired.js'
 
 /** A route we manage (Origin `CreateRoute`, IPv4 destination). */
@@ -146,7 +146,7 @@ function toObservedRoute(route: Route): RouteObserved | undefined {
 function toObserved(table: RouteTable): RouteTableObserved {
   return {
     id: table.RouteTableId!,
-    logicalId: logicalIdOf(table.Tags),
+    ...ownerOf(table.Tags),
     vpcId: table.VpcId ?? '',
     routes: (table.Routes ?? []).map(toObservedRoute).filter((route): route is RouteObserved => route !== undefined),
     associations: (table.Associations ?? [])
@@ -219,7 +219,7 @@ async function disassociate(ec2: EC2Client, associationId: string): Promise<void
   try {
     await ec2.send(new DisassociateRouteTableCommand({AssociationId: associationId}))
   } catch (error) {
-    if (!isNotFound(error)) throw error
+    if (!isEc2NotFound(error)) throw error
   }
 }
 
@@ -251,7 +251,7 @@ async function converge(ctx: ReconcileContext, desired: RouteTableDesired, obser
     try {
       await ec2.send(new DeleteRouteCommand({RouteTableId: tableId, DestinationCidrBlock: cidr}))
     } catch (error) {
-      if (!isNotFound(error)) throw error
+      if (!isEc2NotFound(error)) throw error
     }
     next.routes = next.routes.filter((r) => r.destinationCidr !== cidr)
   }
@@ -265,6 +265,7 @@ async function converge(ctx: ReconcileContext, desired: RouteTableDesired, obser
 
 export const routeTable: Reconciler<RouteTableDesired, RouteTableObserved> = {
   kind: 'ec2.route-table',
+  classifyError: classifyEc2Error,
   // Tables have no unique name: the new one is built and subnets move to it before the old one goes.
   replaceStrategy: 'create-before-delete',
 
@@ -272,8 +273,8 @@ export const routeTable: Reconciler<RouteTableDesired, RouteTableObserved> = {
     return readByIdFilter(ids, 'route-table-id', (filters) => describe(ctx, filters))
   },
 
-  find(ctx, stack) {
-    return findByStack(stack, (filters) => describe(ctx, filters))
+  find(ctx, query) {
+    return findByStack(query.stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffRouteTable,
@@ -302,8 +303,8 @@ export const routeTable: Reconciler<RouteTableDesired, RouteTableObserved> = {
         await ec2.send(new DeleteRouteTableCommand({RouteTableId: observed.id}))
         return
       } catch (error) {
-        if (isNotFound(error)) return
-        if (!isDependencyViolation(error) || attempt > 0) throw error
+        if (isEc2NotFound(error)) return
+        if (classifyEc2Error(error) !== 'in-use' || attempt > 0) throw error
         // Our picture may be stale (a subnet associated since it was read): disassociate what is there now, once.
         // Anything else (a gateway association) is thrown for the engine to retry or report.
         const fresh = (await describe(ctx, [{Name: 'route-table-id', Values: [observed.id]}]))[0]

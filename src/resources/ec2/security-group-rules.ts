@@ -12,9 +12,10 @@ import {
   type SecurityGroupRule,
   type SecurityGroupRuleUpdate,
 } from '@aws-sdk/client-ec2'
-import {hasCode, isNotFound} from '../../aws/errors.js'
+import {hasCode} from '../../aws/errors.js'
 import type {Change, Observed, ReconcileContext, Reconciler} from '../types.js'
 import {readByIdFilter} from './describe.js'
+import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {SecurityGroupRuleDesired, SecurityGroupRulesDesired} from './desired.js'
 
 export type Direction = 'ingress' | 'egress'
@@ -275,6 +276,7 @@ async function converge(ctx: ReconcileContext, desired: SecurityGroupRulesDesire
 
 export const securityGroupRules: Reconciler<SecurityGroupRulesDesired, SecurityGroupRulesObserved> = {
   kind: 'ec2.security-group-rules',
+  classifyError: classifyEc2Error,
   // The rules of the old group go first; the new group's rules are then authorized.
   replaceStrategy: 'delete-before-create',
 
@@ -315,7 +317,7 @@ export const securityGroupRules: Reconciler<SecurityGroupRulesDesired, SecurityG
       } catch (error) {
         // InvalidGroup.NotFound: the group is gone with its rules. A stale rule id: re-read once and revoke what is left.
         if (hasCode(error, 'InvalidGroup.NotFound')) return
-        if (!isNotFound(error) || attempt > 0) throw error
+        if (!isEc2NotFound(error) || attempt > 0) throw error
         current = await readGroupRules(ctx, observed.id)
       }
     }

@@ -1,8 +1,8 @@
 import {CreateSecurityGroupCommand, DeleteSecurityGroupCommand, paginateDescribeSecurityGroups, type Filter, type SecurityGroup} from '@aws-sdk/client-ec2'
-import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, tagSpecifications} from '../tags.js'
+import {ownerOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
 import {findByStack, readByIdFilter} from './describe.js'
+import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {SecurityGroupDesired} from './desired.js'
 
 /** The group itself; its rules are the `ec2.security-group-rules` kind. */
@@ -28,7 +28,7 @@ export function diffSecurityGroup(desired: SecurityGroupDesired, observed: Secur
 function toObserved(group: SecurityGroup): SecurityGroupObserved {
   return {
     id: group.GroupId!,
-    logicalId: logicalIdOf(group.Tags),
+    ...ownerOf(group.Tags),
     vpcId: group.VpcId ?? '',
     groupName: group.GroupName ?? '',
     description: group.Description ?? '',
@@ -44,6 +44,7 @@ async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<Secur
 
 export const securityGroup: Reconciler<SecurityGroupDesired, SecurityGroupObserved> = {
   kind: 'ec2.security-group',
+  classifyError: classifyEc2Error,
   // GroupName is unique per VPC, so the replacement can only be made once the old group is gone.
   replaceStrategy: 'delete-before-create',
 
@@ -51,8 +52,8 @@ export const securityGroup: Reconciler<SecurityGroupDesired, SecurityGroupObserv
     return readByIdFilter(ids, 'group-id', (filters) => describe(ctx, filters))
   },
 
-  find(ctx, stack) {
-    return findByStack(stack, (filters) => describe(ctx, filters))
+  find(ctx, query) {
+    return findByStack(query.stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffSecurityGroup,
@@ -83,7 +84,7 @@ export const securityGroup: Reconciler<SecurityGroupDesired, SecurityGroupObserv
       await ec2.send(new DeleteSecurityGroupCommand({GroupId: observed.id}))
     } catch (error) {
       // DependencyViolation (an ENI, or another group's rule, still references it) is thrown: the engine retries it.
-      if (!isNotFound(error)) throw error
+      if (!isEc2NotFound(error)) throw error
     }
   },
 

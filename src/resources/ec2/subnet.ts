@@ -7,11 +7,10 @@ import {
   type Filter,
   type Subnet,
 } from '@aws-sdk/client-ec2'
-import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, tagSpecifications} from '../tags.js'
+import {ownerOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {retryWhileNewIdNotFound} from '../wait.js'
-import {findByStack, readByIdFilter} from './describe.js'
+import {findByStack, readByIdFilter, retryWhileNewIdNotFound} from './describe.js'
+import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {SubnetDesired} from './desired.js'
 
 export interface SubnetObserved extends Observed {
@@ -38,7 +37,7 @@ export function diffSubnet(desired: SubnetDesired, observed: SubnetObserved): Ch
 function toObserved(subnet: Subnet): SubnetObserved {
   return {
     id: subnet.SubnetId!,
-    logicalId: logicalIdOf(subnet.Tags),
+    ...ownerOf(subnet.Tags),
     vpcId: subnet.VpcId ?? '',
     cidr: subnet.CidrBlock ?? '',
     availabilityZone: subnet.AvailabilityZone ?? '',
@@ -60,6 +59,7 @@ function setMapPublicIp(ec2: EC2Client, subnetId: string, value: boolean) {
 
 export const subnet: Reconciler<SubnetDesired, SubnetObserved> = {
   kind: 'ec2.subnet',
+  classifyError: classifyEc2Error,
   // Two subnets of one VPC cannot overlap, so the replacement's CIDR is free only once the old one is gone.
   replaceStrategy: 'delete-before-create',
 
@@ -67,8 +67,8 @@ export const subnet: Reconciler<SubnetDesired, SubnetObserved> = {
     return readByIdFilter(ids, 'subnet-id', (filters) => describe(ctx, filters))
   },
 
-  find(ctx, stack) {
-    return findByStack(stack, (filters) => describe(ctx, filters))
+  find(ctx, query) {
+    return findByStack(query.stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffSubnet,
@@ -109,7 +109,7 @@ export const subnet: Reconciler<SubnetDesired, SubnetObserved> = {
       await ec2.send(new DeleteSubnetCommand({SubnetId: observed.id}))
     } catch (error) {
       // DependencyViolation (ENIs of a NAT gateway, endpoint or task still draining) is thrown: the engine retries it.
-      if (!isNotFound(error)) throw error
+      if (!isEc2NotFound(error)) throw error
     }
   },
 

@@ -7,11 +7,11 @@ import {
   type ModifyVpcEndpointRequest,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
-import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, tagSpecifications} from '../tags.js'
+import {ownerOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Health, Observed, ReconcileContext, Reconciler} from '../types.js'
 import {waitFor} from '../wait.js'
 import {findByStack, readByIdFilter} from './describe.js'
+import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {VpcEndpointDesired} from './desired.js'
 
 export interface VpcEndpointObserved extends Observed {
@@ -111,7 +111,7 @@ export function modifyRequest(desired: VpcEndpointDesired, observed: VpcEndpoint
 function toObserved(endpoint: VpcEndpoint): VpcEndpointObserved {
   const observed: VpcEndpointObserved = {
     id: endpoint.VpcEndpointId!,
-    logicalId: logicalIdOf(endpoint.Tags),
+    ...ownerOf(endpoint.Tags),
     vpcId: endpoint.VpcId ?? '',
     serviceName: endpoint.ServiceName ?? '',
     type: endpoint.VpcEndpointType ?? '',
@@ -145,6 +145,7 @@ async function describeOne(ctx: ReconcileContext, id: string): Promise<VpcEndpoi
 
 export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = {
   kind: 'ec2.vpc-endpoint',
+  classifyError: classifyEc2Error,
   // Two endpoints of one service may coexist (with private DNS only one may claim the name, which AWS enforces).
   replaceStrategy: 'create-before-delete',
   // Interface endpoints take a minute or two to become `available` (gateway endpoints are at once).
@@ -154,8 +155,8 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
     return readByIdFilter(ids, 'vpc-endpoint-id', (filters) => describeLive(ctx, filters))
   },
 
-  find(ctx, stack) {
-    return findByStack(stack, (filters) => describeLive(ctx, filters))
+  find(ctx, query) {
+    return findByStack(query.stack, (filters) => describeLive(ctx, filters))
   },
 
   diff: diffVpcEndpoint,
@@ -198,6 +199,7 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
   async waitReady(ctx, observed) {
     const ready = await waitFor(ctx, {
       what: `${observed.id} to be available`,
+      isGone: isEc2NotFound,
       poll: () => describeOne(ctx, observed.id),
       state: (endpoint) => endpoint?.state ?? 'not visible yet',
       done: (endpoint) => endpoint?.state === 'available',
@@ -219,18 +221,19 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
     try {
       response = await ec2.send(new DeleteVpcEndpointsCommand({VpcEndpointIds: [observed.id]}))
     } catch (error) {
-      if (isNotFound(error)) return
+      if (isEc2NotFound(error)) return
       throw error
     }
     for (const item of response.Unsuccessful ?? []) {
       const code = item.Error?.Code
-      if (code && isNotFound({name: code})) return
+      if (code && isEc2NotFound({name: code})) return
       const error = new Error(`DeleteVpcEndpoints failed for ${item.ResourceId ?? observed.id}: ${code ?? 'Error'}: ${item.Error?.Message ?? ''}`)
       if (code) error.name = code
       throw error
     }
     await waitFor(ctx, {
       what: `${observed.id} to be deleted`,
+      isGone: isEc2NotFound,
       poll: () => describeOne(ctx, observed.id),
       state: (endpoint) => endpoint?.state ?? 'gone',
       done: (endpoint) => endpoint === undefined || endpoint.state === 'deleted',

@@ -8,11 +8,10 @@ import {
   type Filter,
   type Vpc,
 } from '@aws-sdk/client-ec2'
-import {isNotFound} from '../../aws/errors.js'
-import {logicalIdOf, tagSpecifications} from '../tags.js'
+import {ownerOf, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {retryWhileNewIdNotFound} from '../wait.js'
-import {findByStack, readByIdFilter} from './describe.js'
+import {findByStack, readByIdFilter, retryWhileNewIdNotFound} from './describe.js'
+import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {VpcDesired} from './desired.js'
 
 export interface VpcObserved extends Observed {
@@ -69,14 +68,14 @@ async function withAttributes(ec2: EC2Client, vpc: Vpc): Promise<VpcObserved | u
     ])
     return {
       id: vpcId,
-      logicalId: logicalIdOf(vpc.Tags),
+      ...ownerOf(vpc.Tags),
       cidr: vpc.CidrBlock ?? '',
       state: vpc.State ?? 'unknown',
       enableDnsSupport: support.EnableDnsSupport?.Value ?? CREATE_DEFAULTS.enableDnsSupport,
       enableDnsHostnames: hostnames.EnableDnsHostnames?.Value ?? CREATE_DEFAULTS.enableDnsHostnames,
     }
   } catch (error) {
-    if (isNotFound(error)) return undefined
+    if (isEc2NotFound(error)) return undefined
     throw error
   }
 }
@@ -91,6 +90,7 @@ async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<VpcOb
 
 export const vpc: Reconciler<VpcDesired, VpcObserved> = {
   kind: 'ec2.vpc',
+  classifyError: classifyEc2Error,
   // A VPC's CIDR cannot change, and the subnets in it must go first anyway.
   replaceStrategy: 'delete-before-create',
 
@@ -98,8 +98,8 @@ export const vpc: Reconciler<VpcDesired, VpcObserved> = {
     return readByIdFilter(ids, 'vpc-id', (filters) => describe(ctx, filters))
   },
 
-  find(ctx, stack) {
-    return findByStack(stack, (filters) => describe(ctx, filters))
+  find(ctx, query) {
+    return findByStack(query.stack, (filters) => describe(ctx, filters))
   },
 
   diff: diffVpc,
@@ -141,7 +141,7 @@ export const vpc: Reconciler<VpcDesired, VpcObserved> = {
       await ec2.send(new DeleteVpcCommand({VpcId: observed.id}))
     } catch (error) {
       // DependencyViolation (subnets, gateways, ENIs still inside) is thrown: the engine retries it with backoff.
-      if (!isNotFound(error)) throw error
+      if (!isEc2NotFound(error)) throw error
     }
   },
 
