@@ -1,4 +1,5 @@
 import type {NodeAction, NodeResult} from '../engine/events.js'
+import {SENSITIVE_MASK} from '../engine/plan.js'
 import type {Change} from '../resources/types.js'
 
 /** A change as it may be shown: sensitive values masked. */
@@ -21,6 +22,10 @@ export interface ResourceReport {
   durationMs: number
   /** Plan: properties of the object a create or replacement makes. */
   desired?: Record<string, unknown>
+  /** What deleting it loses, and what happens instead unless --purge. */
+  dataLoss?: string
+  /** The deletion of an old object that finishes the replacement of this logical id (counted in `replace`). */
+  partOf?: string
 }
 
 /** The one document `up`, `plan` and `teardown` return (and print under --json). */
@@ -38,9 +43,12 @@ export interface RunReport {
   serial?: number
   /** Plan: whether applying would change anything. */
   changes?: boolean
+  /** Objects not deleted because they hold data (teardown without --purge). */
+  kept?: string[]
+  /** Why the run stopped before the end (interrupted, or its state was taken over by another run). */
+  stopped?: string
 }
 
-export const SENSITIVE_MASK = '(sensitive)'
 
 export function showChange(change: Change): ShownChange {
   const shown: ShownChange = {field: change.field, replace: change.replace}
@@ -54,12 +62,21 @@ export function buildReport(
   base: {stack: string; region?: string; serial?: number},
   results: NodeResult[],
   outputs: Record<string, Record<string, string>>,
+  stopped?: string,
 ): RunReport {
   const summary: Record<NodeAction, number> = {create: 0, update: 0, replace: 0, delete: 0, noop: 0}
-  for (const result of results) if (result.status === 'done' || result.status === 'planned') summary[result.action]++
+  // The deletion that finishes a replacement is part of that `replace`: plan and apply count alike.
+  for (const result of results) if ((result.status === 'done' || result.status === 'planned') && !result.partOf) summary[result.action]++
   const errors = results.filter((r) => r.status === 'failed').map((r) => `${r.id}: ${r.error}`)
   const blocked = results.filter((r) => r.status === 'blocked')
-  if (blocked.length > 0) errors.push(`${blocked.length} resource(s) not attempted because something they depend on failed: ${blocked.map((r) => r.id).join(', ')}`)
+  if (blocked.length > 0) {
+    errors.push(
+      stopped
+        ? `the run stopped (${stopped}): ${blocked.length} resource(s) not started: ${blocked.map((r) => r.id).join(', ')}`
+        : `${blocked.length} resource(s) not attempted because something they depend on failed: ${blocked.map((r) => r.id).join(', ')}`,
+    )
+  }
+  const kept = results.filter((r) => r.status === 'kept').map((r) => `${r.id} (${r.physicalId}): ${r.dataLoss}`)
   return {
     command,
     stack: base.stack,
@@ -77,10 +94,14 @@ export function buildReport(
       error: r.error,
       durationMs: r.durationMs,
       desired: r.desired,
+      ...(r.dataLoss ? {dataLoss: r.dataLoss} : {}),
+      ...(r.partOf ? {partOf: r.partOf} : {}),
     })),
     outputs,
     errors,
     serial: base.serial,
     changes: results.some((r) => r.action !== 'noop'),
+    ...(kept.length > 0 ? {kept} : {}),
+    ...(stopped ? {stopped} : {}),
   }
 }

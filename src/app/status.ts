@@ -1,19 +1,19 @@
-import {decide} from '../engine/converge.js'
-import {observe} from '../engine/observe.js'
-import {resolveRefs} from '../graph/types.js'
+import {prepare} from '../engine/converge.js'
 import {registry} from '../resources/registry.js'
 import type {Health} from '../resources/types.js'
+import {newStateDocument} from '../state/document.js'
 import {type ShownChange, showChange} from './report.js'
 import type {Session} from './session.js'
 
 /**
  * ok: exists and matches the spec; drifted: exists but differs (shown as the
- * changes `up` would make); missing: in the state but gone from AWS;
- * pending: exists but not ready (a NAT gateway still `pending`);
- * not-created: in the spec, never created; removed: in the state, no longer
- * in the spec (`up` deletes it).
+ * changes `up` would make); missing: recorded in the state but gone from
+ * AWS; pending: exists but not ready (a NAT gateway still `pending`);
+ * not-created: in the spec, and nothing of the stack exists for it;
+ * removed: exists, no longer in the spec (`up` deletes it); stray: a second
+ * object of the stack (left by an interrupted run) that `up` deletes.
  */
-export type ResourceCondition = 'ok' | 'drifted' | 'missing' | 'pending' | 'not-created' | 'removed'
+export type ResourceCondition = 'ok' | 'drifted' | 'missing' | 'pending' | 'not-created' | 'removed' | 'stray'
 
 export interface StatusEntry {
   id: string
@@ -22,12 +22,14 @@ export interface StatusEntry {
   condition: ResourceCondition
   health?: Health
   changes: ShownChange[]
+  /** Found by its tags (or name), not through the state: a run crashed before saving it, or the state was lost. */
+  foundByTags?: boolean
 }
 
 export interface StatusReport {
   stack: string
   region?: string
-  /** false when the stack has no state at all. */
+  /** false when neither a state nor any object of the stack exists. */
   deployed: boolean
   serial?: number
   lock?: {who: string; host: string; since: string; command: string}
@@ -37,44 +39,42 @@ export interface StatusReport {
   summary: Partial<Record<ResourceCondition, number>>
 }
 
-/** Reads every resource in the state (batched per kind) and compares it with the spec. Never mutates. */
+/**
+ * Reads what `plan` reads (the state's ids, then tags and names for what
+ * they miss) and says, per resource, how it stands against the spec; the two
+ * never disagree. Never mutates, takes no lock.
+ */
 export async function status(session: Session): Promise<StatusReport> {
-  const doc = await session.store.load()
-  const lock = await session.store.readLock()
+  const [loaded, lock] = await Promise.all([session.store.load(), session.store.readLock()])
   const nodes = session.spec ? session.nodes : []
-  const report: StatusReport = {stack: session.stack, region: session.region, deployed: Boolean(doc), serial: doc?.serial, resources: [], outputs: {}, summary: {}}
+  const doc = loaded ?? newStateDocument(session.stack)
+  const prepared = await prepare({nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency})
+  const report: StatusReport = {stack: session.stack, region: session.region, deployed: Boolean(loaded), serial: loaded?.serial, resources: [], outputs: {}, summary: {}}
   if (lock) report.lock = {who: lock.who, host: lock.host, since: lock.since, command: lock.command}
-  if (!doc) {
-    for (const node of nodes) report.resources.push({id: node.id, kind: node.kind, condition: 'not-created', changes: []})
-  } else {
-    const wanted = new Map(Object.entries(doc.resources).map(([id, entry]) => [id, entry.kind]))
-    const observations = await observe({ctx: session.context(''), registry, state: doc, wanted, findMissing: false, concurrency: session.options.concurrency})
-    const inSpec = new Set(nodes.map((node) => node.id))
-    for (const node of nodes) {
-      const entry = doc.resources[node.id]
-      if (!entry) {
-        report.resources.push({id: node.id, kind: node.kind, condition: 'not-created', changes: []})
-        continue
-      }
-      const observed = observations.get(node.id)?.observed
-      if (!observed) {
-        report.resources.push({id: node.id, kind: node.kind, physicalId: entry.id, condition: 'missing', changes: []})
-        continue
-      }
-      const reconciler = await registry.get(node.kind)
-      const desired = resolveRefs(node.desired, (ref) => doc.resources[ref.$ref]?.outputs[ref.output])
-      const {changes} = decide(reconciler, desired, observed)
-      const health = reconciler.health?.(observed)
-      const condition: ResourceCondition = changes.length > 0 ? 'drifted' : health && !health.ready ? 'pending' : 'ok'
-      report.resources.push({id: node.id, kind: node.kind, physicalId: observed.id, condition, health, changes: changes.map(showChange)})
-      report.outputs[node.id] = reconciler.outputs(observed)
+  for (const planned of prepared.plan.nodes.values()) {
+    const {node, observation} = planned
+    const observed = observation.observed
+    const foundByTags = observation.source === 'found' ? {foundByTags: true} : {}
+    if (!observed) {
+      report.resources.push({id: node.id, kind: node.kind, physicalId: doc.resources[node.id]?.id, condition: doc.resources[node.id] ? 'missing' : 'not-created', changes: []})
+      continue
     }
-    for (const [id, entry] of Object.entries(doc.resources)) {
-      if (inSpec.has(id)) continue
-      const observed = observations.get(id)?.observed
-      report.resources.push({id, kind: entry.kind, physicalId: entry.id, condition: observed ? 'removed' : 'missing', changes: []})
-    }
+    const reconciler = prepared.reconcilers.get(node.kind)!
+    const health = reconciler.health?.(observed)
+    const drifted = planned.action !== 'noop' && planned.changes.length > 0
+    const condition: ResourceCondition = drifted ? 'drifted' : health && !health.ready ? 'pending' : 'ok'
+    report.resources.push({id: node.id, kind: node.kind, physicalId: observed.id, condition, health, changes: planned.changes.map(showChange), ...foundByTags})
+    report.outputs[node.id] = reconciler.outputs(observed)
   }
+  for (const deletion of prepared.plan.deletions) {
+    if (deletion.cause === 'replaced') continue
+    if (!deletion.observed) {
+      if (deletion.cause === 'removed') report.resources.push({id: deletion.logicalId, kind: deletion.kind, physicalId: deletion.id, condition: 'missing', changes: []})
+      continue
+    }
+    report.resources.push({id: deletion.logicalId, kind: deletion.kind, physicalId: deletion.id, condition: deletion.cause === 'removed' ? 'removed' : 'stray', changes: []})
+  }
+  report.deployed ||= report.resources.some((entry) => entry.physicalId !== undefined && entry.condition !== 'missing')
   for (const entry of report.resources) report.summary[entry.condition] = (report.summary[entry.condition] ?? 0) + 1
   return report
 }

@@ -13,7 +13,7 @@ import type {Session} from './session.js'
  * the stack, in reverse dependency order; when all are gone, delete the state
  * parameters too. A partial teardown keeps the state of what is left.
  */
-export async function teardown(session: Session, options: {dryRun?: boolean; confirm?: Confirm} = {}): Promise<RunReport & {orphans: string[]}> {
+export async function teardown(session: Session, options: {dryRun?: boolean; purge?: boolean; confirm?: Confirm} = {}): Promise<RunReport & {orphans: string[]}> {
   const lock = options.dryRun ? undefined : await session.store.lock(currentLockInfo('containrlab teardown'))
   try {
     const loaded = await session.store.load()
@@ -28,6 +28,8 @@ export async function teardown(session: Session, options: {dryRun?: boolean; con
       writer,
       concurrency: session.options.concurrency,
       emit: session.options.emit,
+      signal: session.options.signal,
+      purge: options.purge ?? false,
       confirm: options.confirm && ((planned) => options.confirm!(buildReport('teardown', {stack: session.stack, region: session.region}, planned, {}))),
     })
     if (result.cancelled) throw new CancelledError(undefined)

@@ -1,9 +1,9 @@
-import {converge, observeForConverge} from '../engine/converge.js'
+import {converge, planReport, prepare} from '../engine/converge.js'
 import {StateWriter} from '../engine/state-writer.js'
 import {registry} from '../resources/registry.js'
-import {currentLockInfo} from '../state/lock.js'
 import {newStateDocument} from '../state/document.js'
-import {CancelledError} from './errors.js'
+import {currentLockInfo} from '../state/lock.js'
+import {CancelledError, UsageError} from './errors.js'
 import {buildReport, type RunReport} from './report.js'
 import type {Session} from './session.js'
 
@@ -20,37 +20,31 @@ export async function up(session: Session, confirm: Confirm): Promise<RunReport>
   const lock = await session.store.lock(currentLockInfo('containrlab up'))
   try {
     const doc = (await session.store.load()) ?? newStateDocument(session.stack)
-    const common = {nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, signal: session.options.signal}
-    const observations = await observeForConverge(common)
-    const preview = await converge({...common, mode: 'plan', observations, state: structuredClone(doc), emit: () => {}})
-    const previewReport = buildReport('plan', {stack: session.stack, region: session.region, serial: doc.serial}, preview.results, preview.outputs)
+    const common = {nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency}
+    const prepared = await prepare({...common, awaitRecent: true})
+    const base = {stack: session.stack, region: session.region, serial: doc.serial}
+    const previewReport = buildReport('plan', base, planReport(prepared), {})
+    if (prepared.plan.unsafe.length > 0) {
+      throw new UsageError(`refusing to apply: ${prepared.plan.unsafe.join('; ')}. Nothing was changed.`)
+    }
     if ((previewReport.summary.replace > 0 || previewReport.summary.delete > 0) && !(await confirm(previewReport))) {
       throw new CancelledError(previewReport)
     }
     const writer = new StateWriter(doc, session.store, session.statePacing)
     // The lineage seeds idempotency tokens; it must be stored before the first create.
     if (doc.serial === 0) await writer.commit()
-    const result = await converge({...common, mode: 'apply', observations, writer, emit: session.options.emit})
-    return buildReport('up', {stack: session.stack, region: session.region, serial: doc.serial}, result.results, result.outputs)
+    const result = await converge(prepared, {...common, writer, emit: session.options.emit, signal: session.options.signal})
+    return buildReport('up', {...base, serial: doc.serial}, result.results, result.outputs, result.stopped)
   } finally {
     await lock.release()
   }
 }
 
 /** `plan`: read and diff, never mutate. `offline`: against an empty state, with no AWS call at all. */
-export async function plan(session: Session, options: {offline: boolean}): Promise<RunReport> {
+export async function plan(session: Session, options: {offline: boolean}): Promise<RunReport & {unsafe: string[]}> {
   const nodes = session.requireNodes()
   const doc = options.offline ? newStateDocument(session.stack) : ((await session.store.load()) ?? newStateDocument(session.stack))
-  const result = await converge({
-    nodes,
-    registry,
-    context: session.context,
-    mode: 'plan',
-    offline: options.offline,
-    state: doc,
-    concurrency: session.options.concurrency,
-    emit: session.options.emit,
-    signal: session.options.signal,
-  })
-  return buildReport('plan', {stack: session.stack, region: session.region, serial: options.offline ? undefined : doc.serial}, result.results, result.outputs)
+  const prepared = await prepare({nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, offline: options.offline})
+  const report = buildReport('plan', {stack: session.stack, region: session.region, serial: options.offline ? undefined : doc.serial}, planReport(prepared), {})
+  return {...report, unsafe: prepared.plan.unsafe}
 }

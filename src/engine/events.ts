@@ -3,7 +3,8 @@ import type {Change} from '../resources/types.js'
 /** What a node does in a run. `delete` covers removed resources, retired replacements and teardown. */
 export type NodeAction = 'create' | 'update' | 'replace' | 'delete' | 'noop'
 
-export type NodeStatus = 'planned' | 'done' | 'failed' | 'blocked'
+/** `kept`: a deletion skipped because the object holds data (see Reconciler.dataLoss); --purge deletes it. */
+export type NodeStatus = 'planned' | 'done' | 'failed' | 'blocked' | 'kept'
 
 /**
  * The engine reports through events; the UI layer (listr2, plain lines,
@@ -29,8 +30,16 @@ export interface NodeResult {
   changes: Change[]
   /** Why a replacement or deletion happens, for the plan. */
   reason?: string
-  /** Plan of a create or replacement: the properties the new object will get (unknown refs marked). */
+  /** Plan of a create or replacement: the properties the new object will get (unknown refs marked, sensitive values masked). */
   desired?: Record<string, unknown>
+  /** What deleting this object loses, and what happens to it instead unless --purge. */
+  dataLoss?: string
+  /**
+   * Set on the deletion of an old object that finishes this run's
+   * replacement of that logical id: part of the `replace`, not a delete of
+   * its own (plan and apply count the same).
+   */
+  partOf?: string
   error?: string
   durationMs: number
 }

@@ -1,109 +1,198 @@
 import type {ReconcilerRegistry} from '../resources/registry.js'
-import type {Observed, ReconcileContext} from '../resources/types.js'
+import {ownedBy} from '../resources/tags.js'
+import type {Observed, ReconcileContext, Reconciler} from '../resources/types.js'
 import type {StateDocument} from '../state/types.js'
 import {Limiter} from './limiter.js'
+
+/**
+ * Reading what exists: one batched `read` per kind for every id the state
+ * knows, one `find` per kind (by tags or names) where that does not find
+ * everything, ownership checked on what AWS returned, and — after a crash —
+ * a bounded wait for objects that eventually consistent describes do not
+ * show yet.
+ */
 
 export interface Observation {
   /** The live resource, if any. */
   observed?: Observed
-  /** Where it came from: the state's id, or a tag lookup (adopted after a crash, or an orphan). */
-  source?: 'state' | 'tags'
+  /** Where it came from: the state's id, or a lookup by tags/name (adopted after a crash, or an orphan). */
+  source?: 'state' | 'found'
 }
 
-/**
- * Reads what exists, batched per kind: one `read` per kind with every id the
- * state knows, and one `find` by tags per kind only for kinds where some
- * wanted logical id has no live resource under its state id (a crash between
- * create and save, or a first run).
- */
-export async function observe(options: {
+/** An object of the stack that no logical id of the run claims: a duplicate left by a crash, or (teardown) an orphan. */
+export interface Stray {
+  logicalId: string
+  kind: string
+  observed: Observed
+}
+
+export interface World {
+  /** Logical id → what exists for it (every wanted id has an entry, possibly empty). */
+  current: Map<string, Observation>
+  /** Per `state.retired` entry, in order: the object if it still exists. */
+  retired: (Observed | undefined)[]
+  /** Found by tags or names, claimed by no logical id and not in the state. */
+  strays: Stray[]
+}
+
+export interface ObserveOptions {
   ctx: ReconcileContext
   registry: ReconcilerRegistry
   state: StateDocument
-  /** logical id → kind, for everything the run cares about (spec nodes and state entries). */
-  wanted: Map<string, string>
-  /** Look up by tags what the state's ids don't find (default true; `status` reports missing as missing). */
+  /** logical id → its kind and (when the spec has it) desired props, for everything the run cares about. */
+  wanted: Map<string, {kind: string; desired?: unknown}>
+  /** Look up by tags/names what the state's ids don't find (default true). */
   findMissing?: boolean
+  /** Look up every kind the registry knows, to find orphans (teardown). */
+  findEverything?: boolean
+  /**
+   * Wait (bounded) for objects recorded or about to be created moments ago
+   * that describes do not show yet, rather than report them missing: a re-run
+   * right after a crash would otherwise make a second one (`up`, `teardown`).
+   */
+  awaitRecent?: boolean
   concurrency: number
-}): Promise<Map<string, Observation>> {
+}
+
+/**
+ * How long after its create an object may still be invisible to describes.
+ * EC2 documents no bound ("may take some time"); Terraform waits 2 minutes
+ * for a new id to appear (PropagationTimeout), and so do we.
+ * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+ */
+export const VISIBILITY_WINDOW_MS = 2 * 60_000
+
+export async function observe(options: ObserveOptions): Promise<World> {
   const {ctx, registry, state, wanted} = options
   const limiter = new Limiter(options.concurrency)
-  const idsByKind = new Map<string, string[]>()
-  for (const [logicalId, kind] of wanted) {
+  const reconcilers = new Map<string, Reconciler>()
+  const reconcilerOf = async (kind: string) => {
+    let reconciler = reconcilers.get(kind)
+    if (!reconciler) reconcilers.set(kind, (reconciler = await registry.get(kind)))
+    return reconciler
+  }
+
+  // 1. One batched read per kind of every id the state holds for the run's logical ids and retired objects.
+  const idsByKind = new Map<string, Set<string>>()
+  const want = (kind: string, id: string) => idsByKind.set(kind, (idsByKind.get(kind) ?? new Set()).add(id))
+  for (const [logicalId, {kind}] of wanted) {
     const entry = state.resources[logicalId]
-    if (entry && entry.kind === kind) {
-      const ids = idsByKind.get(kind) ?? []
-      ids.push(entry.id)
-      idsByKind.set(kind, ids)
+    if (entry?.kind === kind) want(kind, entry.id)
+  }
+  for (const entry of state.retired) want(entry.kind, entry.id)
+  const byId = new Map<string, Map<string, Observed>>()
+  const readKind = async (kind: string, ids: string[]) => {
+    const reconciler = await reconcilerOf(kind)
+    const read = await reconciler.read(ctx, ids)
+    const known = byId.get(kind) ?? new Map<string, Observed>()
+    // An object tagged with another stack is never ours, whatever the state says.
+    for (const [id, observed] of read) if (observed.stack === undefined || observed.stack === ctx.stack) known.set(id, observed)
+    byId.set(kind, known)
+  }
+  await Promise.all([...idsByKind].map(([kind, ids]) => limiter.run(() => readKind(kind, [...ids]))))
+
+  const current = new Map<string, Observation>()
+  const stateIds = new Set<string>()
+  for (const entry of Object.values(state.resources)) stateIds.add(entry.id)
+  for (const entry of state.retired) stateIds.add(entry.id)
+  const fromState = (logicalId: string, kind: string): Observed | undefined => {
+    const entry = state.resources[logicalId]
+    return entry?.kind === kind ? byId.get(kind)?.get(entry.id) : undefined
+  }
+  for (const [logicalId, {kind}] of wanted) {
+    const observed = fromState(logicalId, kind)
+    current.set(logicalId, observed ? {observed, source: 'state'} : {})
+  }
+
+  // 2. Lookups by tags/names, only for kinds where something is missing (or every kind, for teardown).
+  const findKinds = new Set<string>(options.findEverything ? registry.kinds() : [])
+  if (options.findMissing ?? true) for (const [logicalId, {kind}] of wanted) if (!current.get(logicalId)!.observed) findKinds.add(kind)
+  const findKind = async (kind: string): Promise<Observed[]> => {
+    const reconciler = await reconcilerOf(kind)
+    const query = [...wanted].filter(([, w]) => w.kind === kind).map(([logicalId, w]) => ({logicalId, desired: w.desired}))
+    return ownedBy(ctx.stack, await reconciler.find(ctx, {stack: ctx.stack, wanted: query}))
+  }
+  const found = new Map<string, Observed[]>()
+  await Promise.all([...findKinds].map((kind) => limiter.run(async () => found.set(kind, await findKind(kind)))))
+
+  const adopt = (kind: string, objects: Observed[]) => {
+    for (const observed of objects) {
+      if (stateIds.has(observed.id)) continue
+      const slot = wanted.get(observed.logicalId!)?.kind === kind ? current.get(observed.logicalId!) : undefined
+      if (slot && !slot.observed) {
+        slot.observed = observed
+        slot.source = 'found'
+        stateIds.add(observed.id)
+      }
     }
   }
+  for (const [kind, objects] of found) adopt(kind, objects)
 
-  const readResults = new Map<string, Map<string, Observed>>()
-  await Promise.all(
-    [...idsByKind].map(([kind, ids]) =>
-      limiter.run(async () => {
-        const reconciler = await registry.get(kind)
-        readResults.set(kind, await reconciler.read(ctx, [...new Set(ids)]))
-      }),
-    ),
-  )
+  // 3. After a crash: objects recorded (or about to be created) moments ago may not show yet.
+  if (options.awaitRecent) await awaitRecent({ctx, state, wanted, current, reconcilerOf, readKind, byId, findKind, adopt, found})
 
-  const observations = new Map<string, Observation>()
-  const needFind = new Set<string>()
-  for (const [logicalId, kind] of wanted) {
-    const entry = state.resources[logicalId]
-    const observed = entry && entry.kind === kind ? readResults.get(kind)?.get(entry.id) : undefined
-    if (observed) observations.set(logicalId, {observed, source: 'state'})
-    else if (options.findMissing ?? true) needFind.add(kind)
+  const strays: Stray[] = []
+  for (const [kind, objects] of found) {
+    for (const observed of objects) if (!stateIds.has(observed.id)) strays.push({logicalId: observed.logicalId!, kind, observed})
   }
-
-  const found = await findAll(ctx, registry, needFind, limiter)
-  for (const [logicalId, kind] of wanted) {
-    if (observations.has(logicalId)) continue
-    const adopted = found.get(kind)?.find((observed) => observed.logicalId === logicalId)
-    observations.set(logicalId, adopted ? {observed: adopted, source: 'tags'} : {})
-  }
-  return observations
+  const retired = state.retired.map((entry) => byId.get(entry.kind)?.get(entry.id))
+  return {current, retired, strays}
 }
 
-/**
- * Teardown's read: one round of lookups by tag (every kind the registry
- * knows) finds everything the stack owns, orphans included; only state
- * entries it does not return (tags removed by hand) are then read by id.
- */
-export async function observeOwned(options: {
+async function awaitRecent(run: {
   ctx: ReconcileContext
-  registry: ReconcilerRegistry
   state: StateDocument
-  concurrency: number
-}): Promise<{observations: Map<string, Observation>; found: Map<string, Observed[]>}> {
-  const {ctx, registry, state} = options
-  const limiter = new Limiter(options.concurrency)
-  const found = await findAll(ctx, registry, registry.kinds(), limiter)
-  const observations = new Map<string, Observation>()
-  const unseen = new Map<string, string>()
-  for (const [logicalId, entry] of Object.entries(state.resources)) {
-    const tagged = found.get(entry.kind)?.find((observed) => observed.id === entry.id)
-    if (tagged) observations.set(logicalId, {observed: tagged, source: 'state'})
-    else unseen.set(logicalId, entry.kind)
+  wanted: ObserveOptions['wanted']
+  current: Map<string, Observation>
+  reconcilerOf: (kind: string) => Promise<Reconciler>
+  readKind: (kind: string, ids: string[]) => Promise<void>
+  byId: Map<string, Map<string, Observed>>
+  findKind: (kind: string) => Promise<Observed[]>
+  adopt: (kind: string, objects: Observed[]) => void
+  found: Map<string, Observed[]>
+}): Promise<void> {
+  const {ctx, state, wanted, current} = run
+  const now = ctx.clock.now()
+  /** Logical id → until when it may still appear, and how to look for it. */
+  const pending = new Map<string, {kind: string; until: number; by: 'id' | 'tags'}>()
+  for (const [logicalId, {kind}] of wanted) {
+    if (current.get(logicalId)!.observed) continue
+    const entry = state.resources[logicalId]
+    const recorded = entry?.kind === kind ? Date.parse(entry.updatedAt) : NaN
+    if (recorded + VISIBILITY_WINDOW_MS > now) {
+      pending.set(logicalId, {kind, until: recorded + VISIBILITY_WINDOW_MS, by: 'id'})
+      continue
+    }
+    const intent = state.intents[logicalId]
+    const started = intent?.kind === kind ? Date.parse(intent.startedAt) : NaN
+    // A kind with an idempotency token replays it on create instead: no need to wait.
+    if (started + VISIBILITY_WINDOW_MS > now && !(await run.reconcilerOf(kind)).idempotentCreate) {
+      pending.set(logicalId, {kind, until: started + VISIBILITY_WINDOW_MS, by: 'tags'})
+    }
   }
-  if (unseen.size > 0) {
-    const read = await observe({ctx, registry, state, wanted: unseen, findMissing: false, concurrency: options.concurrency})
-    for (const [logicalId, observation] of read) observations.set(logicalId, observation)
+  while (pending.size > 0) {
+    const waited = ctx.clock.now() - now
+    ctx.progress(`waiting for ${[...pending.keys()].join(', ')}, made moments before the last run stopped, to show in AWS's describes (eventual consistency), ${Math.round(waited / 1000)}s`)
+    await ctx.clock.sleep(ctx.pollIntervalMs, ctx.signal)
+    const byIdKinds = new Map<string, string[]>()
+    const byTagKinds = new Set<string>()
+    for (const [logicalId, {kind, by}] of pending) {
+      if (by === 'id') byIdKinds.set(kind, [...(byIdKinds.get(kind) ?? []), state.resources[logicalId]!.id])
+      else byTagKinds.add(kind)
+    }
+    await Promise.all([...byIdKinds].map(([kind, ids]) => run.readKind(kind, ids)))
+    for (const kind of byTagKinds) {
+      const objects = await run.findKind(kind)
+      run.found.set(kind, objects)
+      run.adopt(kind, objects)
+    }
+    for (const [logicalId, {kind, until, by}] of pending) {
+      const slot = current.get(logicalId)!
+      if (by === 'id') {
+        const observed = run.byId.get(kind)?.get(state.resources[logicalId]!.id)
+        if (observed) Object.assign(slot, {observed, source: 'state'})
+      }
+      if (slot.observed || ctx.clock.now() >= until) pending.delete(logicalId)
+    }
   }
-  return {observations, found}
-}
-
-/** Every object of each kind tagged with the stack: one `find` per kind, in parallel under the limiter. */
-async function findAll(ctx: ReconcileContext, registry: ReconcilerRegistry, kinds: Iterable<string>, limiter: Limiter): Promise<Map<string, Observed[]>> {
-  const found = new Map<string, Observed[]>()
-  await Promise.all(
-    [...kinds].map((kind) =>
-      limiter.run(async () => {
-        const reconciler = await registry.get(kind)
-        found.set(kind, await reconciler.find(ctx, ctx.stack))
-      }),
-    ),
-  )
-  return found
 }

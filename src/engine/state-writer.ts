@@ -1,4 +1,4 @@
-import type {StateDocument, StateStore} from '../state/types.js'
+import {StateConflictError, type StateDocument, type StateStore} from '../state/types.js'
 import type {Clock} from '../util/clock.js'
 
 /**
@@ -20,6 +20,9 @@ export class StateWriter {
   private lastStart = Number.NEGATIVE_INFINITY
   private flushing = false
   private cutPacing: (() => void) | undefined
+  private readonly conflictListeners = new Set<(error: StateConflictError) => void>()
+  /** Set once a save found that another run committed the state: nothing more is saved, and the run must stop. */
+  conflict: StateConflictError | undefined
   saves = 0
 
   constructor(
@@ -28,7 +31,14 @@ export class StateWriter {
     private readonly pacing?: {clock: Clock; minIntervalMs: number},
   ) {}
 
+  /** Called once if a save meets a StateConflictError; returns the unsubscribe function. */
+  onConflict(listener: (error: StateConflictError) => void): () => void {
+    this.conflictListeners.add(listener)
+    return () => this.conflictListeners.delete(listener)
+  }
+
   commit(): Promise<void> {
+    if (this.conflict) return Promise.reject(this.conflict)
     if (this.queued) return this.queued
     if (!this.running) {
       this.running = this.save().finally(() => {
@@ -84,8 +94,19 @@ export class StateWriter {
       }
       this.lastStart = this.pacing.clock.now()
     }
+    if (this.conflict) throw this.conflict
     this.doc.serial++
     this.saves++
-    await this.store.save(structuredClone(this.doc))
+    try {
+      await this.store.save(structuredClone(this.doc))
+    } catch (error) {
+      // The serial was not committed: the next save retries it.
+      this.doc.serial--
+      if (error instanceof StateConflictError) {
+        this.conflict = error
+        for (const listener of this.conflictListeners) listener(error)
+      }
+      throw error
+    }
   }
 }

@@ -1,24 +1,29 @@
-import type {ResourceNode} from '../graph/types.js'
-import {nodeDependencies} from '../graph/types.js'
+import {describeError} from '../aws/errors.js'
+import {type ResourceNode, nodeDependencies} from '../graph/types.js'
 import type {ReconcilerRegistry} from '../resources/registry.js'
-import type {ReconcileContext} from '../resources/types.js'
+import type {ReconcileContext, Reconciler} from '../resources/types.js'
 import type {StateDocument} from '../state/types.js'
-import {ORPHAN, deleteInReverseOrder} from './converge.js'
+import {loadReconcilers} from './converge.js'
+import {DeletionWalk} from './deletion.js'
 import type {EventSink, NodeResult} from './events.js'
 import {Limiter} from './limiter.js'
-import {type Observation, observeOwned} from './observe.js'
+import {observe} from './observe.js'
+import type {Deletion} from './plan.js'
 import type {StateWriter} from './state-writer.js'
 
 export interface TeardownOptions {
   state: StateDocument
   registry: ReconcilerRegistry
-  context: (nodeId: string) => ReconcileContext
-  /** The spec's graph when there is one: gives orphans (resources the state lost) their dependencies. */
+  context: (label: string) => ReconcileContext
+  /** The spec's graph when there is one: gives orphans (resources the state lost) their dependencies, and name-keyed kinds their names. */
   nodes?: ResourceNode[]
   mode: 'plan' | 'apply'
   writer?: StateWriter
   concurrency: number
   emit: EventSink
+  /** Delete data-bearing objects too (no final snapshot, no kept repository). */
+  purge?: boolean
+  signal?: AbortSignal
   /** Asked with the planned deletions (orphans included) before anything is deleted; false cancels. */
   confirm?: (planned: NodeResult[]) => Promise<boolean>
 }
@@ -27,60 +32,92 @@ export interface TeardownResult {
   /** true when `confirm` declined: nothing was deleted. */
   cancelled?: boolean
   results: NodeResult[]
-  /** Resources found by their tags that the state did not list. */
+  /** Resources found by their tags (or names) that the state did not list, as `logical id (aws id)`. */
   orphans: string[]
   ok: boolean
 }
 
 /**
- * Deletes everything the stack owns: every state entry, plus every resource
+ * Deletes everything the stack owns: every state entry, plus every object
  * tagged with the stack that the state does not know (a run that crashed
- * before saving). Nothing is deleted before what depends on it; deletion
- * waits out DependencyViolation for a bounded time.
+ * before saving, or a lost state), waiting first for objects a crashed run
+ * made moments ago to show. Nothing is deleted before what depends on it;
+ * deletion waits out `in-use` for a bounded time.
  */
 export async function teardown(options: TeardownOptions): Promise<TeardownResult> {
   const {state, registry} = options
-  const baseCtx = options.context('')
-  const {observations, found} = await observeOwned({ctx: baseCtx, registry, state, concurrency: options.concurrency})
+  const ctx = options.context('')
+  const specNodes = new Map((options.nodes ?? []).map((node) => [node.id, node]))
+  const wanted = new Map<string, {kind: string; desired?: unknown}>()
+  for (const node of specNodes.values()) wanted.set(node.id, {kind: node.kind, desired: node.desired})
+  for (const [logicalId, entry] of Object.entries(state.resources)) wanted.set(logicalId, {kind: entry.kind, desired: specNodes.get(logicalId)?.desired})
+  for (const [logicalId, intent] of Object.entries(state.intents)) if (!wanted.has(logicalId)) wanted.set(logicalId, {kind: intent.kind})
+  const world = await observe({ctx, registry, state, wanted, findEverything: true, awaitRecent: options.mode === 'apply', concurrency: options.concurrency})
 
-  const specDeps = new Map((options.nodes ?? []).map((node) => [node.id, nodeDependencies(node)]))
-  const knownIds = new Set(Object.values(state.resources).map((entry) => entry.id))
+  const depsOf = (logicalId: string) => state.resources[logicalId]?.deps ?? (specNodes.has(logicalId) ? nodeDependencies(specNodes.get(logicalId)!) : [])
+  const deletions: Deletion[] = []
   const orphans: string[] = []
-  const all: Map<string, Observation> = new Map(observations)
-  for (const [kind, owned] of found) {
-    for (const observed of owned) {
-      const logicalId = observed.logicalId!
-      if (knownIds.has(observed.id)) continue
-      const key = state.resources[logicalId] ? `${logicalId}${ORPHAN}${observed.id}` : logicalId
-      state.resources[key] = {kind, id: observed.id, deps: specDeps.get(logicalId) ?? [], outputs: {}, updatedAt: new Date(baseCtx.clock.now()).toISOString()}
-      all.set(key, {observed, source: 'tags'})
-      orphans.push(key)
-    }
+  for (const [logicalId, observation] of world.current) {
+    const entry = state.resources[logicalId]
+    if (!entry && !observation.observed) continue
+    const orphan = !entry || observation.source === 'found'
+    const id = observation.observed?.id ?? entry!.id
+    if (orphan) orphans.push(`${logicalId} (${id})`)
+    deletions.push({key: `teardown:${logicalId}`, logicalId, kind: observation.observed ? wanted.get(logicalId)!.kind : entry!.kind, id, deps: depsOf(logicalId), observed: observation.observed, cause: 'removed', reason: orphan ? 'teardown (orphan found by its tags)' : 'teardown', early: false})
+  }
+  state.retired.forEach((entry, index) => {
+    deletions.push({key: `retired:${index}`, logicalId: entry.logicalId, kind: entry.kind, id: entry.id, deps: entry.deps, observed: world.retired[index], cause: 'retired', reason: 'teardown', retiredIndex: index, early: false})
+  })
+  for (const stray of world.strays) {
+    orphans.push(`${stray.logicalId} (${stray.observed.id})`)
+    deletions.push({key: `stray:${stray.observed.id}`, logicalId: stray.logicalId, kind: stray.kind, id: stray.observed.id, deps: depsOf(stray.logicalId), observed: stray.observed, cause: 'stray', reason: 'teardown (orphan found by its tags)', early: false})
   }
 
-  const walk = (mode: 'plan' | 'apply') =>
-    deleteInReverseOrder({
-      ids: Object.keys(state.resources),
-      state,
-      registry,
-      context: options.context,
-      observations: all,
-      mode,
-      writer: options.writer,
-      limiter: new Limiter(options.concurrency),
-      emit: mode === 'plan' ? () => {} : options.emit,
-      reason: 'teardown',
-    })
-  if (options.mode === 'apply' && options.confirm && !(await options.confirm(await walk('plan')))) {
-    return {results: [], orphans, ok: false, cancelled: true}
+  const reconcilers = await loadReconcilers(registry, deletions.map((deletion) => deletion.kind))
+  const stopSignal = options.signal
+  if (options.mode === 'plan' || options.confirm) {
+    const planned = deletions.map((deletion) => plannedDeletion(deletion, reconcilers, options.purge ?? false))
+    if (options.mode === 'plan') return {results: planned, orphans, ok: true}
+    if (!(await options.confirm!(planned))) return {results: [], orphans, ok: false, cancelled: true}
   }
-  if (options.mode === 'apply') {
-    // A resource goes once everything that depends on it is gone.
-    const dependents = (id: string) => Object.entries(state.resources).filter(([, entry]) => entry.deps.includes(id)).map(([other]) => other)
-    options.emit({type: 'run-start', nodes: Object.entries(state.resources).map(([id, entry]) => ({id, kind: entry.kind, waitsFor: dependents(id)}))})
-  }
-  const results = await walk(options.mode)
+  // A resource goes once everything that depends on it is gone.
+  options.emit({
+    type: 'run-start',
+    nodes: deletions.map((deletion) => ({
+      id: DeletionWalk.label(deletion),
+      kind: deletion.kind,
+      waitsFor: deletions.filter((other) => other.deps.includes(deletion.logicalId) && other.key !== deletion.key).map((other) => DeletionWalk.label(other)),
+    })),
+  })
+  const walk = new DeletionWalk(deletions, {
+    state,
+    reconcilers,
+    context: options.context,
+    writer: options.writer,
+    limiter: new Limiter(options.concurrency),
+    emit: options.emit,
+    purge: options.purge ?? false,
+    stopped: () => (stopSignal?.aborted ? 'not attempted: the run was interrupted' : options.writer?.conflict ? `not attempted: ${describeError(options.writer.conflict)}` : undefined),
+  })
+  const results = await walk.all()
+  if (results.every((result) => result.status === 'done' || result.status === 'kept')) state.intents = {}
   await options.writer?.flush()
-  for (const result of results) if (orphans.includes(result.id)) result.reason = 'teardown (orphan found by its tags)'
-  return {results, orphans, ok: results.every((result) => result.status === 'done' || result.status === 'planned')}
+  return {results, orphans, ok: results.every((result) => result.status === 'done' || result.status === 'kept')}
+}
+
+/** A teardown deletion as `teardown --dry-run` and the confirmation show it. */
+function plannedDeletion(deletion: Deletion, reconcilers: Map<string, Reconciler>, purge: boolean): NodeResult {
+  const loss = deletion.observed ? reconcilers.get(deletion.kind)?.dataLoss?.(deletion.observed) : undefined
+  const keep = loss && loss.unlessPurge === 'keep' && !purge
+  return {
+    id: deletion.logicalId,
+    kind: deletion.kind,
+    action: 'delete',
+    status: 'planned',
+    physicalId: deletion.id,
+    changes: [],
+    reason: keep ? `kept: ${loss.what} (--purge deletes it)` : deletion.reason,
+    durationMs: 0,
+    ...(loss ? {dataLoss: `${loss.what}: ${purge ? 'deleted (--purge)' : loss.unlessPurge === 'keep' ? 'kept unless --purge' : 'final snapshot unless --purge'}`} : {}),
+  }
 }

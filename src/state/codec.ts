@@ -17,7 +17,7 @@ export const STATE_ENCODING = 'gzip+base64'
 /** Largest Standard-tier parameter value, in characters. */
 export const MAX_PARAMETER_CHARS = 4096
 /** The document schema versions this build can read. */
-export const SUPPORTED_SCHEMA_VERSIONS = [1]
+export const SUPPORTED_SCHEMA_VERSIONS = [1, 2]
 
 /** The `state` parameter: either the whole document (`data`) or a pointer to its chunks. */
 export type StateHeader =

@@ -138,11 +138,11 @@ export class StateFormatError extends Error {
  */
 export class StateConflictError extends Error {
   constructor(
-    readonly stack: string,
+    readonly stackName: string,
     readonly serial: number,
   ) {
     super(
-      `the state of stack ${stack} was committed by another run (serial ${serial}) while this run held it: its lock was broken (\`state unlock --force\`?). ` +
+      `the state of stack ${stackName} was committed by another run (serial ${serial}) while this run held it: its lock was broken (\`state unlock --force\`?). ` +
         'This run stopped changing AWS. Let the other run finish, then run `up` again: what this run made is found by its tags.',
     )
     this.name = 'StateConflictError'

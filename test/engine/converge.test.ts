@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {converge} from '../../src/engine/converge.js'
+import {converge, planReport, prepare} from '../../src/engine/converge.js'
 import type {EngineEvent} from '../../src/engine/events.js'
 import {StateWriter} from '../../src/engine/state-writer.js'
 import {teardown} from '../../src/engine/teardown.js'
@@ -32,18 +32,14 @@ function setup(world: MemoryWorld, nodes: ResourceNode[], options: {concurrency?
   const state = options.state ?? newStateDocument('teststack')
   const store = memoryStore()
   const writer = new StateWriter(state, store)
-  const run = (mode: 'plan' | 'apply' = 'apply', runNodes = nodes) =>
-    converge({
-      nodes: runNodes,
-      registry: world.registry(world.reconciler()),
-      context: (id) => ({...ctx, progress: (message) => events.push({type: 'node-progress', id, message})}),
-      mode,
-      state,
-      writer,
-      concurrency: options.concurrency ?? 10,
-      emit: (event) => events.push(event),
-      signal: new AbortController().signal,
-    })
+  const registry = world.registry(world.reconciler())
+  const context = (id: string) => ({...ctx, progress: (message: string) => events.push({type: 'node-progress', id, message})})
+  const concurrency = options.concurrency ?? 10
+  const run = async (mode: 'plan' | 'apply' = 'apply', runNodes = nodes) => {
+    const prepared = await prepare({nodes: runNodes, registry, context, state, concurrency, awaitRecent: mode === 'apply'})
+    if (mode === 'plan') return {results: planReport(prepared), ok: true, outputs: {}}
+    return converge(prepared, {registry, context, writer, concurrency, emit: (event) => events.push(event), signal: new AbortController().signal})
+  }
   return {ctx, events, state, store, writer, run}
 }
 
@@ -117,7 +113,10 @@ describe('converge', () => {
     const next: ResourceNode[] = [{id: 'root', kind: 'test.thing', desired: {value: '1', immutable: 'v2'}}, thing('leaf', '3', 'root')]
     const result = await run('apply', next)
     expect(result.ok).toBe(true)
-    expect(Object.fromEntries(result.results.map((r) => [r.id, r.action]))).toMatchObject({root: 'replace', leaf: 'update', 'gone-child': 'delete', 'gone-parent': 'delete'})
+    const own = result.results.filter((r) => !r.partOf)
+    expect(Object.fromEntries(own.map((r) => [r.id, r.action]))).toMatchObject({root: 'replace', leaf: 'update', 'gone-child': 'delete', 'gone-parent': 'delete'})
+    // The old root's deletion finishes its replacement: reported, but counted in the replace.
+    expect(result.results.filter((r) => r.partOf).map((r) => [r.id, r.action, r.status, r.physicalId])).toEqual([['root', 'delete', 'done', oldRoot]])
     expect(world.log).toContain(`delete gone-parent ${goneParent}`)
     expect(world.log.indexOf(`delete gone-child ${goneChild}`)).toBeLessThan(world.log.indexOf(`delete gone-parent ${goneParent}`))
     // The old root goes only once the leaf points at the new one.
@@ -152,12 +151,12 @@ describe('converge', () => {
     await run()
     // Orphans: created by runs that crashed before saving. One has a logical id of its own,
     // one shares `a`'s (a replacement cut short) and must go too.
-    world.things.set('thing-99', {id: 'thing-99', logicalId: 'lost', value: 'z'})
-    world.things.set('thing-98', {id: 'thing-98', logicalId: 'a', value: 'twin'})
+    world.things.set('thing-99', {id: 'thing-99', logicalId: 'lost', stack: 'teststack', value: 'z'})
+    world.things.set('thing-98', {id: 'thing-98', logicalId: 'a', stack: 'teststack', value: 'twin'})
     world.log.length = 0
     const result = await teardown({state, registry: world.registry(world.reconciler()), context: () => ctx, mode: 'apply', writer, concurrency: 4, emit: () => {}})
     expect(result.ok).toBe(true)
-    expect(result.orphans.sort()).toEqual(['a#orphan-thing-98', 'lost'])
+    expect(result.orphans.sort()).toEqual(['a (thing-98)', 'lost (thing-99)'])
     const deletes = world.log.filter((line) => line.startsWith('delete')).map((line) => line.split(' ')[1])
     expect(deletes.indexOf('c')).toBeLessThan(deletes.indexOf('b'))
     expect(deletes.indexOf('b')).toBeLessThan(deletes.indexOf('a'))

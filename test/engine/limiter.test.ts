@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {chainPriorities} from '../../src/engine/converge.js'
+import {chainPriorities} from '../../src/engine/schedule.js'
 import {Limiter} from '../../src/engine/limiter.js'
 
 describe('Limiter', () => {

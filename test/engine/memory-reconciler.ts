@@ -5,6 +5,8 @@ export interface Thing extends Observed {
   value: string
   parent?: string
   logicalId?: string
+  /** Set on creation, as the containrlab:stack tag would be. */
+  stack?: string
 }
 
 /**
@@ -24,6 +26,8 @@ export class MemoryWorld {
     return {
       kind,
       replaceStrategy,
+      // Codes of this world: `NotFound`, `InUse` (a delete blocked by a dependent).
+      classifyError: (error) => ({NotFound: 'not-found', InUse: 'in-use'}) [(error as Error)?.name] as ReturnType<Reconciler['classifyError']>,
       async read(_ctx, ids) {
         world.log.push(`read ${kind} ${ids.length}`)
         return new Map(ids.filter((id) => world.things.has(id)).map((id) => [id, {...world.things.get(id)!}]))
@@ -43,7 +47,7 @@ export class MemoryWorld {
         world.log.push(`create ${meta.logicalId}`)
         await world.pause(ctx, meta.logicalId)
         if (world.failures.has(meta.logicalId)) throw Object.assign(new Error(`boom ${meta.logicalId}`), {name: 'InternalError'})
-        const thing = {id: `thing-${world.next++}`, logicalId: meta.logicalId, ...desired}
+        const thing = {id: `thing-${world.next++}`, logicalId: meta.logicalId, stack: ctx.stack, ...desired}
         world.things.set(thing.id, thing)
         world.log.push(`created ${meta.logicalId}`)
         return {...thing}

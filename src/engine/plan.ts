@@ -1,0 +1,229 @@
+import type {Dag} from '../graph/dag.js'
+import {type ResourceNode, resolveRefs} from '../graph/types.js'
+import type {Change, Observed, Reconciler} from '../resources/types.js'
+import type {StateDocument} from '../state/types.js'
+import type {NodeAction, NodeResult} from './events.js'
+import type {Observation, World} from './observe.js'
+
+/**
+ * The plan of a run: per node of the graph one action (create, update,
+ * replace, nothing), the cascades that delete-first replacements force, and
+ * the objects to delete (removed from the spec, retired by an earlier
+ * replacement, strays left by a crash). Pure: computed from what `observe`
+ * read; `plan` prints it and `up` executes it.
+ */
+
+export interface PlannedNode {
+  node: ResourceNode
+  action: NodeAction
+  changes: Change[]
+  reason?: string
+  /** Desired props with refs resolved where the plan knows them, `(known after apply: …)` elsewhere. */
+  desired: Record<string, unknown>
+  observation: Observation
+  /**
+   * The delete-first replacement this node goes with: its old object is
+   * deleted before the root's, and the new one created after the root's new
+   * one. Set on the root itself too.
+   */
+  cascadeOf?: string
+}
+
+/** Why an object is deleted. `replaced`: the old object of a delete-first replacement (or its cascade) in this run. */
+export type DeletionCause = 'replaced' | 'removed' | 'retired' | 'stray'
+
+export interface Deletion {
+  /** Unique within the run (a logical id may have several objects). */
+  key: string
+  logicalId: string
+  kind: string
+  /** AWS id. */
+  id: string
+  /** Logical ids it depends on: deleted only after every deletion that depends on it. */
+  deps: string[]
+  /** The live object; undefined when it is already gone (the deletion only updates the state). */
+  observed?: Observed
+  cause: DeletionCause
+  reason: string
+  /** Index in `state.retired`, for `retired` deletions. */
+  retiredIndex?: number
+  /** Must happen before a cascade root's replacement (it depends, directly or not, on something the cascade deletes). */
+  early: boolean
+}
+
+export interface RunPlan {
+  dag: Dag
+  /** Keyed by logical id, in the DAG's order. */
+  nodes: Map<string, PlannedNode>
+  deletions: Deletion[]
+  /** Cascades that cannot be done safely (they would delete data): `up` refuses before any change. */
+  unsafe: string[]
+}
+
+/** Picks the one action for a node from its diff. Changes to sensitive fields are marked so that every output masks them. */
+export function decide(reconciler: Reconciler, desired: unknown, observed: Observed | undefined): {action: NodeAction; changes: Change[]; reason?: string} {
+  if (!observed) return {action: 'create', changes: []}
+  const sensitive = new Set(reconciler.sensitiveFields ?? [])
+  const changes = reconciler.diff(desired, observed).map((change) => (sensitive.has(change.field) ? {...change, sensitive: true} : change))
+  if (changes.length === 0) return {action: 'noop', changes}
+  const forcing = changes.filter((change) => change.replace).map((change) => change.field)
+  if (forcing.length > 0) {
+    return {action: 'replace', changes, reason: `${forcing.join(', ')} cannot change in place (${reconciler.replaceStrategy === 'create-before-delete' ? 'create the new one, then delete the old' : 'delete, then create'})`}
+  }
+  return {action: 'update', changes}
+}
+
+export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>; world: World; state: StateDocument}): RunPlan {
+  const {dag, reconcilers, world, state} = options
+  const nodes = new Map<string, PlannedNode>()
+  /** Outputs the plan knows: those of objects that stay (no-op or in-place update). */
+  const known = new Map<string, Record<string, string>>()
+  for (const id of dag.order) {
+    const node = dag.nodes.get(id)!
+    const reconciler = reconcilers.get(node.kind)!
+    const observation = world.current.get(id) ?? {}
+    const desired = resolveRefs(node.desired, (ref) => known.get(ref.$ref)?.[ref.output])
+    const decided = decide(reconciler, desired, observation.observed)
+    nodes.set(id, {node, ...decided, desired, observation})
+    if (decided.action === 'noop' || decided.action === 'update') known.set(id, reconciler.outputs(observation.observed!))
+  }
+
+  // Delete-first replacements cascade: everything that depends on the object, directly or not, is
+  // deleted before it and made again after it (in the graph, a dependent refers to it or must
+  // wait for it, so it may hold it: a subnet in a VPC, a NAT gateway's interface in a subnet).
+  const unsafe: string[] = []
+  for (const id of dag.order) {
+    const root = nodes.get(id)!
+    if (root.cascadeOf || root.action !== 'replace' || reconcilers.get(root.node.kind)!.replaceStrategy !== 'delete-before-create') continue
+    root.cascadeOf = id
+    for (const memberId of transitiveDependents(dag, id)) {
+      const member = nodes.get(memberId)!
+      if (member.cascadeOf) continue
+      member.cascadeOf = id
+      if (!member.observation.observed) continue
+      member.action = 'replace'
+      member.reason = `replaced with ${id}, which must be deleted before its replacement is made${member.reason ? `; ${member.reason}` : ''}`
+    }
+  }
+  // Replacing an object that holds data makes it again empty, whichever way it is done.
+  for (const [id, planned] of nodes) {
+    const observed = planned.observation.observed
+    const loss = planned.action === 'replace' && observed ? reconcilers.get(planned.node.kind)!.dataLoss?.(observed) : undefined
+    if (!loss) continue
+    const why = planned.cascadeOf && planned.cascadeOf !== id ? `replacing ${planned.cascadeOf} replaces ${id} with it` : `${id} must be replaced (${planned.reason ?? 'an immutable field changed'})`
+    unsafe.push(`${why}, which deletes ${loss.what}: change the spec so that it need not be replaced, or move the data first`)
+  }
+
+  const deletions = plannedDeletions({dag, nodes, world, state})
+  return {dag, nodes, deletions, unsafe}
+}
+
+function transitiveDependents(dag: Dag, id: string): string[] {
+  const seen = new Set<string>()
+  const visit = (current: string) => {
+    for (const dependent of dag.dependents.get(current) ?? []) {
+      if (seen.has(dependent)) continue
+      seen.add(dependent)
+      visit(dependent)
+    }
+  }
+  visit(id)
+  return dag.order.filter((other) => seen.has(other))
+}
+
+function plannedDeletions(options: {dag: Dag; nodes: Map<string, PlannedNode>; world: World; state: StateDocument}): Deletion[] {
+  const {dag, nodes, world, state} = options
+  const deletions: Deletion[] = []
+  for (const [id, planned] of nodes) {
+    const observed = planned.observation.observed
+    if (!planned.cascadeOf || planned.action !== 'replace' || !observed) continue
+    deletions.push({key: `replaced:${id}`, logicalId: id, kind: planned.node.kind, id: observed.id, deps: state.resources[id]?.deps ?? dag.dependencies.get(id) ?? [], observed, cause: 'replaced', reason: planned.reason ?? 'replaced', early: true})
+  }
+  for (const [logicalId, entry] of Object.entries(state.resources)) {
+    if (dag.nodes.has(logicalId)) continue
+    deletions.push({key: `removed:${logicalId}`, logicalId, kind: entry.kind, id: entry.id, deps: entry.deps, observed: world.current.get(logicalId)?.observed, cause: 'removed', reason: 'no longer in the spec', early: false})
+  }
+  state.retired.forEach((entry, index) => {
+    deletions.push({key: `retired:${index}`, logicalId: entry.logicalId, kind: entry.kind, id: entry.id, deps: entry.deps, observed: world.retired[index], cause: 'retired', reason: entry.reason === 'orphan' ? 'orphan found by its tags' : 'old object of an earlier replacement', retiredIndex: index, early: false})
+  })
+  for (const stray of world.strays) {
+    deletions.push({
+      key: `stray:${stray.observed.id}`,
+      logicalId: stray.logicalId,
+      kind: stray.kind,
+      id: stray.observed.id,
+      deps: dag.dependencies.get(stray.logicalId) ?? [],
+      observed: stray.observed,
+      cause: 'stray',
+      reason: `a second object tagged as ${stray.logicalId}, left by an interrupted run`,
+      early: false,
+    })
+  }
+  markEarly(deletions)
+  return deletions
+}
+
+/** A deletion that depends (directly or not) on an early one must go before it, so it is early too. */
+function markEarly(deletions: Deletion[]): void {
+  let changed = true
+  while (changed) {
+    changed = false
+    const earlyIds = new Set(deletions.filter((d) => d.early).map((d) => d.logicalId))
+    for (const deletion of deletions) {
+      if (!deletion.early && deletion.deps.some((dep) => earlyIds.has(dep))) {
+        deletion.early = true
+        changed = true
+      }
+    }
+  }
+}
+
+/** The plan as results: one per node, then the deletions of their own (a cascade's old objects are part of their `replace`). */
+export function planResults(plan: RunPlan, reconcilers: Map<string, Reconciler>): NodeResult[] {
+  const results: NodeResult[] = []
+  for (const planned of plan.nodes.values()) {
+    const reconciler = reconcilers.get(planned.node.kind)!
+    const result: NodeResult = {
+      id: planned.node.id,
+      kind: planned.node.kind,
+      action: planned.action,
+      status: 'planned',
+      physicalId: planned.observation.observed?.id,
+      changes: planned.changes,
+      reason: planned.reason,
+      durationMs: 0,
+    }
+    if (planned.action === 'create' || planned.action === 'replace') result.desired = maskSensitive(reconciler, planned.desired)
+    const loss = planned.action === 'replace' && planned.observation.observed ? reconciler.dataLoss?.(planned.observation.observed) : undefined
+    if (loss) result.dataLoss = loss.what
+    results.push(result)
+  }
+  for (const deletion of plan.deletions) {
+    if (deletion.cause === 'replaced') continue
+    const reconciler = reconcilers.get(deletion.kind)
+    const loss = deletion.observed ? reconciler?.dataLoss?.(deletion.observed) : undefined
+    results.push({
+      id: deletion.logicalId,
+      kind: deletion.kind,
+      action: 'delete',
+      status: 'planned',
+      physicalId: deletion.id,
+      changes: [],
+      reason: deletion.reason,
+      durationMs: 0,
+      ...(loss ? {dataLoss: `${loss.what}: ${loss.unlessPurge === 'keep' ? 'kept unless --purge' : 'final snapshot unless --purge'}`} : {}),
+    })
+  }
+  return results
+}
+
+export const SENSITIVE_MASK = '(sensitive)'
+
+/** Desired props with the kind's sensitive fields masked (top level: that is where kinds declare them). */
+export function maskSensitive(reconciler: Reconciler, desired: Record<string, unknown>): Record<string, unknown> {
+  const sensitive = reconciler.sensitiveFields ?? []
+  if (sensitive.length === 0) return desired
+  const masked = {...desired}
+  for (const field of sensitive) if (field in masked) masked[field] = SENSITIVE_MASK
+  return masked
+}
