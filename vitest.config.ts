@@ -14,6 +14,9 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
+      // Should a call ever escape the fakes (a test that timed out and restored them while its run
+      // went on), it goes to a closed local port, never to AWS.
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
     },
   },
 })

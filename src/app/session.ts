@@ -64,6 +64,8 @@ export class Session {
     // Last resort: the profile's region (~/.aws/config); read locally, no network.
     region ??= await aws.region().catch(() => undefined)
     if (!region) throw new UsageError('no AWS region: set `region:` in the spec, pass --region, or set AWS_REGION')
+    // A spec without `region:` runs where the run's region is: its AZs must be there (located errors, no AWS call).
+    if (spec && !spec.region) spec = await loadSpec(options.file, {runRegion: region})
     const nodes = spec ? compileSpec(spec, region) : []
     const store = options.store ?? new SsmStateStore(aws, stack)
     const full = {...options, clock, emit: options.emit ?? (() => {}), signal: options.signal ?? new AbortController().signal}

@@ -7,11 +7,12 @@ import type {EventSink} from '../engine/events.js'
 import {SpecError} from '../spec/errors.js'
 import {LockHeldError} from '../state/types.js'
 import {formatPlan} from '../ui/format.js'
+import {EXIT_INTERRUPTED, Interrupts} from './interrupts.js'
 
 export type GlobalFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
 /** Exit codes are part of the interface for runbooks (README, "Exit codes"). */
-export const EXIT_CODES = {failure: 1, changes: 2, locked: 3, interrupted: 130} as const
+export const EXIT_CODES = {failure: 1, changes: 2, locked: 3, interrupted: EXIT_INTERRUPTED} as const
 
 /**
  * Global flags, the run context and the error → exit-code mapping, once for
@@ -32,26 +33,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: GlobalFlags<T>
   protected readonly abort = new AbortController()
-  private interrupts = 0
-  private readonly onSignal = (signal: NodeJS.Signals) => {
-    this.interrupts++
-    if (this.interrupts > 1) process.exit(EXIT_CODES.interrupted)
-    process.stderr.write(`\n${signal}: finishing the calls in flight, saving state and releasing the lock (again to quit at once)…\n`)
-    process.exitCode = EXIT_CODES.interrupted
-    this.abort.abort(new Error(`interrupted by ${signal}`))
-  }
+  private readonly interrupts = new Interrupts(this.abort)
 
   override async init(): Promise<void> {
     await super.init()
     const {flags} = await this.parse(this.ctor as never)
     this.flags = flags as GlobalFlags<T>
-    process.once('SIGINT', this.onSignal)
-    process.once('SIGTERM', this.onSignal)
+    this.interrupts.install()
   }
 
   override async finally(error: Error | undefined): Promise<void> {
-    process.off('SIGINT', this.onSignal)
-    process.off('SIGTERM', this.onSignal)
+    this.interrupts.uninstall()
     await super.finally(error)
   }
 

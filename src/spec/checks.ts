@@ -16,8 +16,13 @@ export interface PathIssue {
 /** Services that have a gateway endpoint; everything else is interface-only. https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html */
 export const GATEWAY_SERVICES = ['s3', 'dynamodb']
 
-export function checkSpec(spec: ParsedSpec): PathIssue[] {
-  return [...checkSubnets(spec), ...checkNat(spec), ...checkSecurityGroups(spec), ...checkEndpoints(spec)]
+export interface CheckOptions {
+  /** The region of the run (--region, AWS_REGION, the profile) when the spec names none: its AZs must be there. */
+  runRegion?: string
+}
+
+export function checkSpec(spec: ParsedSpec, options: CheckOptions = {}): PathIssue[] {
+  return [...checkSubnets(spec, options), ...checkNat(spec), ...checkSecurityGroups(spec), ...checkEndpoints(spec)]
 }
 
 type Subnets = ParsedSpec['network']['subnets']
@@ -28,7 +33,7 @@ function list(values: Iterable<string>): string {
   return [...values].join(', ')
 }
 
-function checkSubnets(spec: ParsedSpec): PathIssue[] {
+function checkSubnets(spec: ParsedSpec, options: CheckOptions): PathIssue[] {
   const issues: PathIssue[] = []
   const {subnets, vpc} = spec.network
   const vpcCidr = parseCidr(vpc.cidr) as Cidr
@@ -54,7 +59,7 @@ function checkSubnets(spec: ParsedSpec): PathIssue[] {
     else seen.set(key, subnet.name)
   })
 
-  issues.push(...checkZonesInRegion(spec))
+  issues.push(...checkZonesInRegion(spec, options))
 
   // The public tier is where the internet-facing ALB goes, and an ALB must be given subnets in at
   // least two AZs. A VPC with no public tier at all (internal only) is fine.
@@ -66,12 +71,19 @@ function checkSubnets(spec: ParsedSpec): PathIssue[] {
   return issues
 }
 
-/** AZs belong to the spec's region, or (without one) all to the same region: a VPC lives in one region. */
-function checkZonesInRegion(spec: ParsedSpec): PathIssue[] {
+/**
+ * AZs belong to the spec's region, or (without one) to the region of the run
+ * when it is known, else all to the same region: a VPC lives in one region.
+ */
+function checkZonesInRegion(spec: ParsedSpec, options: CheckOptions): PathIssue[] {
   const issues: PathIssue[] = []
   const {subnets} = spec.network
-  const region = spec.region ?? regionOfZone(subnets[0]!.az)
-  const whose = spec.region ? 'the stack region' : `the region of the first subnet (${subnets[0]!.name})`
+  const region = spec.region ?? options.runRegion ?? regionOfZone(subnets[0]!.az)
+  const whose = spec.region
+    ? 'the stack region'
+    : options.runRegion
+      ? 'the region of this run, from --region, AWS_REGION or the profile; set region: in the spec to pin it'
+      : `the region of the first subnet (${subnets[0]!.name})`
   subnets.forEach((subnet, i) => {
     if (regionOfZone(subnet.az) !== region) issues.push({path: [...SUBNETS, i, 'az'], message: `${quote(subnet.az)} is not in ${region} (${whose}); a VPC and its subnets live in one region`})
   })

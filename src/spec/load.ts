@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import {type Document, isMap, isScalar, LineCounter, type Node, parseDocument} from 'yaml'
 import type {z} from 'zod'
-import {checkSpec, type PathIssue} from './checks.js'
+import {type CheckOptions, checkSpec, type PathIssue} from './checks.js'
 import {formatPath, SpecError, type SpecIssue} from './errors.js'
 import {normaliseSpec, quote, type Spec, specSchema} from './schema.js'
 
@@ -13,7 +13,7 @@ import {normaliseSpec, quote, type Spec, specSchema} from './schema.js'
 
 type Path = readonly PropertyKey[]
 
-export async function loadSpec(file: string): Promise<Spec> {
+export async function loadSpec(file: string, options: CheckOptions = {}): Promise<Spec> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -23,10 +23,10 @@ export async function loadSpec(file: string): Promise<Spec> {
     }
     throw error
   }
-  return parseSpec(text, file)
+  return parseSpec(text, file, options)
 }
 
-export function parseSpec(text: string, file: string): Spec {
+export function parseSpec(text: string, file: string, options: CheckOptions = {}): Spec {
   const lineCounter = new LineCounter()
   // prettyErrors off: we add the line ourselves, in the same format as every other issue.
   const doc = parseDocument(text, {lineCounter, prettyErrors: false})
@@ -55,7 +55,7 @@ export function parseSpec(text: string, file: string): Spec {
     const issues = result.error.issues.flatMap((issue) => describeZodIssue(issue, data, doc, lineAt))
     throw new SpecError(file, byLine(issues))
   }
-  const semantic = checkSpec(result.data)
+  const semantic = checkSpec(result.data, options)
   if (semantic.length) throw new SpecError(file, byLine(semantic.map(located)))
   return normaliseSpec(result.data)
 }

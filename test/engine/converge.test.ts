@@ -166,4 +166,50 @@ describe('converge', () => {
     expect(world.things.size).toBe(0)
     expect(state.resources).toEqual({})
   })
+
+  it('gives every object ever created for a logical id its own idempotency token (A → B → A replacements, delete first)', async () => {
+    const world = new MemoryWorld()
+    const registry = world.registry(world.reconciler('test.thing', 'delete-before-create'))
+    const ctx = testContext()
+    const state = newStateDocument('teststack')
+    const writer = new StateWriter(state, memoryStore())
+    const apply = async (immutable: string) => {
+      const nodes: ResourceNode[] = [{id: 'x', kind: 'test.thing', desired: {value: 'v', immutable}}]
+      const prepared = await prepare({nodes, registry, context: () => ctx, state, concurrency: 1, awaitRecent: true})
+      return converge(prepared, {registry, context: () => ctx, writer, concurrency: 1, emit: () => {}, signal: new AbortController().signal})
+    }
+    for (const version of ['A', 'B', 'A']) expect((await apply(version)).ok).toBe(true)
+    expect(world.tokens).toHaveLength(3)
+    expect(new Set(world.tokens).size).toBe(3)
+    expect(state.generations.x).toBe(3)
+    // The state of the last object carries no intent: it was recorded.
+    expect(state.intents).toEqual({})
+  })
+
+  it('records the intent of a create, stored before the create call, and drops it once the object is recorded', async () => {
+    const world = new MemoryWorld()
+    const ctx = testContext()
+    const state = newStateDocument('teststack')
+    const store = memoryStore()
+    const writer = new StateWriter(state, store)
+    const registry = world.registry(world.reconciler())
+    const savedBeforeCreate: unknown[] = []
+    const original = registry.get
+    registry.get = async (kind) => {
+      const reconciler = await original(kind)
+      return {
+        ...reconciler,
+        create: async (...args: Parameters<typeof reconciler.create>) => {
+          savedBeforeCreate.push(structuredClone(store.saved.at(-1)?.intents))
+          return reconciler.create(...args)
+        },
+      }
+    }
+    const prepared = await prepare({nodes: [thing('a', '1')], registry, context: () => ctx, state, concurrency: 1, awaitRecent: true})
+    await converge(prepared, {registry, context: () => ctx, writer, concurrency: 1, emit: () => {}, signal: new AbortController().signal})
+    expect(savedBeforeCreate).toEqual([{a: {kind: 'test.thing', token: world.tokens[0], startedAt: expect.any(String)}}])
+    await writer.flush()
+    expect(store.saved.at(-1)!.intents).toEqual({})
+    expect(store.saved.at(-1)!.resources.a!.id).toBe([...world.things.keys()][0])
+  })
 })

@@ -17,6 +17,8 @@ export interface Thing extends Observed {
 export class MemoryWorld {
   readonly things = new Map<string, Thing & {immutable?: string}>()
   readonly log: string[] = []
+  /** The idempotency token of every create, in order. */
+  readonly tokens: string[] = []
   delays = new Map<string, number>()
   failures = new Set<string>()
   private next = 1
@@ -45,6 +47,7 @@ export class MemoryWorld {
       },
       async create(ctx: ReconcileContext, desired, meta: CreateMeta) {
         world.log.push(`create ${meta.logicalId}`)
+        world.tokens.push(meta.token)
         await world.pause(ctx, meta.logicalId)
         if (world.failures.has(meta.logicalId)) throw Object.assign(new Error(`boom ${meta.logicalId}`), {name: 'InternalError'})
         const thing = {id: `thing-${world.next++}`, logicalId: meta.logicalId, stack: ctx.stack, ...desired}

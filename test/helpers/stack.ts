@@ -18,9 +18,18 @@ export function writeSpec(text: string): string {
 
 /** The example spec with `from` replaced by `to` (fails loudly when `from` is absent). */
 export function exampleWith(from: string, to: string): string {
+  return exampleEdited((text) => {
+    if (!text.includes(from)) throw new Error(`example does not contain ${JSON.stringify(from)}`)
+    return text.replace(from, to)
+  })
+}
+
+/** The example spec edited by `edit`, in a temp file (fails loudly when the edit changes nothing). */
+export function exampleEdited(edit: (text: string) => string): string {
   const text = readFileSync(EXAMPLE, 'utf8')
-  if (!text.includes(from)) throw new Error(`example does not contain ${JSON.stringify(from)}`)
-  return writeSpec(text.replace(from, to))
+  const edited = edit(text)
+  if (edited === text) throw new Error('the edit does not change the example')
+  return writeSpec(edited)
 }
 
 /**

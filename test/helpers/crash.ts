@@ -1,0 +1,99 @@
+import {expect} from 'vitest'
+import {status} from '../../src/app/status.js'
+import {teardown} from '../../src/app/teardown.js'
+import {plan} from '../../src/app/up.js'
+import {SimulatedCrash} from '../fake-cloud/index.js'
+import {EXAMPLE, stackHarness, stackParameters} from './stack.js'
+
+/**
+ * Helpers of the crash matrices (test/stack/crash-*.test.ts): a run is
+ * killed after its k-th mutating call, for every k, and what follows must
+ * converge with nothing duplicated or lost.
+ */
+
+export const yes = async () => true
+
+/**
+ * EC2 is eventually consistent: an object may be invisible to describes (and
+ * to calls that reference it) for a while after its create returned. Three
+ * seconds is plenty to hide what a crashed run made from the run after it.
+ * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+ */
+export const LAG_MS = 3_000
+
+/** The matrices run with describes up to date and lagging. */
+export const LAGS: [string, number][] = [
+  ['describes up to date', 0],
+  ['describes lagging 3 s', LAG_MS],
+]
+
+/** A whole matrix takes a few seconds of CPU per lag. */
+export const MATRIX_TIMEOUT_MS = 180_000
+
+export type Harness = ReturnType<typeof stackHarness>
+
+/** A run that dies with the process: its last call took effect, nothing after it ran; the lock stays behind. */
+export async function crashing(run: () => Promise<unknown>): Promise<void> {
+  await run().catch((error: unknown) => {
+    if (!(error instanceof SimulatedCrash)) throw error
+  })
+}
+
+/** Mutating calls of a clean run of `work` after `setup`, and the fake's resource count after it. */
+export async function cleanRun(setup: (h: Harness) => Promise<void>, work: (h: Harness) => Promise<unknown>): Promise<{mutatingCalls: number; resources: number}> {
+  const harness = stackHarness()
+  try {
+    await setup(harness)
+    harness.cloud.resetCalls()
+    await work(harness)
+    return {mutatingCalls: harness.cloud.mutatingCalls().length, resources: harness.cloud.ec2.resourceCount()}
+  } finally {
+    harness.cloud.restore()
+  }
+}
+
+/**
+ * For every k in 1..calls: a fresh fake cloud (describes lagging `lag` ms),
+ * `setup`, then `crashRun` killed after its k-th mutating call, then `check`.
+ */
+export async function everyK(calls: number, lag: number, steps: {setup?: (h: Harness) => Promise<void>; crashRun: (h: Harness) => Promise<unknown>; check: (h: Harness, k: number) => Promise<void>}): Promise<void> {
+  expect(calls).toBeGreaterThan(0)
+  for (let k = 1; k <= calls; k++) {
+    const harness = stackHarness()
+    try {
+      harness.cloud.faults.consistencyDelayMs = lag
+      await steps.setup?.(harness)
+      harness.cloud.resetCalls()
+      harness.cloud.faults.crashAfterMutatingCalls = k
+      await crashing(() => steps.crashRun(harness))
+      harness.cloud.resetCalls()
+      await steps.check(harness, k)
+    } finally {
+      harness.cloud.restore()
+    }
+  }
+}
+
+/** After a crash: the next run breaks the dead run's lock, as its user would (`state unlock --force`). */
+export async function afterCrash(harness: Harness, file = EXAMPLE) {
+  const session = await harness.open({file})
+  await session.store.forceUnlock()
+  return session
+}
+
+/** The stack converged: as many objects as a clean run makes, status all ok, an empty plan. */
+export async function expectConverged(harness: Harness, label: string, expected: number, file = EXAMPLE): Promise<void> {
+  const {cloud, open} = harness
+  expect(cloud.ec2.resourceCount(), `${label}: resources`).toBe(expected)
+  const report = await status(await open({file}))
+  expect(report.resources.filter((r) => r.condition !== 'ok').map((r) => `${r.id}: ${r.condition}`), label).toEqual([])
+  expect((await plan(await open({file}), {offline: false})).changes, `${label}: plan after`).toBe(false)
+}
+
+/** Teardown leaves no object and no state parameter (the dead run's lock aside). */
+export async function expectTornDown(harness: Harness, label: string, file = EXAMPLE): Promise<void> {
+  const down = await teardown(await harness.open({file}), {confirm: yes})
+  expect(down.errors, label).toEqual([])
+  expect(harness.cloud.ec2.resourceCount(), `${label}: resources after teardown`).toBe(0)
+  expect(stackParameters(harness.cloud).filter((name) => !name.endsWith('/lock')), label).toEqual([])
+}

@@ -1,0 +1,49 @@
+import {describe, expect, it} from 'vitest'
+import {teardown} from '../../src/app/teardown.js'
+import {up} from '../../src/app/up.js'
+import {afterCrash, cleanRun, everyK, expectConverged, expectTornDown, LAGS, MATRIX_TIMEOUT_MS, yes} from '../helpers/crash.js'
+import {stackHarness, stackParameters} from '../helpers/stack.js'
+
+describe.each(LAGS)('up killed after its k-th mutating call (%s)', (_, lag) => {
+  it('the re-run converges with no duplicate, and the stack then tears down to nothing, for every k', {timeout: MATRIX_TIMEOUT_MS}, async () => {
+    const clean = await cleanRun(async () => {}, async ({open}) => up(await open(), yes))
+    expect(clean.mutatingCalls).toBeGreaterThan(20)
+    await everyK(clean.mutatingCalls, lag, {
+      crashRun: async ({open}) => up(await open(), yes),
+      check: async (harness, k) => {
+        const rerun = await up(await afterCrash(harness), yes)
+        expect(rerun.errors, `k=${k}`).toEqual([])
+        await expectConverged(harness, `k=${k}`, clean.resources)
+        await expectTornDown(harness, `k=${k}`)
+      },
+    })
+  })
+
+  it('a teardown right after the crash leaves nothing, for every k', {timeout: MATRIX_TIMEOUT_MS}, async () => {
+    const clean = await cleanRun(async () => {}, async ({open}) => up(await open(), yes))
+    await everyK(clean.mutatingCalls, lag, {
+      crashRun: async ({open}) => up(await open(), yes),
+      check: async (harness, k) => {
+        await afterCrash(harness)
+        await expectTornDown(harness, `k=${k}`)
+      },
+    })
+  })
+})
+
+describe('a lost state', () => {
+  it('teardown finds everything by its tags and leaves nothing', async () => {
+    const harness = stackHarness()
+    try {
+      await up(await harness.open(), yes)
+      for (const name of stackParameters(harness.cloud)) harness.cloud.ssm.deleteParameter({Name: name})
+      const down = await teardown(await harness.open(), {confirm: yes})
+      expect(down.errors).toEqual([])
+      // Every tagged object is an orphan now (rules carry no tags: they go with their groups).
+      expect(down.orphans.length).toBe(14)
+      expect(harness.cloud.ec2.resourceCount()).toBe(0)
+    } finally {
+      harness.cloud.restore()
+    }
+  })
+})
