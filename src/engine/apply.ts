@@ -8,7 +8,7 @@ import type {EventSink, NodeAction, NodeResult} from './events.js'
 import {idempotencyToken, ownershipTags} from './identity.js'
 import {Limiter} from './limiter.js'
 import type {Observation} from './observe.js'
-import {type Deletion, decide, type RunPlan} from './plan.js'
+import {type Deletion, decide, type RunPlan, SENSITIVE_MASK} from './plan.js'
 import {definitelyRefused, retryWhileNewlyCreatedNotFound} from './retry.js'
 import {chainPriorities, typicalMs} from './schedule.js'
 import {inNodeScope} from './scope.js'
@@ -88,9 +88,15 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
   const settled = new Map<string, Promise<Settled>>()
   const outputs: Record<string, Record<string, string>> = {}
 
-  /** Puts a node's live object in the state, which is then saved in the background. */
-  const record = (node: ResourceNode, reconciler: Reconciler, observed: Observed): void => {
-    state.resources[node.id] = {kind: node.kind, id: observed.id, deps: nodeDependencies(node), outputs: reconciler.outputs(observed), updatedAt: new Date(context('').clock.now()).toISOString()}
+  /**
+   * Puts a node's live object in the state, which is then saved in the
+   * background. Outputs never carry a sensitive value (a kind that echoed one
+   * would otherwise put it in the state document).
+   */
+  const record = (node: ResourceNode, reconciler: Reconciler, observed: Observed, desired: Record<string, unknown>): void => {
+    const secrets = new Set((reconciler.sensitiveFields ?? []).map((field) => desired[field]).filter((value) => typeof value === 'string' && value !== ''))
+    const outputs = Object.fromEntries(Object.entries(reconciler.outputs(observed)).map(([key, value]) => [key, secrets.has(value) ? SENSITIVE_MASK : value]))
+    state.resources[node.id] = {kind: node.kind, id: observed.id, deps: nodeDependencies(node), outputs, updatedAt: new Date(context('').clock.now()).toISOString()}
     writer.saveInBackground()
   }
 
@@ -120,7 +126,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
     created = {...created, logicalId: created.logicalId ?? node.id, stack: created.stack ?? ctx.stack}
     state.generations[node.id] = generation
     delete state.intents[node.id]
-    record(node, reconciler, created)
+    record(node, reconciler, created, desired)
     return created
   }
 
@@ -130,11 +136,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
       case 'noop':
         // Adopted by tags or name after a crash: the state learns its id now, and its generation is used up.
         if (observation.source === 'found') state.generations[node.id] = (state.generations[node.id] ?? 0) + 1
-        if (observation.source === 'found' || state.resources[node.id]?.id !== current!.id) record(node, reconciler, current!)
+        if (observation.source === 'found' || state.resources[node.id]?.id !== current!.id) record(node, reconciler, current!, desired)
         return current!
       case 'update': {
         const updated = await retryWhileNewlyCreatedNotFound(ctx, reconciler, () => reconciler.update(ctx, desired, current!, changes))
-        record(node, reconciler, updated)
+        record(node, reconciler, updated, desired)
         return updated
       }
       case 'replace': {
@@ -199,7 +205,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
       if (needed && reconciler.waitReady && !isReady(reconciler, observed)) {
         const waitCtx = reconciler.waitTimeoutMs ? {...ctx, waitTimeoutMs: reconciler.waitTimeoutMs} : ctx
         observed = await reconciler.waitReady(waitCtx, observed)
-        record(node, reconciler, observed)
+        record(node, reconciler, observed, desired)
       }
       const durationMs = ctx.clock.now() - started
       const changes = deletedFirst ? planned.changes : decided.changes

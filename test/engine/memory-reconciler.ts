@@ -23,9 +23,14 @@ export class MemoryWorld {
   failures = new Set<string>()
   private next = 1
 
-  reconciler(kind = 'test.thing', replaceStrategy: Reconciler['replaceStrategy'] = 'create-before-delete'): Reconciler<{value: string; parent?: string; immutable?: string}, Thing & {immutable?: string}> {
+  /** `extras` overrides or adds contract members (dataLoss, readyWhen, sensitiveFields…). */
+  reconciler(
+    kind = 'test.thing',
+    replaceStrategy: Reconciler['replaceStrategy'] = 'create-before-delete',
+    extras: Partial<Reconciler<{value: string; parent?: string; immutable?: string}, Thing & {immutable?: string}>> = {},
+  ): Reconciler<{value: string; parent?: string; immutable?: string}, Thing & {immutable?: string}> {
     const world = this
-    return {
+    const base: Reconciler<{value: string; parent?: string; immutable?: string}, Thing & {immutable?: string}> = {
       kind,
       replaceStrategy,
       // Codes of this world: `NotFound`, `InUse` (a delete blocked by a dependent).
@@ -62,13 +67,14 @@ export class MemoryWorld {
         world.things.set(thing.id, thing)
         return {...thing}
       },
-      async delete(ctx, observed) {
-        world.log.push(`delete ${observed.logicalId} ${observed.id}`)
+      async delete(ctx, observed, options) {
+        world.log.push(`delete ${observed.logicalId} ${observed.id}${options?.purge ? ' purge' : ''}`)
         await world.pause(ctx, observed.logicalId!)
         world.things.delete(observed.id)
       },
       outputs: (observed) => ({id: observed.id, value: observed.value}),
     }
+    return {...base, ...extras}
   }
 
   registry(...reconcilers: Reconciler[]): ReconcilerRegistry {

@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {plan, up} from '../../src/app/up.js'
 import {status} from '../../src/app/status.js'
 import {teardown} from '../../src/app/teardown.js'
-import {exampleWith, stackHarness, stackParameters} from '../helpers/stack.js'
+import {exampleEdited, exampleWith, stackHarness, stackParameters} from '../helpers/stack.js'
 
 // The example network: vpc, 4 subnets, internet gateway, 1 EIP, 1 NAT gateway,
 // 3 route tables (public + one private per AZ), 3 security groups and their 3 rule sets.
@@ -181,6 +181,40 @@ describe('a security group whose description changes', () => {
       expect(again.changes).toBe(false)
       // The old group is gone: as many objects as before.
       expect(cloud.ec2.resourceCount()).toBe(deployed)
+      const after = await status(await open({file}))
+      expect(after.resources.filter((r) => r.condition !== 'ok')).toEqual([])
+    } finally {
+      cloud.restore()
+    }
+  })
+})
+
+describe('a VPC CIDR change (the VPC must be deleted before its replacement exists)', () => {
+  it('plans the cascade (everything in the VPC is replaced with it, in order) and up converges', async () => {
+    const {cloud, open, yes} = stackHarness()
+    try {
+      await up(await open(), yes)
+      const deployed = cloud.ec2.resourceCount()
+      const file = exampleEdited((text) => text.replaceAll('10.0.', '10.1.'))
+      const preview = await plan(await open({file}), {offline: false})
+      const replaced = preview.resources.filter((r) => r.action === 'replace').map((r) => r.id)
+      // Everything but the Elastic IP lives in the VPC (or in what does).
+      expect(replaced).toHaveLength(16)
+      expect(replaced).not.toContain('elastic-ip/nat-us-east-1a')
+      expect(preview.resources.find((r) => r.id === 'subnet/public-a')!.reason).toMatch(/replaced with vpc, which must be deleted before its replacement is made/)
+      expect(preview.unsafe).toEqual([])
+
+      cloud.resetCalls()
+      const report = await up(await open({file}), yes)
+      expect(report.errors).toEqual([])
+      expect(report.summary).toMatchObject({replace: 16, noop: 1, create: 0, delete: 0})
+      // Dependents went before the VPC, and the new VPC came before its subnets.
+      const ops = cloud.mutatingCalls().map((call) => call.operation)
+      expect(ops.indexOf('DeleteVpc')).toBeGreaterThan(ops.lastIndexOf('DeleteSubnet'))
+      expect(ops.indexOf('CreateVpc')).toBeGreaterThan(ops.indexOf('DeleteVpc'))
+      expect(ops.indexOf('CreateSubnet')).toBeGreaterThan(ops.indexOf('CreateVpc'))
+      expect(cloud.ec2.resourceCount()).toBe(deployed)
+      expect((await plan(await open({file}), {offline: false})).changes).toBe(false)
       const after = await status(await open({file}))
       expect(after.resources.filter((r) => r.condition !== 'ok')).toEqual([])
     } finally {
