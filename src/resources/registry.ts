@@ -1,10 +1,42 @@
+import type {ElasticIpDesired, InternetGatewayDesired, NatGatewayDesired, RouteTableDesired, SecurityGroupDesired, SecurityGroupRulesDesired, SubnetDesired, VpcDesired, VpcEndpointDesired} from './ec2/desired.js'
+import type {ElasticIpObserved} from './ec2/elastic-ip.js'
+import type {InternetGatewayObserved} from './ec2/internet-gateway.js'
+import type {NatGatewayObserved} from './ec2/nat-gateway.js'
+import type {RouteTableObserved} from './ec2/route-table.js'
+import type {SecurityGroupRulesObserved} from './ec2/security-group-rules.js'
+import type {SecurityGroupObserved} from './ec2/security-group.js'
+import type {SubnetObserved} from './ec2/subnet.js'
+import type {VpcEndpointObserved} from './ec2/vpc-endpoint.js'
+import type {VpcObserved} from './ec2/vpc.js'
 import type {Reconciler} from './types.js'
+
+/**
+ * Every resource kind: its desired and observed types (type-only imports,
+ * free at run time) and, below, the module that reconciles it. A new kind
+ * is one entry in each.
+ */
+export interface KindTypes {
+  'ec2.vpc': {desired: VpcDesired; observed: VpcObserved}
+  'ec2.subnet': {desired: SubnetDesired; observed: SubnetObserved}
+  'ec2.internet-gateway': {desired: InternetGatewayDesired; observed: InternetGatewayObserved}
+  'ec2.elastic-ip': {desired: ElasticIpDesired; observed: ElasticIpObserved}
+  'ec2.nat-gateway': {desired: NatGatewayDesired; observed: NatGatewayObserved}
+  'ec2.route-table': {desired: RouteTableDesired; observed: RouteTableObserved}
+  'ec2.security-group': {desired: SecurityGroupDesired; observed: SecurityGroupObserved}
+  'ec2.security-group-rules': {desired: SecurityGroupRulesDesired; observed: SecurityGroupRulesObserved}
+  'ec2.vpc-endpoint': {desired: VpcEndpointDesired; observed: VpcEndpointObserved}
+}
+
+export type Kind = keyof KindTypes
+export type DesiredOf<K extends Kind> = KindTypes[K]['desired']
+export type ObservedOf<K extends Kind> = KindTypes[K]['observed']
+export type ReconcilerOf<K extends Kind> = Reconciler<DesiredOf<K>, ObservedOf<K>>
 
 /**
  * Kind → reconciler module, loaded on first use so that commands which never
  * touch a kind (or `--help`) don't pay for its SDK client.
  */
-const loaders: Record<string, () => Promise<Reconciler>> = {
+const loaders: {[K in Kind]: () => Promise<ReconcilerOf<K>>} = {
   'ec2.vpc': async () => (await import('./ec2/vpc.js')).vpc,
   'ec2.subnet': async () => (await import('./ec2/subnet.js')).subnet,
   'ec2.internet-gateway': async () => (await import('./ec2/internet-gateway.js')).internetGateway,
@@ -16,16 +48,21 @@ const loaders: Record<string, () => Promise<Reconciler>> = {
   'ec2.vpc-endpoint': async () => (await import('./ec2/vpc-endpoint.js')).vpcEndpoint,
 }
 
+export function isKind(kind: string): kind is Kind {
+  return Object.hasOwn(loaders, kind)
+}
+
+/** What the engine sees: kinds by name, no kind known to it in particular. */
 export interface ReconcilerRegistry {
   get(kind: string): Promise<Reconciler>
   kinds(): string[]
 }
 
-export const registry: ReconcilerRegistry = {
+export const registry: ReconcilerRegistry & {typed<K extends Kind>(kind: K): Promise<ReconcilerOf<K>>} = {
   async get(kind) {
-    const load = loaders[kind]
-    if (!load) throw new Error(`no reconciler for resource kind "${kind}"`)
-    return load()
+    if (!isKind(kind)) throw new Error(`no reconciler for resource kind "${kind}"`)
+    return (await loaders[kind]()) as Reconciler
   },
+  typed: (kind) => loaders[kind](),
   kinds: () => Object.keys(loaders),
 }
