@@ -74,11 +74,15 @@ const LOAD_ATTEMPTS = 3
  * Overwrite=false is decided by the service, once, for one name (the lock
  * relies on the same). If listings lag:
  * - a load may miss the newest serial and return an older one; a run that
- *   saves from it gets ParameterAlreadyExists on its first save (a conflict,
- *   never a lost update);
+ *   saves from it gets ParameterAlreadyExists on its first save, or sees
+ *   the newer serial in step 3 (a conflict, never a lost update);
  * - step 3 may miss serials committed a moment ago; since they are higher,
  *   the stale header still never becomes the state, and the stale run finds
  *   out at its next save instead of this one;
+ * - step 3 may still list a base that a teardown has just deleted: then the
+ *   stale run's header outlives the teardown as the stack's state (its
+ *   resources are tagged; the next teardown removes both). This one case
+ *   needs the listing to be current;
  * - step 4 may miss old headers: they are deleted by a later save or destroy.
  */
 export class SsmStateStore implements StateStore {
