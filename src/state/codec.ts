@@ -1,9 +1,11 @@
 import {createHash} from 'node:crypto'
 import {gunzipSync, gzipSync} from 'node:zlib'
-import {StateFormatError, type StateDocument} from './types.js'
+import {z} from 'zod'
+import {type ResourceEntry, type RetiredEntry, STATE_SCHEMA_VERSION, type StateDocument, StateFormatError, StateVersionError} from './types.js'
 
 /**
- * How a state document becomes SSM parameter values. Pure: no AWS calls.
+ * How a state document becomes SSM parameter values, and back. Pure: no AWS
+ * calls (ssm-store.ts names the parameters and makes the calls).
  *
  * A Standard-tier parameter holds at most 4096 characters
  * (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html)
@@ -11,23 +13,196 @@ import {StateFormatError, type StateDocument} from './types.js'
  * and base64-encoded; when that still does not fit in the header parameter,
  * it is split into chunk parameters that the header points to. Advanced tier
  * (8 KB) would only postpone the split and costs money per parameter.
+ *
+ * Documents are validated with zod on the way in. Schema versions:
+ * - 1 (the first release): `resources` only; a second object of one logical
+ *   id is an entry keyed `<logical id>#retired-<aws id>` (old half of a
+ *   replacement) or `<logical id>#orphan-<aws id>` (orphan found at teardown).
+ * - 2: `resources`, `retired`, `intents`, `generations` (types.ts).
+ * A version-1 document is migrated to version 2 when read; a higher version
+ * than this build knows is refused with "upgrade containrlab".
+ *
+ * Unknown fields are kept, not refused and not dropped: the schema version is
+ * bumped for every change an older build must not ignore, so a field it does
+ * not know is one a newer build added as optional, and dropping it on our next
+ * save would lose that build's data. (Entries the engine rewrites lose such
+ * fields; that is the price of "optional".)
  */
 
 export const STATE_ENCODING = 'gzip+base64'
 /** Largest Standard-tier parameter value, in characters. */
 export const MAX_PARAMETER_CHARS = 4096
-/** The document schema versions this build can read. */
-export const SUPPORTED_SCHEMA_VERSIONS = [1, 2]
+/** Format of the serial headers (`/containrlab/<stack>/serial/<n>`) this build writes and reads. */
+export const HEADER_FORMAT = 2
+/** Format of the single `/containrlab/<stack>/state` header of the first release. */
+export const LEGACY_HEADER_FORMAT = 1
+/** The document schema versions this build reads (it writes the last one). */
+export const SUPPORTED_SCHEMA_VERSIONS = [1, STATE_SCHEMA_VERSION] as const
 
-/** The `state` parameter: either the whole document (`data`) or a pointer to its chunks. */
-export type StateHeader =
-  | {v: 1; serial: number; encoding: typeof STATE_ENCODING; data: string}
-  | {v: 1; serial: number; encoding: typeof STATE_ENCODING; chunks: number; sha256: string}
+// ---------------------------------------------------------------------------
+// Documents
 
-export interface EncodedState {
-  header: StateHeader
-  /** Chunk values in order; empty when the header carries the data itself. */
-  chunks: string[]
+const serialNumber = z.number().int().nonnegative()
+const text = z.string()
+const nonEmpty = z.string().min(1)
+
+const resourceEntry = z.looseObject({
+  kind: text,
+  id: text,
+  deps: z.array(text),
+  outputs: z.record(text, text),
+  updatedAt: text,
+})
+
+const retiredEntry = z.looseObject({
+  logicalId: nonEmpty,
+  kind: text,
+  id: text,
+  deps: z.array(text),
+  reason: z.enum(['replaced', 'orphan']),
+  since: text,
+})
+
+const createIntent = z.looseObject({kind: text, token: nonEmpty, startedAt: text})
+
+const documentV2 = z.looseObject({
+  schemaVersion: z.literal(STATE_SCHEMA_VERSION),
+  stack: nonEmpty,
+  serial: serialNumber,
+  lineage: nonEmpty,
+  resources: z.record(text, resourceEntry),
+  retired: z.array(retiredEntry),
+  intents: z.record(text, createIntent),
+  generations: z.record(text, serialNumber),
+})
+
+const documentV1 = z.looseObject({
+  schemaVersion: z.literal(1),
+  stack: nonEmpty,
+  serial: serialNumber,
+  lineage: nonEmpty,
+  resources: z.record(text, resourceEntry),
+})
+
+type DocumentV1 = z.infer<typeof documentV1>
+
+/** Fields whose keys are data (logical ids, output names), printed as `resources["vpc/main"]`. */
+const RECORD_FIELDS = new Set(['resources', 'intents', 'generations', 'outputs'])
+
+/**
+ * Checks a parsed document and returns it as schema version 2 (migrating a
+ * version-1 document). Throws StateFormatError listing every problem by its
+ * path, or StateVersionError for a version this build does not know.
+ */
+export function parseDocument(value: unknown): StateDocument {
+  const version = isObject(value) ? value.schemaVersion : undefined
+  if (typeof version === 'number' && Number.isInteger(version) && version > STATE_SCHEMA_VERSION) {
+    throw new StateVersionError(
+      `the state was written by a newer containrlab (state schema version ${version}; this build reads versions ${SUPPORTED_SCHEMA_VERSIONS.join(' and ')}): upgrade containrlab`,
+    )
+  }
+  if (version === 1) {
+    const result = documentV1.safeParse(value, {reportInput: true})
+    if (!result.success) throw invalid(result.error.issues.map(describeIssue))
+    return migrateV1(result.data)
+  }
+  const result = documentV2.safeParse(value, {reportInput: true})
+  if (!result.success) throw invalid(result.error.issues.map(describeIssue))
+  return result.data
+}
+
+/**
+ * Version 1 → 2: `#retired-` and `#orphan-` entries become `retired` entries
+ * (reason `replaced` / `orphan`, `since` = their updatedAt; their outputs are
+ * dropped: nothing may reference a retired object); no intents; no
+ * generations (a v1 run recorded none).
+ */
+export function migrateV1(doc: DocumentV1): StateDocument {
+  const resources: Record<string, ResourceEntry> = {}
+  const retired: RetiredEntry[] = []
+  const problems: string[] = []
+  for (const [key, entry] of Object.entries(doc.resources)) {
+    const hash = key.indexOf('#')
+    if (hash < 0) {
+      resources[key] = entry
+      continue
+    }
+    const note = /^#(retired|orphan)-./.exec(key.slice(hash))
+    if (!note || hash === 0) {
+      problems.push(`${formatPath(['resources', key])}: a key with "#" must be <logical id>#retired-<aws id> or <logical id>#orphan-<aws id>`)
+      continue
+    }
+    retired.push({logicalId: key.slice(0, hash), kind: entry.kind, id: entry.id, deps: entry.deps, reason: note[1] === 'retired' ? 'replaced' : 'orphan', since: entry.updatedAt})
+  }
+  if (problems.length > 0) throw invalid(problems)
+  const {schemaVersion: _version, resources: _resources, ...rest} = doc
+  return {...rest, schemaVersion: STATE_SCHEMA_VERSION, resources, retired, intents: {}, generations: {}}
+}
+
+function invalid(problems: string[]): StateFormatError {
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`
+  return new StateFormatError(`the state document is not valid (${count}):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
+}
+
+/** `resources["subnet/a"].deps[1]`: record keys quoted in brackets, fields dotted, indices bracketed. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = ''
+  let keyNext = false
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`
+    else if (keyNext) out += `[${JSON.stringify(String(segment))}]`
+    else out += `${out ? '.' : ''}${String(segment)}`
+    keyNext = !keyNext && typeof segment === 'string' && RECORD_FIELDS.has(segment)
+  }
+  return out || '(the document)'
+}
+
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  object: 'an object',
+  record: 'an object',
+  array: 'a list',
+  boolean: 'true or false',
+}
+
+/** A JSON value as the state holds it: numbers and short strings verbatim, collections named. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'an object'
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)
+  return String(value)
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = formatPath(issue.path)
+  const input = (issue as {input?: unknown}).input
+  switch (issue.code) {
+    case 'invalid_type': {
+      const expected = EXPECTED[issue.expected] ?? issue.expected
+      return input === undefined ? `${where}: missing (expected ${expected})` : `${where}: expected ${expected}, got ${describeValue(input)}`
+    }
+    case 'invalid_value': {
+      const expected = issue.values.map((allowed) => JSON.stringify(allowed)).join(' or ')
+      return input === undefined ? `${where}: missing (expected ${expected})` : `${where}: expected ${expected}, got ${describeValue(input)}`
+    }
+    case 'too_small':
+      if (issue.origin === 'string') return `${where}: expected a non-empty string`
+      return `${where}: expected ${issue.inclusive ? 'at least' : 'more than'} ${String(issue.minimum)}, got ${describeValue(input)}`
+    case 'invalid_union':
+      // The one union: a header's payload.
+      return `${where}: expected either "data", or "chunks" and "sha256"`
+    case 'invalid_format':
+      return `${where}: expected ${issue.format === 'regex' ? 'a sha256 in hex' : issue.format}, got ${describeValue(input)}`
+    default:
+      return `${where}: ${issue.message}`
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 export function encodeDocument(doc: StateDocument): string {
@@ -41,50 +216,123 @@ export function decodeDocument(data: string): StateDocument {
   } catch (error) {
     throw new StateFormatError(`the state document is corrupt: ${(error as Error).message}`)
   }
-  return checkDocument(parsed)
+  return parseDocument(parsed)
 }
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex')
 }
 
-export function splitChunks(text: string, size = MAX_PARAMETER_CHARS): string[] {
+export function splitChunks(value: string, size = MAX_PARAMETER_CHARS): string[] {
   const chunks: string[] = []
-  for (let start = 0; start < text.length; start += size) chunks.push(text.slice(start, start + size))
+  for (let start = 0; start < value.length; start += size) chunks.push(value.slice(start, start + size))
   return chunks
 }
 
-/** The header alone when it fits in one parameter, else a header plus chunks of ≤ 4096 characters. */
-export function encodeState(doc: StateDocument, limit = MAX_PARAMETER_CHARS): EncodedState {
-  const data = encodeDocument(doc)
-  const inline: StateHeader = {v: 1, serial: doc.serial, encoding: STATE_ENCODING, data}
-  if (JSON.stringify(inline).length <= limit) return {header: inline, chunks: []}
-  const chunks = splitChunks(data, limit)
-  return {header: {v: 1, serial: doc.serial, encoding: STATE_ENCODING, chunks: chunks.length, sha256: sha256(data)}, chunks}
+// ---------------------------------------------------------------------------
+// Headers
+
+/**
+ * The value of a serial header, the commit point of one serial: the whole
+ * document (`data`) when it fits, else the count and checksum of its chunks.
+ * `writer` is random per store: it makes two runs' headers differ even for
+ * one document, so "the existing header is byte-identical to mine" can only
+ * mean "mine".
+ */
+export type SerialHeader = {v: typeof HEADER_FORMAT; serial: number; writer: string; encoding: typeof STATE_ENCODING} & ({data: string} | {chunks: number; sha256: string})
+
+/** The `state` parameter of the first release: the same idea without a writer. */
+export type LegacyHeader = {v: typeof LEGACY_HEADER_FORMAT; serial: number; encoding: typeof STATE_ENCODING} & ({data: string} | {chunks: number; sha256: string})
+
+/**
+ * What `state` holds once the state moved to serial headers. Its `v` is 2 so
+ * that the first release, which reads only `v: 1`, refuses it with "upgrade
+ * containrlab" instead of taking the stack for one without state.
+ */
+export interface MovedMarker {
+  v: typeof HEADER_FORMAT
+  moved: string
 }
 
-export function parseHeader(text: string): StateHeader {
-  let parsed: any
+export interface EncodedState {
+  header: SerialHeader
+  /** The header's value as stored: compared byte for byte after a lost response. */
+  value: string
+  /** Chunk values in order; empty when the header carries the data itself. */
+  chunks: string[]
+}
+
+/** The header alone when it fits in one parameter, else a header plus chunks of ≤ 4096 characters. */
+export function encodeState(doc: StateDocument, writer: string, limit = MAX_PARAMETER_CHARS): EncodedState {
+  const data = encodeDocument(doc)
+  const base = {v: HEADER_FORMAT, serial: doc.serial, writer, encoding: STATE_ENCODING} as const
+  const inline: SerialHeader = {...base, data}
+  const inlineValue = JSON.stringify(inline)
+  if (inlineValue.length <= limit) return {header: inline, value: inlineValue, chunks: []}
+  const chunks = splitChunks(data, limit)
+  const header: SerialHeader = {...base, chunks: chunks.length, sha256: sha256(data)}
+  return {header, value: JSON.stringify(header), chunks}
+}
+
+/**
+ * Names the chunk set of a chunked header: its checksum's first 16 hex
+ * digits. Two runs committing different documents as the same serial thus
+ * write different chunk parameters, and the loser never overwrites the
+ * winner's chunks (identical documents share names and values, harmlessly).
+ */
+export function chunkSetId(header: {sha256: string}): string {
+  return header.sha256.slice(0, 16)
+}
+
+const dataOrChunks = z.union([z.looseObject({data: z.string()}), z.looseObject({chunks: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/)})])
+const serialHeader = z.looseObject({v: z.literal(HEADER_FORMAT), serial: serialNumber, writer: z.string(), encoding: z.literal(STATE_ENCODING)}).and(dataOrChunks)
+const legacyHeader = z.looseObject({v: z.literal(LEGACY_HEADER_FORMAT), serial: serialNumber, encoding: z.literal(STATE_ENCODING)}).and(dataOrChunks)
+
+function parseJson(value: string, what: string): Record<string, unknown> {
+  let parsed: unknown
   try {
-    parsed = JSON.parse(text)
+    parsed = JSON.parse(value)
   } catch {
-    throw new StateFormatError('the state parameter is not JSON: was it edited by hand?')
+    throw new StateFormatError(`${what} is not JSON: was it edited by hand?`)
   }
-  if (typeof parsed !== 'object' || parsed === null) throw new StateFormatError('the state parameter is not a containrlab state header')
-  if (parsed.v !== 1) {
-    throw new StateFormatError(`the state was written in format v${String(parsed.v)}, which this version of containrlab cannot read: upgrade containrlab`)
+  if (!isObject(parsed)) throw new StateFormatError(`${what} is not a containrlab state header`)
+  return parsed
+}
+
+function refuseNewer(parsed: Record<string, unknown>, known: number): void {
+  if (typeof parsed.v === 'number' && parsed.v > known) {
+    throw new StateVersionError(`the state was written by a newer containrlab (header format v${parsed.v}; this build reads v${known}): upgrade containrlab`)
   }
-  if (parsed.encoding !== STATE_ENCODING) throw new StateFormatError(`unknown state encoding ${String(parsed.encoding)}: upgrade containrlab`)
-  if (!Number.isInteger(parsed.serial)) throw new StateFormatError('the state header has no serial')
-  if (typeof parsed.data === 'string') return {v: 1, serial: parsed.serial, encoding: STATE_ENCODING, data: parsed.data}
-  if (Number.isInteger(parsed.chunks) && parsed.chunks > 0 && typeof parsed.sha256 === 'string') {
-    return {v: 1, serial: parsed.serial, encoding: STATE_ENCODING, chunks: parsed.chunks, sha256: parsed.sha256}
+  if (parsed.v === known && typeof parsed.encoding === 'string' && parsed.encoding !== STATE_ENCODING) {
+    throw new StateVersionError(`the state was written by a newer containrlab (unknown state encoding ${JSON.stringify(parsed.encoding)}): upgrade containrlab`)
   }
-  throw new StateFormatError('the state header has neither data nor chunks')
+}
+
+function checkHeader<T>(schema: z.ZodType<T>, parsed: Record<string, unknown>): T {
+  const result = schema.safeParse(parsed, {reportInput: true})
+  if (!result.success) {
+    const problems = [...new Set(result.error.issues.map((issue) => describeIssue(issue).replace(/^\(the document\)/, 'header')))]
+    throw new StateFormatError(`the state header is not valid: ${problems.join('; ')}`)
+  }
+  return result.data
+}
+
+export function parseSerialHeader(value: string): SerialHeader {
+  const parsed = parseJson(value, 'the state header')
+  refuseNewer(parsed, HEADER_FORMAT)
+  return checkHeader(serialHeader, parsed) as SerialHeader
+}
+
+/** The first release's `state` parameter: a header, or the marker left when the state moved. */
+export function parseLegacyHeader(value: string): LegacyHeader | MovedMarker {
+  const parsed = parseJson(value, 'the state parameter')
+  if (parsed.v === HEADER_FORMAT && typeof parsed.moved === 'string') return {v: HEADER_FORMAT, moved: parsed.moved}
+  refuseNewer(parsed, LEGACY_HEADER_FORMAT)
+  return checkHeader(legacyHeader, parsed) as LegacyHeader
 }
 
 /** Rebuilds the document from its header and (when chunked) its chunk values in order. */
-export function decodeState(header: StateHeader, chunks: string[] = []): StateDocument {
+export function decodeState(header: SerialHeader | LegacyHeader, chunks: string[] = []): StateDocument {
   let data: string
   if ('data' in header) {
     data = header.data
@@ -96,20 +344,4 @@ export function decodeState(header: StateHeader, chunks: string[] = []): StateDo
   const doc = decodeDocument(data)
   if (doc.serial !== header.serial) throw new StateFormatError(`the state header says serial ${header.serial} but the document is serial ${doc.serial}`)
   return doc
-}
-
-function checkDocument(parsed: any): StateDocument {
-  if (typeof parsed !== 'object' || parsed === null) throw new StateFormatError('the state document is not an object')
-  if (!SUPPORTED_SCHEMA_VERSIONS.includes(parsed.schemaVersion)) {
-    throw new StateFormatError(
-      `the state document has schema version ${String(parsed.schemaVersion)}; this version of containrlab reads ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}: upgrade containrlab`,
-    )
-  }
-  if (typeof parsed.stack !== 'string' || !Number.isInteger(parsed.serial) || typeof parsed.lineage !== 'string') {
-    throw new StateFormatError('the state document lacks its stack, serial or lineage')
-  }
-  if (typeof parsed.resources !== 'object' || parsed.resources === null || Array.isArray(parsed.resources)) {
-    throw new StateFormatError('the state document has no resources map')
-  }
-  return parsed as StateDocument
 }

@@ -74,13 +74,22 @@ export interface StateStore {
   /** undefined when the stack has no state. */
   load(): Promise<StateDocument | undefined>
   /**
-   * The caller bumps `serial`; the store writes it. Safe to call
+   * The caller bumps `serial`; the store commits the document as the serial
+   * after the one it loaded or last committed (the same number, unless an
+   * earlier save failed before committing: then the store's, written into
+   * the stored document). A document whose serial is not above the last one
+   * saved is an older snapshot and is not written. Safe to call
    * concurrently. A compare-and-swap: throws StateConflictError when another
-   * run committed a serial this store did not load or write (its lock was
-   * broken while it ran), and writes nothing.
+   * run committed a serial this store did not load or write, or deleted the
+   * state (its lock was broken while it ran); what it wrote is removed again
+   * and every later save throws the same error.
    */
   save(doc: StateDocument): Promise<void>
-  /** Deletes every state parameter (teardown); the lock is left to its handle. */
+  /**
+   * Deletes every state parameter (teardown); the lock is left to its handle.
+   * Throws StateConflictError, deleting nothing, when another run committed
+   * since this store loaded.
+   */
   destroy(): Promise<void>
   /** Throws LockHeldError when someone else holds the lock. */
   lock(info: LockInfo): Promise<LockHandle>
@@ -122,7 +131,11 @@ export class LockHeldError extends Error {
   }
 }
 
-/** The stored state cannot be read: unknown format, missing or corrupt parts. */
+/**
+ * The stored state cannot be read: unknown format, missing or corrupt parts,
+ * a document that fails validation. The message names what is wrong and how
+ * to get a good state back.
+ */
 export class StateFormatError extends Error {
   constructor(message: string) {
     super(message)
@@ -131,19 +144,38 @@ export class StateFormatError extends Error {
 }
 
 /**
+ * The state was written by a newer containrlab (a higher schema version,
+ * header format or encoding): nothing is wrong with it, this build is too old.
+ */
+export class StateVersionError extends StateFormatError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'StateVersionError'
+  }
+}
+
+/**
  * Another run committed the state since this one loaded it: typically
  * `state unlock --force` was used while this run still held the lock. This
  * run must stop changing AWS at once; its last changes are not in the state
  * (the other run's are), and `up` again reconciles them by their tags.
+ *
+ * `stackName`, not `stack`: a `stack` property would replace Error's stack trace.
  */
 export class StateConflictError extends Error {
   constructor(
     readonly stackName: string,
+    /** The other run's serial (committed), or this store's last serial (deleted). */
     readonly serial: number,
+    /** `deleted`: the state this run built on was deleted (a teardown) rather than superseded. */
+    readonly how: 'committed' | 'deleted' = 'committed',
   ) {
     super(
-      `the state of stack ${stackName} was committed by another run (serial ${serial}) while this run held it: its lock was broken (\`state unlock --force\`?). ` +
-        'This run stopped changing AWS. Let the other run finish, then run `up` again: what this run made is found by its tags.',
+      how === 'committed'
+        ? `the state of stack ${stackName} was committed by another run (serial ${serial}) while this run held it: its lock was broken (\`state unlock --force\`?). ` +
+            'This run stopped changing AWS. Let the other run finish, then run `up` again: what this run made is found by its tags.'
+        : `the state of stack ${stackName} was deleted by another run (a teardown?) after serial ${serial}, while this run held it: its lock was broken (\`state unlock --force\`?). ` +
+            'This run stopped changing AWS. What it made is found by its tags: `teardown` removes it, `up` adopts it.',
     )
     this.name = 'StateConflictError'
   }

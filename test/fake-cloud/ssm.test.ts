@@ -59,6 +59,19 @@ describe('FakeSsm PutParameter', () => {
     expect(await errorName(put('/app/adv', 'x', {Overwrite: true, Tier: 'Standard'}))).toBe('ValidationException')
   })
 
+  it('refuses more than 15 hierarchy levels with HierarchyLevelLimitExceededException', async () => {
+    const levels = (n: number) => Array.from({length: n}, (_, i) => `/l${i}`).join('')
+    await expect(put(levels(15), 'v')).resolves.toMatchObject({Version: 1})
+    expect(await errorName(put(levels(16), 'v'))).toBe('HierarchyLevelLimitExceededException')
+  })
+
+  it('keeps a parameter and parameters below its name apart', async () => {
+    await put('/app/a', 'parent')
+    await put('/app/a/b', 'child')
+    expect(fake.get('/app/a')?.Value).toBe('parent')
+    expect(fake.get('/app/a/b')?.Value).toBe('child')
+  })
+
   it('requires a Type on creation and rejects invalid names', async () => {
     expect(await errorName(ssm.send(new PutParameterCommand({Name: '/app/t', Value: 'v'})))).toBe('ValidationException')
     expect(await errorName(put('/app/has space', 'v'))).toBe('ValidationException')
@@ -123,6 +136,22 @@ describe('FakeSsm reads', () => {
 
     expect(await errorName(ssm.send(new GetParametersByPathCommand({Path: '/app', MaxResults: 11})))).toBe('ValidationException')
     expect(await errorName(ssm.send(new GetParametersByPathCommand({Path: '/app', NextToken: 'bogus'})))).toBe('InvalidNextToken')
+  })
+
+  it('GetParametersByPath may answer short and empty pages with a NextToken while more remain (pageSizes)', async () => {
+    for (let i = 0; i < 4; i++) await put(`/app/p${i}`, `v${i}`)
+    fake.pageSizes = [0, 1, 2]
+    const pages: string[][] = []
+    let NextToken: string | undefined
+    do {
+      const page = await ssm.send(new GetParametersByPathCommand({Path: '/app', MaxResults: 10, NextToken}))
+      pages.push((page.Parameters ?? []).map((p) => p.Name!))
+      NextToken = page.NextToken
+    } while (NextToken)
+    expect(pages).toEqual([[], ['/app/p0'], ['/app/p1', '/app/p2'], ['/app/p3']])
+    // A page size never exceeds MaxResults.
+    fake.pageSizes = [5]
+    expect((await ssm.send(new GetParametersByPathCommand({Path: '/app', MaxResults: 2}))).Parameters).toHaveLength(2)
   })
 
   it('GetParameterHistory lists every version, oldest first', async () => {

@@ -6,6 +6,7 @@ import {
   GetParameterHistoryCommand,
   GetParametersByPathCommand,
   GetParametersCommand,
+  HierarchyLevelLimitExceededException,
   InvalidNextToken,
   type Parameter,
   ParameterAlreadyExists,
@@ -34,6 +35,8 @@ const MAX_VERSIONS = 100
 /** GetParameters and DeleteParameters take at most 10 names; GetParametersByPath returns at most 10 per page. */
 const BATCH_LIMIT = 10
 const HISTORY_PAGE_LIMIT = 50
+/** "A parameter name hierarchy can have a maximum of 15 levels." https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html */
+const MAX_HIERARCHY_LEVELS = 15
 
 interface StoredVersion {
   Value: string
@@ -67,6 +70,14 @@ function notFound(name: string): ParameterNotFound {
 export class FakeSsm implements FakeService {
   readonly service = 'ssm'
   private readonly parameters = new Map<string, StoredVersion[]>()
+  /**
+   * Sizes of the next GetParametersByPath pages, consumed one per call (then
+   * MaxResults again): AWS answers "on a best-effort basis", a page holding
+   * "between zero and the value of MaxResults" items, with a NextToken while
+   * more remain.
+   * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParametersByPath.html
+   */
+  pageSizes: number[] = []
 
   constructor(private readonly env: FakeEnv) {}
 
@@ -96,6 +107,12 @@ export class FakeSsm implements FakeService {
 
   putParameter(input: {Name?: string; Value?: string; Type?: ParameterType; Overwrite?: boolean; Tier?: ParameterTier; Description?: string}): {Version: number; Tier: ParameterTier} {
     const name = checkName(input.Name)
+    if (name.split('/').filter(Boolean).length > MAX_HIERARCHY_LEVELS) {
+      throw new HierarchyLevelLimitExceededException({
+        ...meta,
+        message: `A hierarchy can have a maximum of ${MAX_HIERARCHY_LEVELS} levels. For more information, see Requirements and constraints for parameter names in the Amazon Web Services Systems Manager User Guide.`,
+      })
+    }
     const value = input.Value ?? ''
     if (value.length === 0) throw validation("1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1")
     const versions = this.parameters.get(name)
@@ -167,7 +184,8 @@ export class FakeSsm implements FakeService {
     const prefix = raw.endsWith('/') ? raw : `${raw}/`
     const matching = this.names().filter((name) => name.startsWith(prefix) && (input.Recursive === true || !name.slice(prefix.length).includes('/')))
     const start = decodeToken(input.NextToken, matching.length)
-    const page = matching.slice(start, start + maxResults)
+    const size = Math.min(maxResults, this.pageSizes.shift() ?? maxResults)
+    const page = matching.slice(start, start + size)
     const next = start + page.length
     return {
       Parameters: page.map((name) => this.render(name, this.lookup(name), input.WithDecryption === true)),
