@@ -58,11 +58,20 @@ export interface ReconcilerRegistry {
   kinds(): string[]
 }
 
+/** Each module is imported once per process (a dynamic import is not free, least of all under a test runner's loader). */
+const loaded = new Map<Kind, Promise<Reconciler>>()
+
+function load<K extends Kind>(kind: K): Promise<ReconcilerOf<K>> {
+  let reconciler = loaded.get(kind)
+  if (!reconciler) loaded.set(kind, (reconciler = loaders[kind]() as Promise<Reconciler>))
+  return reconciler as Promise<ReconcilerOf<K>>
+}
+
 export const registry: ReconcilerRegistry & {typed<K extends Kind>(kind: K): Promise<ReconcilerOf<K>>} = {
   async get(kind) {
     if (!isKind(kind)) throw new Error(`no reconciler for resource kind "${kind}"`)
-    return (await loaders[kind]()) as Reconciler
+    return (await load(kind)) as Reconciler
   },
-  typed: (kind) => loaders[kind](),
+  typed: load,
   kinds: () => Object.keys(loaders),
 }
