@@ -62,8 +62,9 @@ export function buildReport(
   base: {stack: string; region?: string; serial?: number},
   results: NodeResult[],
   outputs: Record<string, Record<string, string>>,
-  stopped?: string,
+  run: {stopped?: string; stateError?: string} = {},
 ): RunReport {
+  const {stopped} = run
   const summary: Record<NodeAction, number> = {create: 0, update: 0, replace: 0, delete: 0, noop: 0}
   // The deletion that finishes a replacement is part of that `replace`: plan and apply count alike.
   for (const result of results) if ((result.status === 'done' || result.status === 'planned') && !result.partOf) summary[result.action]++
@@ -76,6 +77,7 @@ export function buildReport(
         : `${blocked.length} resource(s) not attempted because something they depend on failed: ${blocked.map((r) => r.id).join(', ')}`,
     )
   }
+  if (run.stateError) errors.push(run.stateError)
   const kept = results.filter((r) => r.status === 'kept').map((r) => `${r.id} (${r.physicalId}): ${r.dataLoss}`)
   return {
     command,

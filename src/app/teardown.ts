@@ -1,3 +1,4 @@
+import {describeError} from '../aws/errors.js'
 import {StateWriter} from '../engine/state-writer.js'
 import {teardown as teardownEngine} from '../engine/teardown.js'
 import {registry} from '../resources/registry.js'
@@ -33,8 +34,12 @@ export async function teardown(session: Session, options: {dryRun?: boolean; pur
       confirm: options.confirm && ((planned) => options.confirm!(buildReport('teardown', {stack: session.stack, region: session.region}, planned, {}))),
     })
     if (result.cancelled) throw new CancelledError(undefined)
-    if (result.ok && !options.dryRun) await session.store.destroy()
-    const report = buildReport('teardown', {stack: session.stack, region: session.region, serial: result.ok ? undefined : doc.serial}, result.results, {})
+    // The state goes last, once nothing it lists is left; another run's newer state is never deleted.
+    const stateError =
+      result.stateError ??
+      (result.ok && !options.dryRun ? await session.store.destroy().then(() => undefined, (error: unknown) => `the state was not deleted: ${describeError(error)}`) : undefined)
+    const done = result.ok && !stateError
+    const report = buildReport('teardown', {stack: session.stack, region: session.region, serial: done ? undefined : doc.serial}, result.results, {}, {stateError})
     return {...report, orphans: result.orphans}
   } finally {
     await lock?.release()

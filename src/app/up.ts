@@ -34,7 +34,7 @@ export async function up(session: Session, confirm: Confirm): Promise<RunReport>
     // The lineage seeds idempotency tokens; it must be stored before the first create.
     if (doc.serial === 0) await writer.commit()
     const result = await converge(prepared, {...common, writer, emit: session.options.emit, signal: session.options.signal})
-    return buildReport('up', {...base, serial: doc.serial}, result.results, result.outputs, result.stopped)
+    return buildReport('up', {...base, serial: doc.serial}, result.results, result.outputs, result)
   } finally {
     await lock.release()
   }

@@ -37,6 +37,8 @@ export interface ConvergeResult {
   ok: boolean
   /** Why the run stopped early, when it did (interrupted, or the state was taken over by another run). */
   stopped?: string
+  /** The state could not be saved at the end (what AWS now has is found by its tags on the next run). */
+  stateError?: string
 }
 
 interface Settled {
@@ -239,13 +241,16 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
     const late = new DeletionWalk([...lateDeletions, ...retiredThisRun], {...walkOptions, partOf: (deletion) => (deletion.key.startsWith('replaced-old:') ? deletion.logicalId : undefined)})
     const lateResults = await late.all()
     // Every mutation is in the stored state before the run reports (a failed save fails the run).
-    await writer.flush()
+    const stateError = await writer.flush().then(
+      () => undefined,
+      (error: unknown) => `the state could not be saved: ${describeError(error)}`,
+    )
     const earlyResults = [...early.results.entries()].filter(([key]) => !key.startsWith('replaced:')).map(([, result]) => result)
     const deletionResults = [...earlyResults, ...lateResults]
     const ordered = [...dag.order.map((id) => results.get(id)!), ...deletionResults]
-    const ok = allSettled.every((s) => s.ok) && deletionResults.every((r) => r.status !== 'failed' && r.status !== 'blocked')
+    const ok = !stateError && allSettled.every((s) => s.ok) && deletionResults.every((r) => r.status !== 'failed' && r.status !== 'blocked')
     const why = stopped()
-    return {results: ordered, outputs, ok, ...(why ? {stopped: why.replace(/^not attempted: /, '')} : {})}
+    return {results: ordered, outputs, ok, ...(why ? {stopped: why.replace(/^not attempted: /, '')} : {}), ...(stateError ? {stateError} : {})}
   } finally {
     options.signal.removeEventListener('abort', onAbort)
     stopConflict()

@@ -35,6 +35,8 @@ export interface TeardownResult {
   /** Resources found by their tags (or names) that the state did not list, as `logical id (aws id)`. */
   orphans: string[]
   ok: boolean
+  /** The state could not be saved (e.g. another run took it over): the deletions happened, the state may not say so. */
+  stateError?: string
 }
 
 /**
@@ -101,8 +103,12 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   })
   const results = await walk.all()
   if (results.every((result) => result.status === 'done' || result.status === 'kept')) state.intents = {}
-  await options.writer?.flush()
-  return {results, orphans, ok: results.every((result) => result.status === 'done' || result.status === 'kept')}
+  const stateError = await options.writer?.flush().then(
+    () => undefined,
+    (error: unknown) => `the state could not be saved: ${describeError(error)}`,
+  )
+  const ok = !stateError && results.every((result) => result.status === 'done' || result.status === 'kept')
+  return {results, orphans, ok, ...(stateError ? {stateError} : {})}
 }
 
 /** A teardown deletion as `teardown --dry-run` and the confirmation show it. */

@@ -85,6 +85,9 @@ const LOAD_ATTEMPTS = 3
  *   needs the listing to be current;
  * - step 4 may miss old headers: they are deleted by a later save or destroy.
  */
+/** The stale run may commit between our load and our save a few times; then it is not stale but running hard. */
+const FENCE_ATTEMPTS = 3
+
 export class SsmStateStore implements StateStore {
   readonly prefix: string
   /** Stamped in every header this store writes (codec.ts, SerialHeader). */
@@ -179,8 +182,31 @@ export class SsmStateStore implements StateStore {
     return readLock(this.aws, this.lockName)
   }
 
-  forceUnlock(): Promise<LockInfo | undefined> {
-    return forceUnlock(this.aws, this.lockName)
+  /**
+   * Breaks the lock, then fences the run that held it: one more commit of the
+   * stored state (the same document, the next serial), so that if that run is
+   * still alive its next save finds a serial it did not write and stops
+   * (StateConflictError) instead of carrying on beside whoever runs next.
+   */
+  async forceUnlock(): Promise<LockInfo | undefined> {
+    const removed = await forceUnlock(this.aws, this.lockName)
+    if (removed) await this.fenceStaleRun()
+    return removed
+  }
+
+  private async fenceStaleRun(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      // A fresh store each time: this one may just have learnt that the stale run committed first.
+      const store = new SsmStateStore(this.aws, this.stack)
+      const doc = await store.load()
+      if (!doc) return
+      try {
+        await store.save({...doc, serial: doc.serial + 1})
+        return
+      } catch (error) {
+        if (!(error instanceof StateConflictError) || attempt >= FENCE_ATTEMPTS) throw error
+      }
+    }
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {
