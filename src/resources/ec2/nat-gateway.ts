@@ -1,9 +1,9 @@
 import {CreateNatGatewayCommand, DeleteNatGatewayCommand, paginateDescribeNatGateways, type Filter, type NatGateway} from '@aws-sdk/client-ec2'
-import {ownerOf, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
+import {ownerOf, ownerOfCreated, tagSpecifications, withOwner} from '../tags.js'
+import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
 import {waitFor} from '../wait.js'
-import {findByStack, readByIdFilter} from './describe.js'
-import {classifyEc2Error, isEc2NotFound} from './errors.js'
+import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, nothingChangesInPlace} from './describe.js'
+import {isEc2NotFound} from './errors.js'
 import type {NatGatewayDesired} from './desired.js'
 
 export interface NatGatewayObserved extends Observed {
@@ -20,11 +20,7 @@ export interface NatGatewayObserved extends Observed {
 
 export function diffNatGateway(desired: NatGatewayDesired, observed: NatGatewayObserved): Change[] {
   // Neither the subnet nor the primary Elastic IP of a NAT gateway can change.
-  const changes: Change[] = []
-  for (const field of ['subnetId', 'allocationId'] as const) {
-    if (desired[field] !== observed[field]) changes.push({field, before: observed[field], after: desired[field], replace: true})
-  }
-  return changes
+  return immutableChanges(desired, observed, ['subnetId', 'allocationId'])
 }
 
 /**
@@ -54,10 +50,7 @@ function toObserved(gateway: NatGateway): NatGatewayObserved {
 
 /** Every state, `deleted` and `failed` included. Note the parameter is `Filter`, not `Filters`, in this API. */
 async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<NatGateway[]> {
-  const ec2 = await ctx.aws.ec2()
-  const out: NatGateway[] = []
-  for await (const page of paginateDescribeNatGateways({client: ec2}, {Filter: filters})) out.push(...(page.NatGateways ?? []))
-  return out
+  return collectPages(paginateDescribeNatGateways({client: await ctx.aws.ec2()}, {Filter: filters}), (page) => page.NatGateways)
 }
 
 /** The gateways that exist for our purposes: neither `deleted` nor `failed`. */
@@ -69,23 +62,16 @@ async function describeOne(ctx: ReconcileContext, id: string): Promise<NatGatewa
   return (await describe(ctx, [{Name: 'nat-gateway-id', Values: [id]}])).find((gateway) => gateway.NatGatewayId === id)
 }
 
-export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
+export const natGateway = ec2Kind<NatGatewayDesired, NatGatewayObserved>({
   kind: 'ec2.nat-gateway',
-  classifyError: classifyEc2Error,
   // Private subnets keep their route to the old gateway until the new one is available.
   replaceStrategy: 'create-before-delete',
   // `pending` → `available` takes ~60–120 s; `deleting` → `deleted` ~60 s.
   typicalMs: {create: 90_000, delete: 60_000},
-
-  read(ctx, ids) {
-    return readByIdFilter(ids, 'nat-gateway-id', (filters) => describeLive(ctx, filters))
-  },
-
-  find(ctx, query) {
-    return findByStack(query.stack, (filters) => describeLive(ctx, filters))
-  },
-
+  idFilter: 'nat-gateway-id',
+  describe: describeLive,
   diff: diffNatGateway,
+  update: nothingChangesInPlace,
 
   async create(ctx, desired, meta: CreateMeta) {
     const ec2 = await ctx.aws.ec2()
@@ -102,16 +88,11 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
     const created = toObserved(response.NatGateway!)
     return {
       ...created,
-      logicalId: meta.logicalId,
+      ...ownerOfCreated(meta),
       subnetId: created.subnetId || desired.subnetId,
       allocationId: created.allocationId || desired.allocationId,
       state: response.NatGateway?.State ?? 'pending',
     }
-  },
-
-  // Nothing changes in place (diff only ever asks for replacement).
-  async update(_ctx, _desired, observed) {
-    return observed
   },
 
   async waitReady(ctx, observed) {
@@ -128,17 +109,13 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
         return undefined
       },
     })
-    return {...toObserved(gateway!), ...ownerOf(gateway!.Tags), logicalId: observed.logicalId ?? ownerOf(gateway!.Tags).logicalId}
+    return withOwner(toObserved(gateway!), observed)
   },
 
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
-    try {
-      await ec2.send(new DeleteNatGatewayCommand({NatGatewayId: observed.id}))
-    } catch (error) {
-      if (isEc2NotFound(error)) return
-      throw error
-    }
+    const deleting = await deleteIgnoringNotFound(() => ec2.send(new DeleteNatGatewayCommand({NatGatewayId: observed.id})))
+    if (!deleting) return
     // The gateway holds its network interface in the subnet and its Elastic IP until it is `deleted`; the
     // subnet's and the address's own deletion fail until then.
     // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteNatGateway.html
@@ -160,4 +137,4 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
   health(observed) {
     return {state: observed.state, ready: observed.state === 'available', detail: observed.failureMessage}
   },
-}
+})

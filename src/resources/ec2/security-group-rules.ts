@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ec2'
 import {hasCode} from '../../aws/errors.js'
 import type {Change, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {readByIdFilter} from './describe.js'
+import {collectPages, readByIdFilter} from './describe.js'
 import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {SecurityGroupRuleDesired, SecurityGroupRulesDesired} from './desired.js'
 
@@ -169,9 +169,8 @@ async function describeRules(ec2: EC2Client, filters: Filter[], groupIds: string
   }
   const unseen = groupIds.filter((id) => !found.has(id))
   if (unseen.length > 0) {
-    for await (const page of paginateDescribeSecurityGroups({client: ec2}, {Filters: [{Name: 'group-id', Values: unseen}]})) {
-      for (const group of page.SecurityGroups ?? []) found.set(group.GroupId!, {id: group.GroupId!, ingress: [], egress: []})
-    }
+    const groups = await collectPages(paginateDescribeSecurityGroups({client: ec2}, {Filters: [{Name: 'group-id', Values: unseen}]}), (page) => page.SecurityGroups)
+    for (const group of groups) found.set(group.GroupId!, {id: group.GroupId!, ingress: [], egress: []})
   }
   return [...found.values()]
 }

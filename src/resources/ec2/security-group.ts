@@ -1,8 +1,7 @@
 import {CreateSecurityGroupCommand, DeleteSecurityGroupCommand, paginateDescribeSecurityGroups, type Filter, type SecurityGroup} from '@aws-sdk/client-ec2'
-import {ownerOf, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {findByStack, readByIdFilter} from './describe.js'
-import {classifyEc2Error, isEc2NotFound} from './errors.js'
+import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
+import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
+import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, nothingChangesInPlace} from './describe.js'
 import type {SecurityGroupDesired} from './desired.js'
 
 /** The group itself; its rules are the `ec2.security-group-rules` kind. */
@@ -18,11 +17,7 @@ export interface SecurityGroupObserved extends Observed {
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
  */
 export function diffSecurityGroup(desired: SecurityGroupDesired, observed: SecurityGroupObserved): Change[] {
-  const changes: Change[] = []
-  for (const field of ['vpcId', 'groupName', 'description'] as const) {
-    if (desired[field] !== observed[field]) changes.push({field, before: observed[field], after: desired[field], replace: true})
-  }
-  return changes
+  return immutableChanges(desired, observed, ['vpcId', 'groupName', 'description'])
 }
 
 function toObserved(group: SecurityGroup): SecurityGroupObserved {
@@ -36,27 +31,19 @@ function toObserved(group: SecurityGroup): SecurityGroupObserved {
 }
 
 async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<SecurityGroupObserved[]> {
-  const ec2 = await ctx.aws.ec2()
-  const out: SecurityGroupObserved[] = []
-  for await (const page of paginateDescribeSecurityGroups({client: ec2}, {Filters: filters})) out.push(...(page.SecurityGroups ?? []).map(toObserved))
-  return out
+  const groups = await collectPages(paginateDescribeSecurityGroups({client: await ctx.aws.ec2()}, {Filters: filters}), (page) => page.SecurityGroups)
+  return groups.map(toObserved)
 }
 
-export const securityGroup: Reconciler<SecurityGroupDesired, SecurityGroupObserved> = {
+export const securityGroup = ec2Kind<SecurityGroupDesired, SecurityGroupObserved>({
   kind: 'ec2.security-group',
-  classifyError: classifyEc2Error,
   // GroupName is unique per VPC, so the replacement can only be made once the old group is gone.
   replaceStrategy: 'delete-before-create',
-
-  read(ctx, ids) {
-    return readByIdFilter(ids, 'group-id', (filters) => describe(ctx, filters))
-  },
-
-  find(ctx, query) {
-    return findByStack(query.stack, (filters) => describe(ctx, filters))
-  },
-
+  idFilter: 'group-id',
+  describe,
   diff: diffSecurityGroup,
+  // Nothing is mutable in place: every change is a replacement.
+  update: nothingChangesInPlace,
 
   async create(ctx, desired, meta: CreateMeta) {
     const ec2 = await ctx.aws.ec2()
@@ -70,25 +57,16 @@ export const securityGroup: Reconciler<SecurityGroupDesired, SecurityGroupObserv
         TagSpecifications: tagSpecifications('security-group', meta.tags),
       }),
     )
-    return {id: response.GroupId!, logicalId: meta.logicalId, vpcId: desired.vpcId, groupName: desired.groupName, description: desired.description}
-  },
-
-  async update(_ctx, _desired, observed) {
-    // Nothing is mutable in place: every change is a replacement, which the engine does by delete + create.
-    return observed
+    return {id: response.GroupId!, ...ownerOfCreated(meta), vpcId: desired.vpcId, groupName: desired.groupName, description: desired.description}
   },
 
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
-    try {
-      await ec2.send(new DeleteSecurityGroupCommand({GroupId: observed.id}))
-    } catch (error) {
-      // DependencyViolation (an ENI, or another group's rule, still references it) is thrown: the engine retries it.
-      if (!isEc2NotFound(error)) throw error
-    }
+    // DependencyViolation (an ENI, or another group's rule, still references it) is thrown: the engine retries it.
+    await deleteIgnoringNotFound(() => ec2.send(new DeleteSecurityGroupCommand({GroupId: observed.id})))
   },
 
   outputs(observed) {
     return {id: observed.id, groupName: observed.groupName, vpcId: observed.vpcId}
   },
-}
+})

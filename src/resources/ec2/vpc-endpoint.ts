@@ -7,11 +7,11 @@ import {
   type ModifyVpcEndpointRequest,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
-import {ownerOf, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Health, Observed, ReconcileContext, Reconciler} from '../types.js'
+import {ownerOf, ownerOfCreated, tagSpecifications, withOwner} from '../tags.js'
+import type {Change, CreateMeta, Health, Observed, ReconcileContext} from '../types.js'
 import {waitFor} from '../wait.js'
-import {findByStack, readByIdFilter} from './describe.js'
-import {classifyEc2Error, isEc2NotFound} from './errors.js'
+import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges} from './describe.js'
+import {isEc2NotFound} from './errors.js'
 import type {VpcEndpointDesired} from './desired.js'
 
 export interface VpcEndpointObserved extends Observed {
@@ -68,13 +68,8 @@ function inPlaceChanges(desired: VpcEndpointDesired, observed: VpcEndpointObserv
 }
 
 export function diffVpcEndpoint(desired: VpcEndpointDesired, observed: VpcEndpointObserved): Change[] {
-  const changes: Change[] = []
   // AWS cannot change an endpoint's VPC, service or type.
-  for (const field of ['vpcId', 'serviceName', 'type'] as const) {
-    if (desired[field] !== observed[field]) changes.push({field, before: observed[field], after: desired[field], replace: true})
-  }
-  if (changes.length > 0) return [...changes, ...inPlaceChanges(desired, observed)]
-  return inPlaceChanges(desired, observed)
+  return [...immutableChanges(desired, observed, ['vpcId', 'serviceName', 'type']), ...inPlaceChanges(desired, observed)]
 }
 
 /** ModifyVpcEndpoint input for the in-place differences; undefined when there are none. */
@@ -128,10 +123,8 @@ function toObserved(endpoint: VpcEndpoint): VpcEndpointObserved {
 
 /** Every endpoint the filters match, whatever its state. */
 async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<VpcEndpointObserved[]> {
-  const ec2 = await ctx.aws.ec2()
-  const out: VpcEndpointObserved[] = []
-  for await (const page of paginateDescribeVpcEndpoints({client: ec2}, {Filters: filters})) out.push(...(page.VpcEndpoints ?? []).map(toObserved))
-  return out
+  const endpoints = await collectPages(paginateDescribeVpcEndpoints({client: await ctx.aws.ec2()}, {Filters: filters}), (page) => page.VpcEndpoints)
+  return endpoints.map(toObserved)
 }
 
 /** The endpoints that are not gone (see GONE_STATES). */
@@ -143,22 +136,14 @@ async function describeOne(ctx: ReconcileContext, id: string): Promise<VpcEndpoi
   return (await describe(ctx, [{Name: 'vpc-endpoint-id', Values: [id]}]))[0]
 }
 
-export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = {
+export const vpcEndpoint = ec2Kind<VpcEndpointDesired, VpcEndpointObserved>({
   kind: 'ec2.vpc-endpoint',
-  classifyError: classifyEc2Error,
   // Two endpoints of one service may coexist (with private DNS only one may claim the name, which AWS enforces).
   replaceStrategy: 'create-before-delete',
   // Interface endpoints take a minute or two to become `available` (gateway endpoints are at once).
   typicalMs: {create: 60_000, delete: 30_000},
-
-  read(ctx, ids) {
-    return readByIdFilter(ids, 'vpc-endpoint-id', (filters) => describeLive(ctx, filters))
-  },
-
-  find(ctx, query) {
-    return findByStack(query.stack, (filters) => describeLive(ctx, filters))
-  },
-
+  idFilter: 'vpc-endpoint-id',
+  describe: describeLive,
   diff: diffVpcEndpoint,
 
   async create(ctx, desired, meta: CreateMeta) {
@@ -178,7 +163,7 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
         TagSpecifications: tagSpecifications('vpc-endpoint', meta.tags),
       }),
     )
-    return {...toObserved(response.VpcEndpoint!), logicalId: meta.logicalId}
+    return {...toObserved(response.VpcEndpoint!), ...ownerOfCreated(meta)}
   },
 
   async update(ctx, desired, observed) {
@@ -205,7 +190,7 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
       done: (endpoint) => endpoint?.state === 'available',
       failed: (endpoint) => (endpoint && FAILED_STATES.has(endpoint.state) ? `endpoint is ${endpoint.state}` : undefined),
     })
-    return {...ready!, logicalId: observed.logicalId ?? ready!.logicalId}
+    return withOwner(ready!, observed)
   },
 
   /**
@@ -217,13 +202,8 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
    */
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
-    let response
-    try {
-      response = await ec2.send(new DeleteVpcEndpointsCommand({VpcEndpointIds: [observed.id]}))
-    } catch (error) {
-      if (isEc2NotFound(error)) return
-      throw error
-    }
+    const response = await deleteIgnoringNotFound(() => ec2.send(new DeleteVpcEndpointsCommand({VpcEndpointIds: [observed.id]})))
+    if (!response) return
     for (const item of response.Unsuccessful ?? []) {
       const code = item.Error?.Code
       if (code && isEc2NotFound({name: code})) return
@@ -249,4 +229,4 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
   health(observed): Health {
     return {state: observed.state, ready: observed.state === 'available'}
   },
-}
+})

@@ -2,7 +2,7 @@ import {CreateNatGatewayCommand, DeleteNatGatewayCommand, DescribeNatGatewaysCom
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffNatGateway, natGateway, type NatGatewayObserved} from '../../../src/resources/ec2/nat-gateway.js'
 import {testContext} from '../../helpers/context.js'
-import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
+import {awsError, ec2Mock, ownershipTags, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
 const {ec2, inputs} = ec2Mock()
 
@@ -25,6 +25,7 @@ function gateway(id: string, state: NatGateway['State'], extra: Partial<NatGatew
 const observed: NatGatewayObserved = {
   id: 'nat-1',
   logicalId: 'nat-gateway/a',
+  stack: 'teststack',
   subnetId: 'subnet-1',
   allocationId: 'eipalloc-1',
   vpcId: 'vpc-1',
@@ -57,7 +58,7 @@ describe('natGateway.find', () => {
   it('filters by the stack tag, keys by the containrlab:id tag and skips deleted gateways', async () => {
     ec2.on(DescribeNatGatewaysCommand).resolves({NatGateways: [gateway('nat-old', 'deleted'), gateway('nat-1', 'available')]})
 
-    const found = await natGateway.find(testContext(), 'teststack')
+    const found = await natGateway.find(testContext(), findQuery)
 
     expect(inputs(DescribeNatGatewaysCommand)).toEqual([{Filter: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
     expect(found.map((o) => [o.logicalId, o])).toEqual([['nat-gateway/a', observed]])
@@ -138,7 +139,7 @@ describe('natGateway.delete', () => {
       .resolves({NatGateways: [gateway('nat-1', 'deleted')]})
     const ctx = testContext()
 
-    await natGateway.delete(ctx, observed)
+    await natGateway.delete(ctx, observed, keepData)
 
     expect(inputs(DeleteNatGatewayCommand)).toEqual([{NatGatewayId: 'nat-1'}])
     expect(inputs(DescribeNatGatewaysCommand)).toHaveLength(3)
@@ -149,7 +150,7 @@ describe('natGateway.delete', () => {
     ec2.on(DeleteNatGatewayCommand).resolves({NatGatewayId: 'nat-1'})
     ec2.on(DescribeNatGatewaysCommand).resolves({NatGateways: []})
 
-    await natGateway.delete(testContext(), observed)
+    await natGateway.delete(testContext(), observed, keepData)
 
     expect(inputs(DescribeNatGatewaysCommand)).toHaveLength(1)
   })
@@ -157,13 +158,13 @@ describe('natGateway.delete', () => {
   it('treats NatGatewayNotFound as deleted, without waiting', async () => {
     ec2.on(DeleteNatGatewayCommand).rejects(awsError('NatGatewayNotFound'))
 
-    await expect(natGateway.delete(testContext(), observed)).resolves.toBeUndefined()
+    await expect(natGateway.delete(testContext(), observed, keepData)).resolves.toBeUndefined()
     expect(inputs(DescribeNatGatewaysCommand)).toHaveLength(0)
   })
 
   it('surfaces other errors', async () => {
     ec2.on(DeleteNatGatewayCommand).rejects(awsError('DependencyViolation'))
-    await expect(natGateway.delete(testContext(), observed)).rejects.toMatchObject({name: 'DependencyViolation'})
+    await expect(natGateway.delete(testContext(), observed, keepData)).rejects.toMatchObject({name: 'DependencyViolation'})
   })
 })
 

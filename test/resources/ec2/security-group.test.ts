@@ -2,14 +2,14 @@ import {CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeSecurity
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffSecurityGroup, securityGroup, type SecurityGroupObserved} from '../../../src/resources/ec2/security-group.js'
 import {testContext} from '../../helpers/context.js'
-import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
+import {awsError, ec2Mock, ownershipTags, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
 const {ec2, inputs, sent} = ec2Mock()
 
 const tags = ownershipTags('security-group/alb-sg')
 const meta = {logicalId: 'security-group/alb-sg', token: 'token-1', tags}
 const desired = {vpcId: 'vpc-1', groupName: 'teststack-alb', description: 'ALB'}
-const observed: SecurityGroupObserved = {id: 'sg-1', logicalId: 'security-group/alb-sg', ...desired}
+const observed: SecurityGroupObserved = {id: 'sg-1', logicalId: 'security-group/alb-sg', stack: 'teststack', ...desired}
 
 beforeEach(() => {
   ec2.reset()
@@ -52,7 +52,7 @@ describe('securityGroup.find', () => {
       ],
     })
 
-    const found = await securityGroup.find(testContext(), 'teststack')
+    const found = await securityGroup.find(testContext(), findQuery)
 
     expect(inputs(DescribeSecurityGroupsCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
     expect(found.map((o) => [o.logicalId, o])).toEqual([['security-group/alb-sg', observed]])
@@ -93,18 +93,18 @@ describe('securityGroup.update', () => {
 describe('securityGroup.delete', () => {
   it('deletes the group', async () => {
     ec2.on(DeleteSecurityGroupCommand).resolves({})
-    await securityGroup.delete(testContext(), observed)
+    await securityGroup.delete(testContext(), observed, keepData)
     expect(inputs(DeleteSecurityGroupCommand)).toEqual([{GroupId: 'sg-1'}])
   })
 
   it('treats NotFound as already deleted', async () => {
     ec2.on(DeleteSecurityGroupCommand).rejects(awsError('InvalidGroup.NotFound'))
-    await expect(securityGroup.delete(testContext(), observed)).resolves.toBeUndefined()
+    await expect(securityGroup.delete(testContext(), observed, keepData)).resolves.toBeUndefined()
   })
 
   it('surfaces DependencyViolation for the engine to retry', async () => {
     ec2.on(DeleteSecurityGroupCommand).rejects(awsError('DependencyViolation'))
-    await expect(securityGroup.delete(testContext(), observed)).rejects.toMatchObject({name: 'DependencyViolation'})
+    await expect(securityGroup.delete(testContext(), observed, keepData)).rejects.toMatchObject({name: 'DependencyViolation'})
     expect(sent()).toEqual(['DeleteSecurityGroup'])
   })
 })

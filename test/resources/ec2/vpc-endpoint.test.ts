@@ -9,7 +9,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 import type {VpcEndpointDesired} from '../../../src/resources/ec2/desired.js'
 import {diffVpcEndpoint, vpcEndpoint, type VpcEndpointObserved} from '../../../src/resources/ec2/vpc-endpoint.js'
 import {testContext} from '../../helpers/context.js'
-import {ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
+import {ec2Mock, ownershipTags, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
 const {ec2, inputs, sent} = ec2Mock()
 
@@ -33,6 +33,7 @@ const interfaceEndpoint: VpcEndpoint = {
 const interfaceObserved: VpcEndpointObserved = {
   id: 'vpce-1',
   logicalId: 'endpoint/ecr-api',
+  stack: 'teststack',
   vpcId: 'vpc-1',
   serviceName: 'com.amazonaws.us-east-1.ecr.api',
   type: 'Interface',
@@ -109,7 +110,7 @@ describe('vpcEndpoint.find', () => {
   it('filters by the stack tag and keys by the containrlab:id tag, skipping deleted ones', async () => {
     ec2.on(DescribeVpcEndpointsCommand).resolves({VpcEndpoints: [{...interfaceEndpoint, VpcEndpointId: 'vpce-old', State: state('deleted')}, interfaceEndpoint]})
 
-    const found = await vpcEndpoint.find(testContext(), 'teststack')
+    const found = await vpcEndpoint.find(testContext(), findQuery)
 
     expect(inputs(DescribeVpcEndpointsCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
     expect(found.map((o) => [o.logicalId, o])).toEqual([['endpoint/ecr-api', interfaceObserved]])
@@ -238,7 +239,7 @@ describe('vpcEndpoint.delete', () => {
       .resolves({VpcEndpoints: [{...interfaceEndpoint, State: state('deleted')}]})
     const ctx = testContext()
 
-    await vpcEndpoint.delete(ctx, interfaceObserved)
+    await vpcEndpoint.delete(ctx, interfaceObserved, keepData)
 
     expect(inputs(DeleteVpcEndpointsCommand)).toEqual([{VpcEndpointIds: ['vpce-1']}])
     expect(sent()).toEqual(['DeleteVpcEndpoints', 'DescribeVpcEndpoints', 'DescribeVpcEndpoints'])
@@ -248,14 +249,14 @@ describe('vpcEndpoint.delete', () => {
   it('treats a not-found entry in Unsuccessful as already deleted', async () => {
     ec2.on(DeleteVpcEndpointsCommand).resolves({Unsuccessful: [{ResourceId: 'vpce-1', Error: {Code: 'InvalidVpcEndpoint.NotFound', Message: 'does not exist'}}]})
 
-    await expect(vpcEndpoint.delete(testContext(), interfaceObserved)).resolves.toBeUndefined()
+    await expect(vpcEndpoint.delete(testContext(), interfaceObserved, keepData)).resolves.toBeUndefined()
     expect(sent()).toEqual(['DeleteVpcEndpoints'])
   })
 
   it('throws other Unsuccessful entries with their code', async () => {
     ec2.on(DeleteVpcEndpointsCommand).resolves({Unsuccessful: [{ResourceId: 'vpce-1', Error: {Code: 'DependencyViolation', Message: 'in use'}}]})
 
-    await expect(vpcEndpoint.delete(testContext(), interfaceObserved)).rejects.toMatchObject({name: 'DependencyViolation'})
+    await expect(vpcEndpoint.delete(testContext(), interfaceObserved, keepData)).rejects.toMatchObject({name: 'DependencyViolation'})
   })
 })
 
