@@ -423,6 +423,14 @@ describe('security groups and rules', () => {
     ])
   })
 
+  it('refuses group names AWS refuses: sg-* in any case, over 255 characters, characters outside its alphabet; names are case-insensitive', () => {
+    for (const name of ['sg-prod-web', 'SG-prod', 'x'.repeat(256), 'web|tier']) {
+      expect(codeOf('CreateSecurityGroup', {VpcId: vpcId, GroupName: name, Description: 'd'})).toBe('InvalidParameterValue')
+    }
+    expect(codeOf('CreateSecurityGroup', {VpcId: vpcId, GroupName: 'WEB', Description: 'd'})).toBe('InvalidGroup.Duplicate')
+    expect(call('CreateSecurityGroup', {VpcId: vpcId, GroupName: `sg_prod-web ._-:/()#,@[]+=&;{}!$*${'x'.repeat(200)}`, Description: 'd'}).GroupId).toMatch(/^sg-/)
+  })
+
   it('splits IpPermissions into one rule per range or group pair, and shows them grouped in DescribeSecurityGroups', () => {
     const out = call('AuthorizeSecurityGroupIngress', {
       GroupId: db,

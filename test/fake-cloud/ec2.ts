@@ -1174,7 +1174,10 @@ export class FakeEc2 implements FakeService {
     if (!input.VpcId) throw new Error('FakeEc2: security groups need a VpcId (EC2-Classic and default-VPC groups are not modelled)')
     const vpc = this.referenced(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
     if (!input.GroupName || !input.Description) throw ec2Error('MissingParameter', 'GroupName and Description are required')
-    if (input.GroupName === 'default' || [...this.groups.values()].some((g) => g.vpcId === vpc.id && g.name === input.GroupName)) {
+    this.checkGroupName(input.GroupName)
+    // Names are case-insensitive: `Web` and `web` are one name in a VPC.
+    const name = input.GroupName.toLowerCase()
+    if (name === 'default' || [...this.groups.values()].some((g) => g.vpcId === vpc.id && g.name.toLowerCase() === name)) {
       throw ec2Error('InvalidGroup.Duplicate', `The security group '${input.GroupName}' already exists for VPC '${vpc.id}'`)
     }
     const group: GroupRecord = {
@@ -1189,6 +1192,19 @@ export class FakeEc2 implements FakeService {
     // https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html#default-security-group-rules
     this.addRule({groupId: group.id, egress: true, protocol: '-1', fromPort: -1, toPort: -1, cidr: '0.0.0.0/0'})
     return {GroupId: group.id, Tags: group.tags, SecurityGroupArn: this.groupArn(group.id)}
+  }
+
+  /**
+   * GroupName: at most 255 characters of a-z, A-Z, 0-9, spaces and
+   * ._-:/()#,@[]+=&;{}!$*, not starting with `sg-` (a group id's form).
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
+   * The error code is InvalidParameterValue, AWS's word for a malformed value.
+   */
+  private checkGroupName(name: string): void {
+    if (/^sg-/i.test(name)) throw ec2Error('InvalidParameterValue', `Invalid security group name '${name}': group names may not be in the format sg-*.`)
+    if (name.length > 255 || !/^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/.test(name)) {
+      throw ec2Error('InvalidParameterValue', `Invalid security group name '${name}': at most 255 characters of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*`)
+    }
   }
 
   private groupArn(id: string): string {

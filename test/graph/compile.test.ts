@@ -60,7 +60,7 @@ describe('compileSpec: the example (ContainrLab, one NAT)', () => {
   })
 
   it('security groups named after the stack, rules normalised with group refs', () => {
-    expect(node('security-group/alb-sg').desired).toEqual({vpcId, groupName: 'containrlab-alb-sg', description: 'Internet-facing load balancer'})
+    expect(node('security-group/alb-sg').desired).toEqual({vpcId, namePrefix: 'containrlab-alb-sg', description: 'Internet-facing load balancer'})
     expect(node('security-group-rules/alb-sg').desired).toEqual({
       groupId: ref('security-group/alb-sg'),
       ingress: [
@@ -112,7 +112,7 @@ describe('compileSpec: variants', () => {
 
   it('rules: port ranges, icmp, explicit empty egress, default description', () => {
     const nodes = byId(compile(THREE_TIER_TEXT))
-    expect(nodes.get('security-group/app')!.desired).toEqual({vpcId, groupName: 'shop-app', description: 'Managed by containrlab'})
+    expect(nodes.get('security-group/app')!.desired).toEqual({vpcId, namePrefix: 'shop-app', description: 'Managed by containrlab'})
     expect(nodes.get('security-group-rules/app')!.desired.ingress).toEqual([{protocol: 'tcp', fromPort: 8000, toPort: 8010, cidr: '10.20.0.0/16'}])
     expect(nodes.get('security-group-rules/db')!.desired).toEqual({
       groupId: ref('security-group/db'),

@@ -125,7 +125,7 @@ export function isEmptyPlan(plan: RulesPlan): boolean {
 }
 
 export function diffSecurityGroupRules(desired: SecurityGroupRulesDesired, observed: SecurityGroupRulesObserved): Change[] {
-  // Another group means other rules entirely; they are revoked from the old group and authorized on the new one.
+  // Another group (its group was replaced) means other rules entirely: authorized on the new group, gone with the old one.
   if (desired.groupId !== observed.id) return [{field: 'groupId', before: observed.id, after: desired.groupId, replace: true}]
   const plan = planRules(desired, observed)
   const changes: Change[] = []
@@ -276,8 +276,11 @@ async function converge(ctx: ReconcileContext, desired: SecurityGroupRulesDesire
 export const securityGroupRules: Reconciler<SecurityGroupRulesDesired, SecurityGroupRulesObserved> = {
   kind: 'ec2.security-group-rules',
   classifyError: classifyEc2Error,
-  // The rules of the old group go first; the new group's rules are then authorized.
-  replaceStrategy: 'delete-before-create',
+  // Rules are keyed by their group: a replacement only ever comes from the group being replaced (diff's
+  // `groupId`). The new group's rules are authorized at once, so that it is complete before anything
+  // moves to it; the old group's rules are left to go with the old group at the end of the run (delete
+  // finds the group gone, or revokes them just before it goes: either way nothing references them).
+  replaceStrategy: 'create-before-delete',
 
   read: readRules,
 

@@ -1,6 +1,9 @@
 import {CreateSecurityGroupCommand, DeleteSecurityGroupCommand, paginateDescribeSecurityGroups, type Filter, type SecurityGroup} from '@aws-sdk/client-ec2'
+import {createHash} from 'node:crypto'
+import {hasCode} from '../../aws/errors.js'
 import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
+import {waitFor} from '../wait.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, nothingChangesInPlace} from './describe.js'
 import type {SecurityGroupDesired} from './desired.js'
 
@@ -12,12 +15,61 @@ export interface SecurityGroupObserved extends Observed {
 }
 
 /**
- * Every field of a group is fixed at creation: EC2 has no call that renames a
- * group, changes its description or moves it to another VPC.
+ * GroupName rules: at most 255 characters of a-z, A-Z, 0-9, spaces and
+ * ._-:/()#,@[]+=&;{}!$*, not starting with `sg-`; names are
+ * case-insensitive and unique per VPC.
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
  */
+const GROUP_NAME_MAX = 255
+const NOT_IN_GROUP_NAMES = /[^a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g
+/** Hex characters of the generated suffix: 32 bits, so two objects of one prefix practically never meet. */
+const SUFFIX_LENGTH = 8
+
+/**
+ * The prefix as AWS accepts it: characters outside the alphabet become `_`,
+ * a leading `sg-` (any case) becomes `sg_`, and it is cut so that the name
+ * with its suffix fits.
+ */
+export function groupNamePrefix(namePrefix: string): string {
+  const valid = namePrefix.replace(NOT_IN_GROUP_NAMES, '_')
+  const notAnId = /^sg-/i.test(valid) ? `${valid.slice(0, 2)}_${valid.slice(3)}` : valid
+  return notAnId.slice(0, GROUP_NAME_MAX - SUFFIX_LENGTH - 1)
+}
+
+/**
+ * `<prefix>-<suffix>`, the suffix derived from the create's token: unique
+ * per object (a replacement gets a new name while the old group still
+ * exists, as Terraform's `name_prefix`), and the same for every attempt at
+ * creating one object, so a retried create meets its own group.
+ */
+export function generatedGroupName(namePrefix: string, token: string): string {
+  const suffix = createHash('sha256').update(token).digest('hex').slice(0, SUFFIX_LENGTH)
+  return `${groupNamePrefix(namePrefix)}-${suffix}`
+}
+
+/**
+ * Whether the group was named from this prefix: a generated name, or the
+ * prefix itself (how containrlab named groups before names were generated,
+ * so such a group is adopted as it is).
+ */
+export function isNamedFrom(namePrefix: string, groupName: string): boolean {
+  const prefix = groupNamePrefix(namePrefix)
+  if (groupName === namePrefix || groupName === prefix) return true
+  const suffix = groupName.slice(prefix.length + 1)
+  return groupName.startsWith(`${prefix}-`) && new RegExp(`^[0-9a-f]{${SUFFIX_LENGTH}}$`).test(suffix)
+}
+
+/**
+ * Every field of a group is fixed at creation: EC2 has no call that renames a
+ * group, changes its description or moves it to another VPC. The name is
+ * compared by its prefix: the suffix is the tool's, not the spec's.
+ */
 export function diffSecurityGroup(desired: SecurityGroupDesired, observed: SecurityGroupObserved): Change[] {
-  return immutableChanges(desired, observed, ['vpcId', 'groupName', 'description'])
+  const changes = immutableChanges(desired, observed, ['vpcId'])
+  if (!isNamedFrom(desired.namePrefix, observed.groupName)) {
+    changes.push({field: 'namePrefix', before: observed.groupName, after: desired.namePrefix, replace: true})
+  }
+  return [...changes, ...immutableChanges(desired, observed, ['description'])]
 }
 
 function toObserved(group: SecurityGroup): SecurityGroupObserved {
@@ -35,10 +87,38 @@ async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<Secur
   return groups.map(toObserved)
 }
 
+/**
+ * CreateSecurityGroup has no ClientToken; the name made from the token
+ * stands in for one. A group of that name is the one an earlier attempt at
+ * this create made (a run that stopped before saving it), unless its tags
+ * say otherwise. Describes may not show it yet (eventual consistency).
+ */
+async function adoptOwnGroup(ctx: ReconcileContext, vpcId: string, groupName: string, meta: CreateMeta): Promise<SecurityGroupObserved> {
+  const filters = [
+    {Name: 'vpc-id', Values: [vpcId]},
+    {Name: 'group-name', Values: [groupName]},
+  ]
+  const group = (await waitFor(ctx, {
+    what: `security group ${groupName}, made by an earlier attempt, to be visible`,
+    poll: async () => (await describe(ctx, filters))[0],
+    state: (found) => (found ? 'visible' : 'not visible yet'),
+    done: (found) => found !== undefined,
+  }))!
+  const owner = ownerOfCreated(meta)
+  if (group.stack !== owner.stack || group.logicalId !== owner.logicalId) {
+    const holder = group.stack ? `${group.logicalId ?? 'an object'} of stack ${group.stack}` : 'not tagged by containrlab'
+    throw new Error(`security group ${groupName} (${group.id}) already exists in ${vpcId} and is ${holder}, not ${owner.logicalId} of stack ${owner.stack}`)
+  }
+  return group
+}
+
 export const securityGroup = ec2Kind<SecurityGroupDesired, SecurityGroupObserved>({
   kind: 'ec2.security-group',
-  // GroupName is unique per VPC, so the replacement can only be made once the old group is gone.
-  replaceStrategy: 'delete-before-create',
+  // The replacement gets a name of its own (generatedGroupName), so it is made, its rules authorized and
+  // its users moved to it while the old group still serves; the old group goes at the end.
+  replaceStrategy: 'create-before-delete',
+  // The name derives from the token: a retried create meets its own group (InvalidGroup.Duplicate) and adopts it.
+  idempotentCreate: true,
   idFilter: 'group-id',
   describe,
   diff: diffSecurityGroup,
@@ -47,17 +127,22 @@ export const securityGroup = ec2Kind<SecurityGroupDesired, SecurityGroupObserved
 
   async create(ctx, desired, meta: CreateMeta) {
     const ec2 = await ctx.aws.ec2()
-    // CreateSecurityGroup has no ClientToken; a second create after a crash is prevented by find() adopting the tagged group.
+    const groupName = generatedGroupName(desired.namePrefix, meta.token)
     // AWS gives the new group an allow-all egress rule; `ec2.security-group-rules` decides whether it stays.
-    const response = await ec2.send(
-      new CreateSecurityGroupCommand({
-        VpcId: desired.vpcId,
-        GroupName: desired.groupName,
-        Description: desired.description,
-        TagSpecifications: tagSpecifications('security-group', meta.tags),
-      }),
-    )
-    return {id: response.GroupId!, ...ownerOfCreated(meta), vpcId: desired.vpcId, groupName: desired.groupName, description: desired.description}
+    try {
+      const response = await ec2.send(
+        new CreateSecurityGroupCommand({
+          VpcId: desired.vpcId,
+          GroupName: groupName,
+          Description: desired.description,
+          TagSpecifications: tagSpecifications('security-group', meta.tags),
+        }),
+      )
+      return {id: response.GroupId!, ...ownerOfCreated(meta), vpcId: desired.vpcId, groupName, description: desired.description}
+    } catch (error) {
+      if (!hasCode(error, 'InvalidGroup.Duplicate')) throw error
+      return adoptOwnGroup(ctx, desired.vpcId, groupName, meta)
+    }
   },
 
   async delete(ctx, observed) {

@@ -94,6 +94,17 @@ describe('diffSecurityGroupRules', () => {
   })
 })
 
+describe('securityGroupRules when their group is replaced', () => {
+  it('are replaced create-before-delete: the new group gets its rules before anything moves to it; the old rules go with the old group', async () => {
+    expect(diffSecurityGroupRules({...desired, groupId: 'sg-new'}, observed)).toEqual([{field: 'groupId', before: 'sg-1', after: 'sg-new', replace: true}])
+    expect(securityGroupRules.replaceStrategy).toBe('create-before-delete')
+    // At the end of the run the old rules' delete finds the old group gone: done, nothing else called.
+    ec2.on(RevokeSecurityGroupIngressCommand).rejects(awsError('InvalidGroup.NotFound'))
+    await securityGroupRules.delete(testContext(), observed, keepData)
+    expect(sent()).toEqual(['RevokeSecurityGroupIngress'])
+  })
+})
+
 describe('securityGroupRules.create', () => {
   it('removes AWS default egress rule when the desired egress does not include it', async () => {
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({SecurityGroupRules: [defaultEgress]})

@@ -1,15 +1,27 @@
+import {createHash} from 'node:crypto'
 import {CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeSecurityGroupsCommand} from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
-import {diffSecurityGroup, securityGroup, type SecurityGroupObserved} from '../../../src/resources/ec2/security-group.js'
+import {
+  diffSecurityGroup,
+  generatedGroupName,
+  groupNamePrefix,
+  isNamedFrom,
+  securityGroup,
+  type SecurityGroupObserved,
+} from '../../../src/resources/ec2/security-group.js'
 import {testContext} from '../../helpers/context.js'
 import {awsError, ec2Mock, ownershipTags, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
 const {ec2, inputs, sent} = ec2Mock()
 
 const tags = ownershipTags('security-group/alb-sg')
-const meta = {logicalId: 'security-group/alb-sg', token: 'token-1', tags}
-const desired = {vpcId: 'vpc-1', groupName: 'teststack-alb', description: 'ALB'}
-const observed: SecurityGroupObserved = {id: 'sg-1', logicalId: 'security-group/alb-sg', stack: 'teststack', ...desired}
+const token = '0123456789abcdef0123456789abcdef'
+const meta = {logicalId: 'security-group/alb-sg', token, tags}
+/** The suffix a group created with `token` gets: 8 hex characters derived from the token. */
+const suffix = createHash('sha256').update(token).digest('hex').slice(0, 8)
+const desired = {vpcId: 'vpc-1', namePrefix: 'teststack-alb', description: 'ALB'}
+const observed: SecurityGroupObserved = {id: 'sg-1', logicalId: 'security-group/alb-sg', stack: 'teststack', vpcId: 'vpc-1', groupName: `teststack-alb-${suffix}`, description: 'ALB'}
+const awsGroup = {GroupId: 'sg-1', VpcId: 'vpc-1', GroupName: `teststack-alb-${suffix}`, Description: 'ALB', Tags: tags}
 
 beforeEach(() => {
   ec2.reset()
@@ -19,7 +31,7 @@ describe('securityGroup.read', () => {
   it('describes many ids in one filtered call and omits gone ids', async () => {
     ec2.on(DescribeSecurityGroupsCommand).resolves({
       SecurityGroups: [
-        {GroupId: 'sg-1', VpcId: 'vpc-1', GroupName: 'teststack-alb', Description: 'ALB', Tags: tags},
+        awsGroup,
         {GroupId: 'sg-2', VpcId: 'vpc-1', GroupName: 'other', Description: 'other'},
       ],
     })
@@ -46,7 +58,7 @@ describe('securityGroup.find', () => {
   it('filters by the stack tag and keys by the containrlab:id tag', async () => {
     ec2.on(DescribeSecurityGroupsCommand).resolves({
       SecurityGroups: [
-        {GroupId: 'sg-1', VpcId: 'vpc-1', GroupName: 'teststack-alb', Description: 'ALB', Tags: tags},
+        awsGroup,
         // Tagged with the stack but not by us with a logical id: not adoptable.
         {GroupId: 'sg-9', VpcId: 'vpc-1', GroupName: 'x', Description: 'x', Tags: [tags[0]!]},
       ],
@@ -62,24 +74,112 @@ describe('securityGroup.find', () => {
 describe('diffSecurityGroup', () => {
   it.each([
     ['no change', desired, []],
-    ['other name', {...desired, groupName: 'renamed'}, [{field: 'groupName', before: 'teststack-alb', after: 'renamed', replace: true}]],
+    ['other prefix', {...desired, namePrefix: 'teststack-web'}, [{field: 'namePrefix', before: `teststack-alb-${suffix}`, after: 'teststack-web', replace: true}]],
     ['other description', {...desired, description: 'new'}, [{field: 'description', before: 'ALB', after: 'new', replace: true}]],
     ['other vpc', {...desired, vpcId: 'vpc-2'}, [{field: 'vpcId', before: 'vpc-1', after: 'vpc-2', replace: true}]],
   ])('%s', (_name, wanted, expected) => {
     expect(diffSecurityGroup(wanted, observed)).toEqual(expected)
   })
+
+  it('adopts a group named exactly <stack>-<name> by the released version as it is', () => {
+    expect(diffSecurityGroup(desired, {...observed, groupName: 'teststack-alb'})).toEqual([])
+  })
+})
+
+describe('group names', () => {
+  it('are the prefix and 8 hex characters derived from the token: the same for one token, different for another', () => {
+    expect(generatedGroupName('teststack-alb', token)).toBe(`teststack-alb-${suffix}`)
+    expect(generatedGroupName('teststack-alb', token)).toBe(generatedGroupName('teststack-alb', token))
+    expect(generatedGroupName('teststack-alb', 'fedcba9876543210fedcba9876543210')).not.toBe(generatedGroupName('teststack-alb', token))
+  })
+
+  it.each([
+    ['a stack named sg-…', 'sg-prod-web', 'sg_prod-web'],
+    ['in any case', 'SG-Prod-web', 'SG_Prod-web'],
+    ['characters outside the alphabet', 'stack-web|tier', 'stack-web_tier'],
+    ['an ordinary prefix, unchanged', 'teststack-alb', 'teststack-alb'],
+  ])('are always valid: %s', (_name, prefix, expected) => {
+    expect(groupNamePrefix(prefix)).toBe(expected)
+    const name = generatedGroupName(prefix, token)
+    expect(name).toMatch(/^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{1,255}$/)
+    expect(name).not.toMatch(/^sg-/i)
+    expect(isNamedFrom(prefix, name)).toBe(true)
+  })
+
+  it('fit 255 characters whatever the prefix', () => {
+    const name = generatedGroupName('x'.repeat(300), token)
+    expect(name).toHaveLength(255)
+    expect(isNamedFrom('x'.repeat(300), name)).toBe(true)
+  })
+
+  it('match their prefix only with a generated suffix', () => {
+    expect(isNamedFrom('teststack-alb', 'teststack-alb-0a1b2c3d')).toBe(true)
+    expect(isNamedFrom('teststack-alb', 'teststack-alb')).toBe(true)
+    // Another group of the stack whose name starts alike.
+    expect(isNamedFrom('teststack-alb', 'teststack-alb-internal')).toBe(false)
+    expect(isNamedFrom('teststack-alb', 'teststack-alb-0a1b2c3d-x')).toBe(false)
+    expect(isNamedFrom('teststack-alb', 'teststack-al')).toBe(false)
+  })
 })
 
 describe('securityGroup.create', () => {
-  it('creates the group with its tags and returns its id', async () => {
+  it('creates the group under a generated name with its tags and returns it with its owner', async () => {
     ec2.on(CreateSecurityGroupCommand).resolves({GroupId: 'sg-new'})
 
     const created = await securityGroup.create(testContext(), desired, meta)
 
     expect(inputs(CreateSecurityGroupCommand)).toEqual([
-      {VpcId: 'vpc-1', GroupName: 'teststack-alb', Description: 'ALB', TagSpecifications: [{ResourceType: 'security-group', Tags: tags}]},
+      {VpcId: 'vpc-1', GroupName: `teststack-alb-${suffix}`, Description: 'ALB', TagSpecifications: [{ResourceType: 'security-group', Tags: tags}]},
     ])
     expect(created).toEqual({...observed, id: 'sg-new'})
+    expect(diffSecurityGroup(desired, created)).toEqual([])
+  })
+
+  it('never sends a name starting with sg- (a stack named sg-…)', async () => {
+    ec2.on(CreateSecurityGroupCommand).resolves({GroupId: 'sg-new'})
+
+    await securityGroup.create(testContext(), {...desired, namePrefix: 'sg-prod-alb'}, meta)
+
+    expect(inputs(CreateSecurityGroupCommand)[0]!.GroupName).toBe(`sg_prod-alb-${suffix}`)
+  })
+
+  it('adopts the group an earlier attempt with the same token made (InvalidGroup.Duplicate), waiting until describes show it', async () => {
+    ec2.on(CreateSecurityGroupCommand).rejects(awsError('InvalidGroup.Duplicate'))
+    ec2.on(DescribeSecurityGroupsCommand).resolvesOnce({SecurityGroups: []}).resolves({SecurityGroups: [awsGroup]})
+    const ctx = testContext()
+
+    const adopted = await securityGroup.create(ctx, desired, meta)
+
+    expect(adopted).toEqual(observed)
+    expect(inputs(DescribeSecurityGroupsCommand)[0]).toEqual({
+      Filters: [
+        {Name: 'vpc-id', Values: ['vpc-1']},
+        {Name: 'group-name', Values: [`teststack-alb-${suffix}`]},
+      ],
+    })
+    expect(ctx.messages).toEqual([`waiting for security group teststack-alb-${suffix}, made by an earlier attempt, to be visible: not visible yet, 0s`])
+  })
+
+  it('refuses a group of that name that another stack owns', async () => {
+    ec2.on(CreateSecurityGroupCommand).rejects(awsError('InvalidGroup.Duplicate'))
+    ec2.on(DescribeSecurityGroupsCommand).resolves({SecurityGroups: [{...awsGroup, Tags: ownershipTags('security-group/alb-sg', 'otherstack')}]})
+
+    await expect(securityGroup.create(testContext(), desired, meta)).rejects.toThrow(
+      `security group teststack-alb-${suffix} (sg-1) already exists in vpc-1 and is security-group/alb-sg of stack otherstack, not security-group/alb-sg of stack teststack`,
+    )
+  })
+
+  it('surfaces other errors', async () => {
+    ec2.on(CreateSecurityGroupCommand).rejects(awsError('InvalidVpcID.NotFound'))
+    await expect(securityGroup.create(testContext(), desired, meta)).rejects.toMatchObject({name: 'InvalidVpcID.NotFound'})
+    expect(sent()).toEqual(['CreateSecurityGroup'])
+  })
+})
+
+describe('securityGroup replacement', () => {
+  it('is create-before-delete, and create is idempotent by its generated name', () => {
+    expect(securityGroup.replaceStrategy).toBe('create-before-delete')
+    expect(securityGroup.idempotentCreate).toBe(true)
   })
 })
 
@@ -111,6 +211,6 @@ describe('securityGroup.delete', () => {
 
 describe('securityGroup.outputs', () => {
   it('exposes id and group name', () => {
-    expect(securityGroup.outputs(observed)).toEqual({id: 'sg-1', groupName: 'teststack-alb', vpcId: 'vpc-1'})
+    expect(securityGroup.outputs(observed)).toEqual({id: 'sg-1', groupName: `teststack-alb-${suffix}`, vpcId: 'vpc-1'})
   })
 })
