@@ -506,6 +506,16 @@ describe('security groups and rules', () => {
     expect(codeOf('DescribeSecurityGroupRules', {SecurityGroupRuleIds: ['sgr-00000000000000000']})).toBe('InvalidSecurityGroupRuleId.NotFound')
   })
 
+  it('filters groups by the peer their inbound (ip-permission.group-id) or outbound (egress.ip-permission.group-id) rules name', () => {
+    call('AuthorizeSecurityGroupIngress', {GroupId: db, IpPermissions: [{IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{GroupId: web}]}]})
+    call('AuthorizeSecurityGroupEgress', {GroupId: web, IpPermissions: [{IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{GroupId: db}]}]})
+    const ids = (name: string, peer: string) => call('DescribeSecurityGroups', {Filters: [{Name: name, Values: [peer]}]}).SecurityGroups.map((g: {GroupId: string}) => g.GroupId)
+    expect(ids('ip-permission.group-id', web)).toEqual([db])
+    expect(ids('egress.ip-permission.group-id', web)).toEqual([])
+    expect(ids('egress.ip-permission.group-id', db)).toEqual([web])
+    expect(ids('ip-permission.group-id', db)).toEqual([])
+  })
+
   it('cannot delete a group another group references, nor the default group', () => {
     call('AuthorizeSecurityGroupIngress', {GroupId: db, IpPermissions: [{IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{GroupId: web}]}]})
     expect(codeOf('DeleteSecurityGroup', {GroupId: web})).toBe('DependencyViolation')

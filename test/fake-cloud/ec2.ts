@@ -1257,10 +1257,17 @@ export class FakeEc2 implements FakeService {
       'vpc-id': (group) => [group.vpcId],
       'description': (group) => [group.description],
       'owner-id': () => [this.env.accountId],
+      // A group whose inbound (outbound) rules name a peer group.
+      'ip-permission.group-id': (group) => this.peersOf(group.id, false),
+      'egress.ip-permission.group-id': (group) => this.peersOf(group.id, true),
     })
     const byName = input.GroupNames?.length ? found.filter((g) => input.GroupNames!.includes(g.name)) : found
     const {page, NextToken} = paginate(byName, input.MaxResults, input.NextToken)
     return {SecurityGroups: page.map((group) => this.groupOut(group)), NextToken}
+  }
+
+  private peersOf(groupId: string, egress: boolean): string[] {
+    return [...this.rules.values()].flatMap((rule) => (rule.groupId === groupId && rule.egress === egress && rule.referencedGroupId ? [rule.referencedGroupId] : []))
   }
 
   private deleteSecurityGroup(input: DeleteSecurityGroupRequest): DeleteSecurityGroupResult {

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ec2'
 import {hasCode} from '../../aws/errors.js'
 import type {Change, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {collectPages, readByIdFilter} from './describe.js'
+import {collectPages, deleteIgnoringNotFound, readByIdFilter} from './describe.js'
 import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {SecurityGroupRuleDesired, SecurityGroupRulesDesired} from './desired.js'
 
@@ -231,6 +231,23 @@ async function authorize(ec2: EC2Client, groupId: string, direction: Direction, 
   const response =
     direction === 'ingress' ? await ec2.send(new AuthorizeSecurityGroupIngressCommand(input)) : await ec2.send(new AuthorizeSecurityGroupEgressCommand(input))
   return (response.SecurityGroupRules ?? []).map(toObservedRule)
+}
+
+/**
+ * Revokes the rules of `groupIds` whose peer is `peerGroupId` (by rule id)
+ * and says how many there were. A rule already gone counts as revoked.
+ */
+export async function revokeRulesReferencing(ctx: ReconcileContext, peerGroupId: string, groupIds: string[]): Promise<number> {
+  const ec2 = await ctx.aws.ec2()
+  let revoked = 0
+  for (const rules of (await readRules(ctx, groupIds)).values()) {
+    for (const direction of DIRECTIONS) {
+      const ruleIds = rules[direction].filter((rule) => rule.sourceGroupId === peerGroupId).map((rule) => rule.ruleId)
+      await deleteIgnoringNotFound(() => revoke(ec2, rules.id, direction, ruleIds))
+      revoked += ruleIds.length
+    }
+  }
+  return revoked
 }
 
 /** Applies a plan: revoke before authorize (a group has a rules quota), then descriptions. */

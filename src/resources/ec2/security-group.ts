@@ -1,11 +1,12 @@
 import {CreateSecurityGroupCommand, DeleteSecurityGroupCommand, paginateDescribeSecurityGroups, type Filter, type SecurityGroup} from '@aws-sdk/client-ec2'
 import {createHash} from 'node:crypto'
 import {hasCode} from '../../aws/errors.js'
-import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
+import {ownedBy, ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
 import {waitFor} from '../wait.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, nothingChangesInPlace} from './describe.js'
 import type {SecurityGroupDesired} from './desired.js'
+import {revokeRulesReferencing} from './security-group-rules.js'
 
 /** The group itself; its rules are the `ec2.security-group-rules` kind. */
 export interface SecurityGroupObserved extends Observed {
@@ -112,6 +113,45 @@ async function adoptOwnGroup(ctx: ReconcileContext, vpcId: string, groupName: st
   return group
 }
 
+/**
+ * The groups (other than the group itself) with a rule whose peer is
+ * `groupId`. DescribeSecurityGroupRules cannot filter on a rule's peer;
+ * DescribeSecurityGroups can, one direction per filter.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html
+ */
+async function groupsReferencing(ctx: ReconcileContext, groupId: string): Promise<SecurityGroupObserved[]> {
+  const byDirection = await Promise.all(
+    ['ip-permission.group-id', 'egress.ip-permission.group-id'].map((name) => describe(ctx, [{Name: name, Values: [groupId]}])),
+  )
+  const groups = new Map(byDirection.flat().map((group) => [group.id, group]))
+  groups.delete(groupId)
+  return [...groups.values()]
+}
+
+/**
+ * Revokes the rules that reference `groupId` from the stack's own groups
+ * (ownership checked on their tags); groups outside the stack are never
+ * touched, only returned.
+ */
+async function revokeReferencesFromStack(ctx: ReconcileContext, groupId: string): Promise<{revoked: number; outside: SecurityGroupObserved[]}> {
+  const referencing = await groupsReferencing(ctx, groupId)
+  const ours = ownedBy(ctx.stack, referencing)
+  const revoked = ours.length > 0 ? await revokeRulesReferencing(ctx, groupId, ours.map((group) => group.id)) : 0
+  return {revoked, outside: referencing.filter((group) => !ours.includes(group))}
+}
+
+/** AWS's DependencyViolation, naming the groups outside the stack whose rules hold the group. */
+function referencedOutsideStack(ctx: ReconcileContext, group: SecurityGroupObserved, outside: SecurityGroupObserved[], cause: unknown): Error {
+  const names = outside.map((other) => `${other.id} (${other.groupName}${other.stack ? `, stack ${other.stack}` : ''})`).join(', ')
+  const error = new Error(
+    `security group ${group.id} (${group.groupName}) is referenced by rules of ${names}, outside stack ${ctx.stack}; ` +
+      `containrlab leaves those alone: remove their rules that name ${group.id}, then run again`,
+    {cause},
+  )
+  error.name = 'DependencyViolation'
+  return error
+}
+
 export const securityGroup = ec2Kind<SecurityGroupDesired, SecurityGroupObserved>({
   kind: 'ec2.security-group',
   // The replacement gets a name of its own (generatedGroupName), so it is made, its rules authorized and
@@ -145,10 +185,27 @@ export const securityGroup = ec2Kind<SecurityGroupDesired, SecurityGroupObserved
     }
   },
 
+  /**
+   * A group another group's rule references cannot be deleted, and rules
+   * between groups carry no tags: after a crash, or with the state lost,
+   * nothing else revokes them. So when AWS says the group is in use, the
+   * stack's other groups lose their rules that reference it, and the delete
+   * is tried again. Anything else that uses it (an ENI of a load balancer,
+   * a task, an endpoint) is thrown for the engine to wait out.
+   */
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
-    // DependencyViolation (an ENI, or another group's rule, still references it) is thrown: the engine retries it.
-    await deleteIgnoringNotFound(() => ec2.send(new DeleteSecurityGroupCommand({GroupId: observed.id})))
+    const deleteGroup = () => deleteIgnoringNotFound(() => ec2.send(new DeleteSecurityGroupCommand({GroupId: observed.id})))
+    try {
+      await deleteGroup()
+      return
+    } catch (error) {
+      if (!hasCode(error, 'DependencyViolation')) throw error
+      const {revoked, outside} = await revokeReferencesFromStack(ctx, observed.id)
+      if (outside.length > 0) throw referencedOutsideStack(ctx, observed, outside, error)
+      if (revoked === 0) throw error
+    }
+    await deleteGroup()
   },
 
   outputs(observed) {

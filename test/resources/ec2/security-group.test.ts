@@ -1,5 +1,14 @@
 import {createHash} from 'node:crypto'
-import {CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeSecurityGroupsCommand} from '@aws-sdk/client-ec2'
+import {
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+  type SecurityGroup,
+  type SecurityGroupRule,
+} from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {
   diffSecurityGroup,
@@ -191,10 +200,29 @@ describe('securityGroup.update', () => {
 })
 
 describe('securityGroup.delete', () => {
-  it('deletes the group', async () => {
+  /** DescribeSecurityGroups answers by the filter's name: the groups whose rules name sg-1 inbound / outbound. */
+  function referencing(ingress: SecurityGroup[], egress: SecurityGroup[] = []) {
+    ec2.on(DescribeSecurityGroupsCommand).callsFake((input) => {
+      const name = input.Filters?.[0]?.Name
+      return {SecurityGroups: name === 'ip-permission.group-id' ? ingress : name === 'egress.ip-permission.group-id' ? egress : []}
+    })
+  }
+  const web: SecurityGroup = {GroupId: 'sg-web', GroupName: 'teststack-web-0a1b2c3d', VpcId: 'vpc-1', Tags: ownershipTags('security-group/web')}
+  const rule = (id: string, groupId: string, peer: string, egress = false): SecurityGroupRule => ({
+    SecurityGroupRuleId: id,
+    GroupId: groupId,
+    IsEgress: egress,
+    IpProtocol: 'tcp',
+    FromPort: 443,
+    ToPort: 443,
+    ReferencedGroupInfo: {GroupId: peer},
+  })
+
+  it('deletes the group, and nothing else when AWS agrees', async () => {
     ec2.on(DeleteSecurityGroupCommand).resolves({})
     await securityGroup.delete(testContext(), observed, keepData)
     expect(inputs(DeleteSecurityGroupCommand)).toEqual([{GroupId: 'sg-1'}])
+    expect(sent()).toEqual(['DeleteSecurityGroup'])
   })
 
   it('treats NotFound as already deleted', async () => {
@@ -202,9 +230,56 @@ describe('securityGroup.delete', () => {
     await expect(securityGroup.delete(testContext(), observed, keepData)).resolves.toBeUndefined()
   })
 
-  it('surfaces DependencyViolation for the engine to retry', async () => {
+  it("revokes the stack's other groups' rules that reference it (found through the groups), then deletes it", async () => {
+    ec2.on(DeleteSecurityGroupCommand).rejectsOnce(awsError('DependencyViolation')).resolves({})
+    // sg-web names sg-1 inbound and outbound; sg-1 names itself (goes with it).
+    referencing([web, awsGroup], [web])
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({
+      SecurityGroupRules: [rule('sgr-in', 'sg-web', 'sg-1'), rule('sgr-out', 'sg-web', 'sg-1', true), rule('sgr-keep', 'sg-web', 'sg-db')],
+    })
+    ec2.on(RevokeSecurityGroupIngressCommand).resolves({Return: true})
+    ec2.on(RevokeSecurityGroupEgressCommand).resolves({Return: true})
+
+    await securityGroup.delete(testContext(), observed, keepData)
+
+    expect(inputs(DescribeSecurityGroupsCommand).map((input) => input.Filters)).toEqual([
+      [{Name: 'ip-permission.group-id', Values: ['sg-1']}],
+      [{Name: 'egress.ip-permission.group-id', Values: ['sg-1']}],
+    ])
+    expect(inputs(DescribeSecurityGroupRulesCommand)).toEqual([{Filters: [{Name: 'group-id', Values: ['sg-web']}]}])
+    expect(inputs(RevokeSecurityGroupIngressCommand)).toEqual([{GroupId: 'sg-web', SecurityGroupRuleIds: ['sgr-in']}])
+    expect(inputs(RevokeSecurityGroupEgressCommand)).toEqual([{GroupId: 'sg-web', SecurityGroupRuleIds: ['sgr-out']}])
+    expect(sent().at(-1)).toBe('DeleteSecurityGroup')
+    expect(inputs(DeleteSecurityGroupCommand)).toHaveLength(2)
+  })
+
+  it("never touches another stack's or an unmanaged group's rules, and names them in the DependencyViolation", async () => {
     ec2.on(DeleteSecurityGroupCommand).rejects(awsError('DependencyViolation'))
-    await expect(securityGroup.delete(testContext(), observed, keepData)).rejects.toMatchObject({name: 'DependencyViolation'})
+    const foreign: SecurityGroup = {GroupId: 'sg-other', GroupName: 'other-web', VpcId: 'vpc-1', Tags: ownershipTags('security-group/web', 'otherstack')}
+    const unmanaged: SecurityGroup = {GroupId: 'sg-hand', GroupName: 'bastion', VpcId: 'vpc-1'}
+    referencing([foreign], [unmanaged])
+
+    const error = await securityGroup.delete(testContext(), observed, keepData).catch((caught: unknown) => caught)
+
+    expect(error).toMatchObject({name: 'DependencyViolation'})
+    expect(securityGroup.classifyError(error)).toBe('in-use')
+    expect((error as Error).message).toBe(
+      `security group sg-1 (teststack-alb-${suffix}) is referenced by rules of sg-other (other-web, stack otherstack), sg-hand (bastion), outside stack teststack; ` +
+        'containrlab leaves those alone: remove their rules that name sg-1, then run again',
+    )
+    expect(sent()).toEqual(['DeleteSecurityGroup', 'DescribeSecurityGroups', 'DescribeSecurityGroups'])
+  })
+
+  it('surfaces DependencyViolation as it is when no group references it (an ENI still uses it)', async () => {
+    ec2.on(DeleteSecurityGroupCommand).rejects(awsError('DependencyViolation'))
+    referencing([])
+    await expect(securityGroup.delete(testContext(), observed, keepData)).rejects.toMatchObject({name: 'DependencyViolation', message: 'DependencyViolation (test)'})
+    expect(inputs(DeleteSecurityGroupCommand)).toHaveLength(1)
+  })
+
+  it('surfaces other errors at once', async () => {
+    ec2.on(DeleteSecurityGroupCommand).rejects(awsError('UnauthorizedOperation'))
+    await expect(securityGroup.delete(testContext(), observed, keepData)).rejects.toMatchObject({name: 'UnauthorizedOperation'})
     expect(sent()).toEqual(['DeleteSecurityGroup'])
   })
 })

@@ -1,0 +1,89 @@
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {securityGroup} from '../../../src/resources/ec2/security-group.js'
+import {securityGroupRules} from '../../../src/resources/ec2/security-group-rules.js'
+import {vpc} from '../../../src/resources/ec2/vpc.js'
+import {FakeCloud} from '../../fake-cloud/index.js'
+import {testContext} from '../../helpers/context.js'
+import {keepData, ownershipTags} from '../../helpers/ec2-mock.js'
+
+/**
+ * Reconcilers against the stateful fake EC2: what only shows when several
+ * calls meet AWS's rules (references between groups, an address held by a
+ * deleting NAT gateway…).
+ */
+
+let cloud: FakeCloud
+let ctx: ReturnType<typeof testContext>
+let token = 0
+
+/** A fresh create meta: every object gets its own token, as the engine gives it. */
+function meta(logicalId: string, stack = 'teststack') {
+  token++
+  return {logicalId, token: token.toString(16).padStart(32, '0'), tags: ownershipTags(logicalId, stack)}
+}
+
+beforeEach(() => {
+  ctx = testContext()
+  cloud = new FakeCloud({clock: ctx.clock}).install()
+})
+
+afterEach(() => {
+  cloud.restore()
+})
+
+async function newVpc(): Promise<string> {
+  return (await vpc.create(ctx, {cidr: '10.0.0.0/16', enableDnsSupport: true, enableDnsHostnames: true}, meta('vpc'))).id
+}
+
+async function group(vpcId: string, name: string, stack = 'teststack') {
+  return securityGroup.create({...ctx, stack}, {vpcId, namePrefix: `${stack}-${name}`, description: name}, meta(`security-group/${name}`, stack))
+}
+
+describe('security group teardown without state (rules between groups carry no tags)', () => {
+  it('revokes the rules of the stack’s other groups that reference a group, then deletes it', async () => {
+    const vpcId = await newVpc()
+    const alb = await group(vpcId, 'alb')
+    const tasks = await group(vpcId, 'tasks')
+    await securityGroupRules.create(ctx, {groupId: tasks.id, ingress: [{protocol: 'tcp', fromPort: 8000, toPort: 8000, sourceGroupId: alb.id}], egress: []}, meta('rules/tasks'))
+    await securityGroupRules.create(ctx, {groupId: alb.id, ingress: [], egress: [{protocol: 'tcp', fromPort: 8000, toPort: 8000, sourceGroupId: tasks.id}]}, meta('rules/alb'))
+
+    // Teardown with the state lost: groups only, in any order.
+    await securityGroup.delete(ctx, alb, keepData)
+    await securityGroup.delete(ctx, tasks, keepData)
+
+    expect(cloud.ec2.resourceCount()).toBe(1) // the VPC
+  })
+
+  it("leaves another stack's group alone and reports it", async () => {
+    const vpcId = await newVpc()
+    const alb = await group(vpcId, 'alb')
+    const other = await group(vpcId, 'web', 'otherstack')
+    await securityGroupRules.create(ctx, {groupId: other.id, ingress: [{protocol: 'tcp', fromPort: 80, toPort: 80, sourceGroupId: alb.id}], egress: []}, meta('rules/web', 'otherstack'))
+
+    await expect(securityGroup.delete(ctx, alb, keepData)).rejects.toThrow(`is referenced by rules of ${other.id} (${other.groupName}, stack otherstack), outside stack teststack`)
+    expect((await securityGroupRules.read(ctx, [other.id])).get(other.id)?.ingress).toHaveLength(1)
+  })
+})
+
+describe('security group replacement (create-before-delete)', () => {
+  it('makes the new group while the old one exists, moves the rules that name it, then deletes the old one', async () => {
+    const vpcId = await newVpc()
+    const old = await group(vpcId, 'alb')
+    const tasks = await group(vpcId, 'tasks')
+    const tasksRules = await securityGroupRules.create(ctx, {groupId: tasks.id, ingress: [{protocol: 'tcp', fromPort: 8000, toPort: 8000, sourceGroupId: old.id}], egress: []}, meta('rules/tasks'))
+
+    // A description change: replace. Same prefix, same VPC: AWS accepts the second group because its name differs.
+    const desired = {vpcId, namePrefix: 'teststack-alb', description: 'new description'}
+    expect(securityGroup.diff(desired, old)).toEqual([{field: 'description', before: 'alb', after: 'new description', replace: true}])
+    const replacement = await securityGroup.create(ctx, desired, meta('security-group/alb'))
+    expect(replacement.groupName).not.toBe(old.groupName)
+    expect(securityGroup.diff(desired, replacement)).toEqual([])
+    // The dependent rule follows the new id in place (the engine resolves the ref to the replacement).
+    const moved = {groupId: tasks.id, ingress: [{protocol: 'tcp' as const, fromPort: 8000, toPort: 8000, sourceGroupId: replacement.id}], egress: []}
+    await securityGroupRules.update(ctx, moved, tasksRules, securityGroupRules.diff(moved, tasksRules))
+    await securityGroup.delete(ctx, old, keepData)
+
+    expect((await securityGroup.read(ctx, [old.id, replacement.id])).has(old.id)).toBe(false)
+    expect((await securityGroupRules.read(ctx, [tasks.id])).get(tasks.id)?.ingress.map((rule) => rule.sourceGroupId)).toEqual([replacement.id])
+  })
+})
