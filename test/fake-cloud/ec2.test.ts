@@ -303,11 +303,40 @@ describe('NAT gateway and Elastic IP', () => {
     expect(call('DescribeNatGateways', {}).NatGateways).toHaveLength(1)
   })
 
-  it('refuses an address that another NAT gateway holds, and unknown subnets or addresses', () => {
-    createNat()
-    expect(codeOf('CreateNatGateway', {SubnetId: subnetId, AllocationId: allocationId})).toBe('Resource.AlreadyAssociated')
+  it('fails (Resource.AlreadyAssociated) on an address another NAT gateway holds, until that one is deleted; unknown subnets or addresses are NotFound', () => {
+    const first = createNat()
+    clock.advance(60_000)
+    call('DeleteNatGateway', {NatGatewayId: first.NatGatewayId})
+    // CreateNatGateway accepts it; the gateway fails while provisioning, and never holds the address.
+    const second = createNat()
+    expect(second.State).toBe('pending')
+    clock.advance(30_000)
+    expect(call('DescribeAddresses', {AllocationIds: [allocationId]}).Addresses[0]).toMatchObject({NetworkInterfaceId: first.NatGatewayAddresses[0].NetworkInterfaceId})
+    clock.advance(30_000)
+    expect(call('DescribeNatGateways', {NatGatewayIds: [second.NatGatewayId]}).NatGateways[0]).toMatchObject({
+      State: 'failed',
+      FailureCode: 'Resource.AlreadyAssociated',
+      FailureMessage: `Elastic IP address ${allocationId} is already associated`,
+    })
+    // The first is `deleted` now: the address is free, and a new gateway takes it.
+    expect(natState(first.NatGatewayId)).toBe('deleted')
+    expect(call('DescribeAddresses', {AllocationIds: [allocationId]}).Addresses[0].AssociationId).toBeUndefined()
+    const third = createNat()
+    clock.advance(60_000)
+    expect(natState(third.NatGatewayId)).toBe('available')
     expect(codeOf('CreateNatGateway', {SubnetId: subnetId, AllocationId: 'eipalloc-00000000000000000'})).toBe('InvalidAllocationID.NotFound')
     expect(codeOf('CreateNatGateway', {SubnetId: 'subnet-00000000000000000', AllocationId: eip()})).toBe('InvalidSubnetID.NotFound')
+  })
+
+  it('deleteOutOfBand deletes a NAT gateway as the console does: deleting, holding its address, then deleted', () => {
+    const nat = createNat()
+    clock.advance(60_000)
+    ec2.deleteOutOfBand(nat.NatGatewayId)
+    expect(natState(nat.NatGatewayId)).toBe('deleting')
+    expect(call('DescribeAddresses', {AllocationIds: [allocationId]}).Addresses[0].AssociationId).toMatch(/^eipassoc-/)
+    clock.advance(60_000)
+    expect(natState(nat.NatGatewayId)).toBe('deleted')
+    expect(call('DescribeAddresses', {AllocationIds: [allocationId]}).Addresses[0].AssociationId).toBeUndefined()
   })
 
   it('fails (Gateway.NotAttached) in a VPC without an internet gateway, releasing nothing it never held', () => {

@@ -415,9 +415,10 @@ export class FakeEc2 implements FakeService {
         this.addresses.delete(id)
         return
       case 'nat': {
-        // A NAT gateway deleted in the console still shows as `deleted` for a while.
+        // Deleting a NAT gateway in the console is DeleteNatGateway: `deleting` (holding its address and
+        // network interface) for about a minute, then `deleted`, still visible for a while.
         const nat = this.mustHave(this.natGateways, id)
-        if (nat.deleteRequestedAt === undefined) nat.deleteRequestedAt = this.now() - this.timings.natDeletedMs
+        if (nat.deleteRequestedAt === undefined) nat.deleteRequestedAt = this.now()
         return
       }
       case 'rtb':
@@ -836,9 +837,14 @@ export class FakeEc2 implements FakeService {
     return {AllocationId: address.id, PublicIp: address.publicIp, Domain: 'vpc', PublicIpv4Pool: 'amazon', NetworkBorderGroup: this.env.region}
   }
 
-  /** The NAT gateway holding this address: from creation until it is `deleted`. */
+  /**
+   * The NAT gateway holding this address: from creation until it is
+   * `deleted` (a `deleting` gateway still holds it). A gateway that will fail
+   * never held it.
+   * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html#nat-gateway-deleting
+   */
   private natHolding(allocationId: string): NatRecord | undefined {
-    return [...this.natGateways.values()].find((nat) => nat.allocationId === allocationId && !['deleted', 'failed'].includes(this.natState(nat)))
+    return [...this.natGateways.values()].find((nat) => nat.allocationId === allocationId && !nat.failure && this.natState(nat) !== 'deleted')
   }
 
   private addressOut(address: AddressRecord): Address {
@@ -895,8 +901,8 @@ export class FakeEc2 implements FakeService {
     const subnet = this.referenced(this.subnets, input.SubnetId, NOT_FOUND.subnet, 'subnet')
     const address = this.referenced(this.addresses, input.AllocationId, NOT_FOUND.address, 'allocation')
     const tags = tagsFrom(input.TagSpecifications, 'natgateway')
-    if (this.natHolding(address.id)) throw ec2Error('Resource.AlreadyAssociated', `Elastic IP address ${address.id} is already associated`)
     const hasInternetGateway = [...this.internetGateways.values()].some((gateway) => gateway.vpcId === subnet.vpcId)
+    const failure = this.natFailure(address, subnet, hasInternetGateway)
     const nat: NatRecord = {
       ...this.tracked('nat', tags),
       subnetId: subnet.id,
@@ -904,13 +910,26 @@ export class FakeEc2 implements FakeService {
       allocationId: address.id,
       networkInterfaceId: this.ids.next('eni'),
       privateIp: this.nextPrivateIp(subnet),
-      // A public NAT gateway in a VPC without an internet gateway fails while provisioning (FailureCode Gateway.NotAttached).
-      // https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html
-      ...(hasInternetGateway ? {} : {failure: {code: 'Gateway.NotAttached', message: `Network ${subnet.vpcId} has no Internet gateway attached`}}),
+      ...(failure ? {failure} : {}),
     }
     this.natGateways.set(nat.id, nat)
     token.remember(nat.id)
     return {NatGateway: this.natOut(nat), ClientToken: input.ClientToken}
+  }
+
+  /**
+   * Why a new gateway will fail while provisioning, if it will: CreateNatGateway
+   * itself succeeds, and the gateway goes `pending` → `failed` with a
+   * FailureCode. An address another NAT gateway holds (until that one is
+   * `deleted`) gives Resource.AlreadyAssociated; a VPC without an internet
+   * gateway, Gateway.NotAttached.
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NatGateway.html
+   * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html
+   */
+  private natFailure(address: AddressRecord, subnet: SubnetRecord, hasInternetGateway: boolean): NatRecord['failure'] {
+    if (this.natHolding(address.id)) return {code: 'Resource.AlreadyAssociated', message: `Elastic IP address ${address.id} is already associated`}
+    if (!hasInternetGateway) return {code: 'Gateway.NotAttached', message: `Network ${subnet.vpcId} has no Internet gateway attached`}
+    return undefined
   }
 
   private nextPrivateIp(subnet: SubnetRecord): string {
@@ -939,7 +958,7 @@ export class FakeEc2 implements FakeService {
                 NetworkInterfaceId: nat.networkInterfaceId,
                 PrivateIp: nat.privateIp,
                 PublicIp: address?.publicIp,
-                ...(state === 'deleted' ? {} : {AssociationId: address?.associationId}),
+                ...(this.natHolding(nat.allocationId) === nat ? {AssociationId: address?.associationId} : {}),
                 IsPrimary: true,
                 ...(state === 'deleted' ? {} : {Status: state === 'deleting' ? 'disassociating' : state === 'available' ? 'succeeded' : 'associating'}),
               },

@@ -1,4 +1,12 @@
-import {CreateNatGatewayCommand, DeleteNatGatewayCommand, paginateDescribeNatGateways, type Filter, type NatGateway} from '@aws-sdk/client-ec2'
+import {
+  CreateNatGatewayCommand,
+  DeleteNatGatewayCommand,
+  DescribeAddressesCommand,
+  paginateDescribeNatGateways,
+  type Address,
+  type Filter,
+  type NatGateway,
+} from '@aws-sdk/client-ec2'
 import {ownerOf, ownerOfCreated, tagSpecifications, withOwner} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
 import {waitFor} from '../wait.js'
@@ -10,7 +18,7 @@ export interface NatGatewayObserved extends Observed {
   subnetId: string
   allocationId: string
   vpcId?: string
-  /** `pending` | `available` | `deleting` (`failed` and `deleted` ones count as absent). */
+  /** `pending` | `available` (`deleting`, `deleted` and `failed` ones count as absent). */
   state: string
   /** Known once AWS has associated the address (usually in the create response). */
   publicIp?: string
@@ -24,12 +32,18 @@ export function diffNatGateway(desired: NatGatewayDesired, observed: NatGatewayO
 }
 
 /**
- * A NAT gateway stays visible for about an hour in `deleted`, and one that
- * `failed` is deleted by AWS on its own: neither exists for our purposes.
+ * A NAT gateway `deleting` will never serve again, one `deleted` stays
+ * visible for about an hour, and one that `failed` is deleted by AWS on its
+ * own: none exists for our purposes, so one deleted by hand is made anew at
+ * once (create waits for its address). Until `deleted` (or `failed`) it
+ * still holds its network interface and address: delete waits for that.
  * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html
  */
+const GONE_STATES = new Set(['deleting', 'deleted', 'failed'])
+const RELEASED_STATES = new Set(['deleted', 'failed'])
+
 function isGone(gateway: NatGateway): boolean {
-  return gateway.State === 'deleted' || gateway.State === 'failed'
+  return GONE_STATES.has(gateway.State ?? '')
 }
 
 function toObserved(gateway: NatGateway): NatGatewayObserved {
@@ -53,13 +67,68 @@ async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<NatGa
   return collectPages(paginateDescribeNatGateways({client: await ctx.aws.ec2()}, {Filter: filters}), (page) => page.NatGateways)
 }
 
-/** The gateways that exist for our purposes: neither `deleted` nor `failed`. */
+/** The gateways that exist for our purposes (see GONE_STATES). */
 async function describeLive(ctx: ReconcileContext, filters: Filter[]): Promise<NatGatewayObserved[]> {
   return (await describe(ctx, filters)).filter((gateway) => !isGone(gateway)).map(toObserved)
 }
 
 async function describeOne(ctx: ReconcileContext, id: string): Promise<NatGateway | undefined> {
   return (await describe(ctx, [{Name: 'nat-gateway-id', Values: [id]}])).find((gateway) => gateway.NatGatewayId === id)
+}
+
+
+/** The NAT gateway (any state but `failed`) whose address is `address`: the one on its network interface, else any. */
+async function natGatewayHolding(ctx: ReconcileContext, address: Address): Promise<NatGateway | undefined> {
+  const gateways = await describe(ctx, [{Name: 'state', Values: ['pending', 'available', 'deleting', 'deleted']}])
+  const holding = gateways.filter((gateway) => (gateway.NatGatewayAddresses ?? []).some((held) => held.AllocationId === address.AllocationId))
+  return holding.find((gateway) => gateway.NatGatewayAddresses!.some((held) => held.NetworkInterfaceId === address.NetworkInterfaceId)) ?? holding[0]
+}
+
+function holderOf(address: Address, gateway: NatGateway | undefined): string {
+  if (gateway) {
+    const owner = ownerOf(gateway.Tags)
+    return `NAT gateway ${gateway.NatGatewayId} (${gateway.State}${owner.logicalId ? `, ${owner.logicalId} of stack ${owner.stack}` : ''})`
+  }
+  if (address.InstanceId) return `instance ${address.InstanceId}`
+  return `network interface ${address.NetworkInterfaceId ?? address.AssociationId}`
+}
+
+/**
+ * A NAT gateway's Elastic IP stays associated until the gateway is
+ * `deleted`, and a gateway created on an address still held fails
+ * (FailureCode Resource.AlreadyAssociated). So before a create: an address
+ * held by a NAT gateway on its way out (deleted by hand moments ago) is
+ * waited for; one held by this very create's earlier attempt (same tags,
+ * subnet and address: the ClientToken replays it) is fine; one held by
+ * anything else fails at once.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NatGateway.html
+ * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html
+ */
+async function waitForAddressFree(ctx: ReconcileContext, desired: NatGatewayDesired, meta: CreateMeta): Promise<void> {
+  const ec2 = await ctx.aws.ec2()
+  const describeAddress = async () =>
+    (await ec2.send(new DescribeAddressesCommand({Filters: [{Name: 'allocation-id', Values: [desired.allocationId]}]}))).Addresses?.[0]
+  const address = await describeAddress()
+  // Free, or not visible yet (CreateNatGateway then answers NotFound, which the engine retries).
+  if (!address?.AssociationId) return
+  const holder = await natGatewayHolding(ctx, address)
+  if (holder && (holder.State === 'deleting' || holder.State === 'deleted')) {
+    await waitFor(ctx, {
+      what: `${desired.allocationId} to be released by ${holder.NatGatewayId} (${holder.State})`,
+      poll: describeAddress,
+      state: (current) => (current?.AssociationId ? 'associated' : 'free'),
+      done: (current) => !current?.AssociationId,
+    })
+    return
+  }
+  if (holder && isEarlierAttempt(holder, desired, meta)) return
+  throw new Error(`Elastic IP ${desired.allocationId} is associated with ${holderOf(address, holder)}; a NAT gateway needs an address nothing else holds: free it, or give the gateway another one`)
+}
+
+/** The gateway this create's earlier attempt made: our tags, the desired subnet (the create's ClientToken returns it). */
+function isEarlierAttempt(gateway: NatGateway, desired: NatGatewayDesired, meta: CreateMeta): boolean {
+  const owner = ownerOf(gateway.Tags)
+  return owner.stack === ownerOfCreated(meta).stack && owner.logicalId === meta.logicalId && gateway.SubnetId === desired.subnetId
 }
 
 export const natGateway = ec2Kind<NatGatewayDesired, NatGatewayObserved>({
@@ -74,6 +143,7 @@ export const natGateway = ec2Kind<NatGatewayDesired, NatGatewayObserved>({
   update: nothingChangesInPlace,
 
   async create(ctx, desired, meta: CreateMeta) {
+    await waitForAddressFree(ctx, desired, meta)
     const ec2 = await ctx.aws.ec2()
     // ClientToken makes a retried create return the same gateway instead of a second one (and a second bill).
     const response = await ec2.send(
@@ -124,7 +194,7 @@ export const natGateway = ec2Kind<NatGatewayDesired, NatGatewayObserved>({
       isGone: isEc2NotFound,
       poll: () => describeOne(ctx, observed.id),
       state: (value) => value?.State ?? 'gone',
-      done: (value) => value === undefined || isGone(value),
+      done: (value) => value === undefined || RELEASED_STATES.has(value.State ?? ''),
     })
   },
 

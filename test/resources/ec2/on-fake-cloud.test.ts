@@ -1,6 +1,10 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {elasticIp} from '../../../src/resources/ec2/elastic-ip.js'
+import {internetGateway} from '../../../src/resources/ec2/internet-gateway.js'
+import {natGateway} from '../../../src/resources/ec2/nat-gateway.js'
 import {securityGroup} from '../../../src/resources/ec2/security-group.js'
 import {securityGroupRules} from '../../../src/resources/ec2/security-group-rules.js'
+import {subnet} from '../../../src/resources/ec2/subnet.js'
 import {vpc} from '../../../src/resources/ec2/vpc.js'
 import {FakeCloud} from '../../fake-cloud/index.js'
 import {testContext} from '../../helpers/context.js'
@@ -85,5 +89,27 @@ describe('security group replacement (create-before-delete)', () => {
 
     expect((await securityGroup.read(ctx, [old.id, replacement.id])).has(old.id)).toBe(false)
     expect((await securityGroupRules.read(ctx, [tasks.id])).get(tasks.id)?.ingress.map((rule) => rule.sourceGroupId)).toEqual([replacement.id])
+  })
+})
+
+describe('NAT gateway deleted by hand', () => {
+  it('is recreated once the old one lets go of its Elastic IP (it holds it until deleted)', async () => {
+    const vpcId = await newVpc()
+    await internetGateway.create(ctx, {vpcId}, meta('internet-gateway'))
+    const subnetId = (await subnet.create(ctx, {vpcId, cidr: '10.0.0.0/24', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: true}, meta('subnet/public-a'))).id
+    const allocationId = (await elasticIp.create(ctx, {domain: 'vpc'}, meta('elastic-ip/nat-us-east-1a'))).id
+    const desired = {subnetId, allocationId}
+    const first = await natGateway.waitReady!(ctx, await natGateway.create(ctx, desired, meta('nat-gateway/us-east-1a')))
+    expect(first.state).toBe('available')
+
+    cloud.ec2.deleteOutOfBand(first.id)
+    // The next run: the old gateway is `deleting`, so read no longer shows it, and the engine creates anew.
+    expect((await natGateway.read(ctx, [first.id])).size).toBe(0)
+    ctx.messages.length = 0
+    const second = await natGateway.waitReady!(ctx, await natGateway.create(ctx, desired, meta('nat-gateway/us-east-1a')))
+
+    expect(second.state).toBe('available')
+    expect(second.id).not.toBe(first.id)
+    expect(ctx.messages[0]).toBe(`waiting for ${allocationId} to be released by ${first.id} (deleting): associated, 0s`)
   })
 })
