@@ -137,6 +137,8 @@ export const natGateway = ec2Kind<NatGatewayDesired, NatGatewayObserved>({
   replaceStrategy: 'create-before-delete',
   // `pending` → `available` takes ~60–120 s; `deleting` → `deleted` ~60 s.
   typicalMs: {create: 90_000, delete: 60_000},
+  // create passes meta.token as ClientToken: a retried create returns the object the first attempt made.
+  idempotentCreate: true,
   idFilter: 'nat-gateway-id',
   describe: describeLive,
   diff: diffNatGateway,

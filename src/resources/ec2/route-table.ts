@@ -256,6 +256,8 @@ export const routeTable = ec2Kind<RouteTableDesired, RouteTableObserved>({
   kind: 'ec2.route-table',
   // Tables have no unique name: the new one is built and subnets move to it before the old one goes.
   replaceStrategy: 'create-before-delete',
+  // create passes meta.token as ClientToken: a retried create returns the object the first attempt made.
+  idempotentCreate: true,
   idFilter: 'route-table-id',
   describe,
   diff: diffRouteTable,

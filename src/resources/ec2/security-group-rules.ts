@@ -298,6 +298,9 @@ export const securityGroupRules: Reconciler<SecurityGroupRulesDesired, SecurityG
   // moves to it; the old group's rules are left to go with the old group at the end of the run (delete
   // finds the group gone, or revokes them just before it goes: either way nothing references them).
   replaceStrategy: 'create-before-delete',
+  // create reads what the group has and converges it: a retried create adds nothing twice, and there is
+  // nothing for find to show after a crash (rules carry no tags), so the engine need not wait for one.
+  idempotentCreate: true,
 
   read: readRules,
 

@@ -142,6 +142,8 @@ export const vpcEndpoint = ec2Kind<VpcEndpointDesired, VpcEndpointObserved>({
   replaceStrategy: 'create-before-delete',
   // Interface endpoints take a minute or two to become `available` (gateway endpoints are at once).
   typicalMs: {create: 60_000, delete: 30_000},
+  // create passes meta.token as ClientToken: a retried create returns the object the first attempt made.
+  idempotentCreate: true,
   idFilter: 'vpc-endpoint-id',
   describe: describeLive,
   diff: diffVpcEndpoint,

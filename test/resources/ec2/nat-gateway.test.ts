@@ -177,6 +177,14 @@ describe('natGateway.waitReady', () => {
     ])
   })
 
+  it('keeps the owner it knew when the describe shows no tags yet', async () => {
+    ec2.on(DescribeNatGatewaysCommand).resolves({NatGateways: [gateway('nat-1', 'available', {Tags: undefined})]})
+
+    const ready = await natGateway.waitReady!(testContext(), {...observed, state: 'pending'})
+
+    expect(ready).toMatchObject({logicalId: 'nat-gateway/a', stack: 'teststack', state: 'available'})
+  })
+
   it("fails with AWS's FailureCode and FailureMessage when the gateway fails", async () => {
     ec2
       .on(DescribeNatGatewaysCommand)

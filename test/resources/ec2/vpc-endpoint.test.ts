@@ -224,6 +224,14 @@ describe('vpcEndpoint.waitReady', () => {
     expect(ctx.clock.now() - started).toBeGreaterThanOrEqual(15_000)
   })
 
+  it('keeps the owner it knew when the describe shows no tags yet', async () => {
+    ec2.on(DescribeVpcEndpointsCommand).resolves({VpcEndpoints: [{...interfaceEndpoint, Tags: undefined}]})
+
+    const ready = await vpcEndpoint.waitReady!(testContext(), {...interfaceObserved, state: 'pending'})
+
+    expect(ready).toEqual(interfaceObserved)
+  })
+
   it('fails when the endpoint ends failed or rejected', async () => {
     ec2.on(DescribeVpcEndpointsCommand).resolves({VpcEndpoints: [{...interfaceEndpoint, State: state('failed')}]})
     await expect(vpcEndpoint.waitReady!(testContext(), interfaceObserved)).rejects.toThrow('endpoint is failed')
