@@ -120,6 +120,7 @@ export function compileSpec(spec: Spec, region: string): ResourceNode[] {
       subnetIds: gateway ? [] : subnetRefs(members),
       securityGroupIds: gateway ? [] : endpoint.securityGroups.map((name) => ref(ids.securityGroup(name))),
       privateDnsEnabled: gateway ? false : endpoint.privateDns,
+      ...(endpoint.policy === undefined ? {} : {policyDocument: JSON.stringify(endpoint.policy)}),
     })
   }
   return nodes

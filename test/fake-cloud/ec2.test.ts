@@ -602,6 +602,35 @@ describe('VPC endpoints', () => {
     call('DeleteVpc', {VpcId: vpcId})
   })
 
+  it('stores the policy as given, reports AWS’s default when none was given, and resets to it', () => {
+    const defaultGateway = gatewayEndpoint()
+    expect(defaultGateway.PolicyDocument).toBe('{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}')
+    const policy = '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}'
+    const id = defaultGateway.VpcEndpointId
+    call('ModifyVpcEndpoint', {VpcEndpointId: id, PolicyDocument: policy})
+    expect(call('DescribeVpcEndpoints', {VpcEndpointIds: [id]}).VpcEndpoints[0].PolicyDocument).toBe(policy)
+    expect(codeOf('ModifyVpcEndpoint', {VpcEndpointId: id, PolicyDocument: policy, ResetPolicy: true})).toBe('InvalidParameterCombination')
+    expect(codeOf('ModifyVpcEndpoint', {VpcEndpointId: id, PolicyDocument: 'not json'})).toBe('InvalidParameter')
+    call('ModifyVpcEndpoint', {VpcEndpointId: id, ResetPolicy: true})
+    expect(call('DescribeVpcEndpoints', {VpcEndpointIds: [id]}).VpcEndpoints[0].PolicyDocument).toBe(defaultGateway.PolicyDocument)
+    expect(gatewayEndpoint({ServiceName: 'com.amazonaws.us-east-1.dynamodb', PolicyDocument: policy}).PolicyDocument).toBe(policy)
+  })
+
+  it('an interface endpoint reports the default pretty-printed without a Version; a service without endpoint policies reports none and refuses one', () => {
+    call('ModifyVpcAttribute', {VpcId: vpcId, EnableDnsHostnames: {Value: true}})
+    const a = subnet(vpcId, '10.0.1.0/24', 'us-east-1a')
+    const request = {VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.ecr.api', SubnetIds: [a]}
+    const endpoint = call('CreateVpcEndpoint', request).VpcEndpoint
+    expect(JSON.parse(endpoint.PolicyDocument)).toEqual({Statement: [{Action: '*', Effect: 'Allow', Principal: '*', Resource: '*'}]})
+    expect(endpoint.PolicyDocument).toContain('\n')
+
+    ec2.servicesWithoutPolicies.add('com.amazonaws.us-east-1.logs')
+    const b = subnet(vpcId, '10.0.2.0/24', 'us-east-1a')
+    const logs = call('CreateVpcEndpoint', {...request, ServiceName: 'com.amazonaws.us-east-1.logs', SubnetIds: [b]}).VpcEndpoint
+    expect(logs).not.toHaveProperty('PolicyDocument')
+    expect(codeOf('ModifyVpcEndpoint', {VpcEndpointId: logs.VpcEndpointId, PolicyDocument: '{"Statement": []}'})).toBe('InvalidParameter')
+  })
+
   it('is idempotent on ClientToken', () => {
     const first = gatewayEndpoint({ClientToken: 'ep-1'})
     expect(gatewayEndpoint({ClientToken: 'ep-1'}).VpcEndpointId).toBe(first.VpcEndpointId)

@@ -253,6 +253,8 @@ interface EndpointRecord extends Tracked {
   privateDnsEnabled: boolean
   /** subnet id → the endpoint's network interface there. */
   networkInterfaces: Record<string, string>
+  /** As given, or AWS's default; undefined for services without endpoint policies. */
+  policyDocument?: string
   deleteRequestedAt?: number
 }
 
@@ -298,6 +300,13 @@ export class FakeEc2 implements FakeService {
   private readonly clientTokens = new Map<string, {request: string; id: string}>()
   private addressCount = 0
   private privateIpCount = 0
+  /**
+   * Full service names whose endpoints take no policy (DescribeVpcEndpointServices
+   * reports `VpcEndpointPolicySupported: false` for them): their endpoints
+   * report no PolicyDocument and refuse one. Empty unless a test adds some.
+   * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+   */
+  readonly servicesWithoutPolicies = new Set<string>()
 
   constructor(
     private readonly env: FakeEnv,
@@ -1505,6 +1514,7 @@ export class FakeEc2 implements FakeService {
       privateDnsEnabled: type === 'Interface' ? (input.PrivateDnsEnabled ?? true) : false,
       networkInterfaces: {},
     }
+    this.setPolicy(endpoint, input.PolicyDocument)
     if (type === 'Gateway') {
       this.addEndpointRoutes(endpoint, input.RouteTableIds ?? [])
     } else {
@@ -1515,6 +1525,38 @@ export class FakeEc2 implements FakeService {
     this.endpoints.set(endpoint.id, endpoint)
     token.remember(endpoint.id)
     return {VpcEndpoint: this.endpointOut(endpoint), ClientToken: input.ClientToken}
+  }
+
+  /**
+   * An endpoint's policy: the one given, else AWS's default (full access),
+   * spelled as AWS reports it: a gateway endpoint's compact with Version
+   * 2008-10-17, an interface endpoint's pretty-printed without a Version
+   * (the DescribeVpcEndpoints example). At most 20,480 characters; the error
+   * codes for a malformed or oversized document, or one for a service without
+   * endpoint policies, are not documented: InvalidParameter is this fake's choice.
+   * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+   * https://docs.aws.amazon.com/ec2/latest/devguide/example_ec2_DescribeVpcEndpoints_section.html
+   */
+  private setPolicy(endpoint: EndpointRecord, document: string | undefined): void {
+    if (this.servicesWithoutPolicies.has(endpoint.serviceName)) {
+      if (document !== undefined) throw ec2Error('InvalidParameter', `The service ${endpoint.serviceName} does not support VPC endpoint policies`)
+      delete endpoint.policyDocument
+      return
+    }
+    if (document === undefined) {
+      endpoint.policyDocument =
+        endpoint.type === 'Gateway'
+          ? '{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}'
+          : '{\n  "Statement": [\n    {\n      "Action": "*", \n      "Effect": "Allow", \n      "Principal": "*", \n      "Resource": "*"\n    }\n  ]\n}'
+      return
+    }
+    if (document.length > 20_480) throw ec2Error('InvalidParameter', `Policy document exceeds the maximum size of 20480 characters`)
+    try {
+      JSON.parse(document)
+    } catch {
+      throw ec2Error('InvalidParameter', `Policy document is not valid JSON`)
+    }
+    endpoint.policyDocument = document
   }
 
   /** https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-private-dns */
@@ -1599,6 +1641,7 @@ export class FakeEc2 implements FakeService {
           : [],
       CreationTimestamp: new Date(endpoint.createdAt),
       OwnerId: this.env.accountId,
+      ...(endpoint.policyDocument === undefined ? {} : {PolicyDocument: endpoint.policyDocument}),
       Tags: endpoint.tags,
     }
   }
@@ -1606,6 +1649,8 @@ export class FakeEc2 implements FakeService {
   private modifyVpcEndpoint(input: ModifyVpcEndpointRequest): ModifyVpcEndpointResult {
     const endpoint = this.existing(this.endpoints, input.VpcEndpointId, NOT_FOUND.endpoint, 'VpcEndpoint')
     const vpc = this.mustHave(this.vpcs, endpoint.vpcId)
+    if (input.ResetPolicy && input.PolicyDocument !== undefined) throw ec2Error('InvalidParameterCombination', 'ResetPolicy and PolicyDocument cannot be given together')
+    if (input.ResetPolicy || input.PolicyDocument !== undefined) this.setPolicy(endpoint, input.ResetPolicy ? undefined : input.PolicyDocument)
     if (endpoint.type === 'Gateway') {
       if (input.AddSubnetIds?.length || input.AddSecurityGroupIds?.length || input.PrivateDnsEnabled !== undefined) {
         throw ec2Error('InvalidParameter', 'Subnets, security groups and private DNS apply to interface endpoints only')

@@ -155,6 +155,13 @@ describe('compileSpec: variants', () => {
     expect(buildDag(all).order).toHaveLength(all.length)
   })
 
+  it('endpoint policy: the JSON document as desired, none when the spec has none (AWS default)', () => {
+    const text = edit(THREE_TIER_TEXT, ['tiers: [private, data]}', 'tiers: [private, data], policy: {Statement: [{Effect: Allow, Principal: "*", Action: "s3:GetObject", Resource: "*"}]}}'])
+    const nodes = byId(compile(text))
+    expect(JSON.parse(nodes.get('vpc-endpoint/s3')!.desired.policyDocument as string)).toEqual({Statement: [{Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*'}]})
+    expect(nodes.get('vpc-endpoint/ecr.api')!.desired).not.toHaveProperty('policyDocument')
+  })
+
   it('nat none: no EIP or NAT, private route tables with no route out', () => {
     const nodes = byId(compile(edit(EXAMPLE_TEXT, ['nat: single', 'nat: none'])))
     expect([...nodes.keys()].some((id) => id.startsWith('nat-gateway/') || id.startsWith('elastic-ip/'))).toBe(false)

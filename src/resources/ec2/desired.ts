@@ -91,4 +91,9 @@ export interface VpcEndpointDesired {
   subnetIds: string[]
   securityGroupIds: string[]
   privateDnsEnabled: boolean
+  /**
+   * The endpoint policy, a JSON document (compared whatever its key order and
+   * white space). Absent: AWS's default, full access.
+   */
+  policyDocument?: string
 }

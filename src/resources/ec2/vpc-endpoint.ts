@@ -27,6 +27,8 @@ export interface VpcEndpointObserved extends Observed {
   privateDnsEnabled: boolean
   /** Interface endpoints: the regional DNS name. */
   dnsName?: string
+  /** The endpoint policy as AWS reports it (a JSON string); absent for services without endpoint policies. */
+  policyDocument?: string
 }
 
 /** States in which the endpoint is, for us, gone: it will never serve again. */
@@ -40,6 +42,56 @@ function sameSet(a: string[], b: string[]): boolean {
   const left = sorted(a)
   const right = sorted(b)
   return left.length === right.length && left.every((id, i) => id === right[i])
+}
+
+/**
+ * The policy AWS attaches when none is given: full access. AWS reports it
+ * in more than one spelling (a gateway endpoint's with `"Version":
+ * "2008-10-17"`, an interface endpoint's without a Version and
+ * pretty-printed), so it is recognised by its statements.
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html#default-endpoint-policy
+ * https://docs.aws.amazon.com/ec2/latest/devguide/example_ec2_DescribeVpcEndpoints_section.html
+ */
+const DEFAULT_POLICY_STATEMENTS = canonicalJson([{Effect: 'Allow', Principal: '*', Action: '*', Resource: '*'}])
+
+/** JSON with object keys sorted and no white space: two spellings of one document compare equal. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item,
+  )
+}
+
+/** A policy document as compared: canonical JSON, or the text itself when it is not JSON. */
+export function normalisePolicy(document: string): string {
+  try {
+    return canonicalJson(JSON.parse(document))
+  } catch {
+    return document
+  }
+}
+
+/**
+ * Whether a reported policy is AWS's default. An endpoint of a service
+ * without endpoint policies reports none: it allows full access, as the
+ * default does.
+ */
+export function isDefaultPolicy(document: string | undefined): boolean {
+  if (document === undefined) return true
+  try {
+    const {Version: _version, ...rest} = JSON.parse(document) as Record<string, unknown>
+    return Object.keys(rest).length === 1 && canonicalJson(rest.Statement) === DEFAULT_POLICY_STATEMENTS
+  } catch {
+    return false
+  }
+}
+
+/** The policy change, if any: a desired document that differs, or a custom policy where the default is wanted. */
+function policyChange(desired: VpcEndpointDesired, observed: VpcEndpointObserved): Change | undefined {
+  const wanted = desired.policyDocument
+  const same = wanted === undefined ? isDefaultPolicy(observed.policyDocument) : observed.policyDocument !== undefined && normalisePolicy(wanted) === normalisePolicy(observed.policyDocument)
+  if (same) return undefined
+  const shown = (document: string | undefined) => (isDefaultPolicy(document) ? '(default: full access)' : normalisePolicy(document!))
+  return {field: 'policyDocument', before: shown(observed.policyDocument), after: shown(wanted), replace: false}
 }
 
 /**
@@ -64,6 +116,8 @@ function inPlaceChanges(desired: VpcEndpointDesired, observed: VpcEndpointObserv
   if (desired.type === 'Interface' && desired.privateDnsEnabled !== observed.privateDnsEnabled) {
     changes.push({field: 'privateDnsEnabled', before: observed.privateDnsEnabled, after: desired.privateDnsEnabled, replace: false})
   }
+  const policy = policyChange(desired, observed)
+  if (policy) changes.push(policy)
   return changes
 }
 
@@ -94,6 +148,12 @@ export function modifyRequest(desired: VpcEndpointDesired, observed: VpcEndpoint
     request.PrivateDnsEnabled = desired.privateDnsEnabled
     any = true
   }
+  if (changed.has('policyDocument')) {
+    // Back to AWS's default is ResetPolicy, not the default's text.
+    if (desired.policyDocument === undefined) request.ResetPolicy = true
+    else request.PolicyDocument = desired.policyDocument
+    any = true
+  }
   return any ? request : undefined
 }
 
@@ -118,6 +178,7 @@ function toObserved(endpoint: VpcEndpoint): VpcEndpointObserved {
   }
   const dnsName = endpoint.DnsEntries?.[0]?.DnsName
   if (dnsName) observed.dnsName = dnsName
+  if (endpoint.PolicyDocument !== undefined) observed.policyDocument = endpoint.PolicyDocument
   return observed
 }
 
@@ -160,6 +221,8 @@ export const vpcEndpoint = ec2Kind<VpcEndpointDesired, VpcEndpointObserved>({
         SubnetIds: gateway ? undefined : desired.subnetIds,
         SecurityGroupIds: gateway || desired.securityGroupIds.length === 0 ? undefined : desired.securityGroupIds,
         PrivateDnsEnabled: gateway ? undefined : desired.privateDnsEnabled,
+        // Absent: AWS attaches its default (full access).
+        PolicyDocument: desired.policyDocument,
         // A retried create with the same token returns the same endpoint instead of a second one.
         ClientToken: meta.token,
         TagSpecifications: tagSpecifications('vpc-endpoint', meta.tags),
@@ -180,6 +243,8 @@ export const vpcEndpoint = ec2Kind<VpcEndpointDesired, VpcEndpointObserved>({
       if (request.AddSecurityGroupIds || request.RemoveSecurityGroupIds) updated.securityGroupIds = sorted(desired.securityGroupIds)
       updated.privateDnsEnabled = desired.privateDnsEnabled
     }
+    if (request.PolicyDocument !== undefined) updated.policyDocument = request.PolicyDocument
+    if (request.ResetPolicy) delete updated.policyDocument
     return updated
   },
 

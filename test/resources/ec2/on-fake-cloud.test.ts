@@ -5,7 +5,9 @@ import {natGateway} from '../../../src/resources/ec2/nat-gateway.js'
 import {securityGroup} from '../../../src/resources/ec2/security-group.js'
 import {securityGroupRules} from '../../../src/resources/ec2/security-group-rules.js'
 import {subnet} from '../../../src/resources/ec2/subnet.js'
+import {vpcEndpoint} from '../../../src/resources/ec2/vpc-endpoint.js'
 import {vpc} from '../../../src/resources/ec2/vpc.js'
+import {routeTable} from '../../../src/resources/ec2/route-table.js'
 import {FakeCloud} from '../../fake-cloud/index.js'
 import {testContext} from '../../helpers/context.js'
 import {keepData, ownershipTags} from '../../helpers/ec2-mock.js'
@@ -111,5 +113,31 @@ describe('NAT gateway deleted by hand', () => {
     expect(second.state).toBe('available')
     expect(second.id).not.toBe(first.id)
     expect(ctx.messages[0]).toBe(`waiting for ${allocationId} to be released by ${first.id} (deleting): associated, 0s`)
+  })
+})
+
+describe('VPC endpoint policy', () => {
+  it('is the default when not given, whatever its spelling; drift is seen and undone; a service without policies reports none', async () => {
+    const vpcId = await newVpc()
+    const table = await routeTable.create(ctx, {vpcId, routes: [], subnetIds: []}, meta('route-table/private'))
+    const subnetId = (await subnet.create(ctx, {vpcId, cidr: '10.0.1.0/24', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: false}, meta('subnet/app-a'))).id
+    const s3 = {vpcId, serviceName: 'com.amazonaws.us-east-1.s3', type: 'Gateway' as const, routeTableIds: [table.id], subnetIds: [], securityGroupIds: [], privateDnsEnabled: false}
+    const ecr = {vpcId, serviceName: 'com.amazonaws.us-east-1.ecr.api', type: 'Interface' as const, routeTableIds: [], subnetIds: [subnetId], securityGroupIds: [], privateDnsEnabled: true}
+    cloud.ec2.servicesWithoutPolicies.add('com.amazonaws.us-east-1.logs')
+    const logs = {...ecr, serviceName: 'com.amazonaws.us-east-1.logs', subnetIds: [(await subnet.create(ctx, {vpcId, cidr: '10.0.2.0/24', availabilityZone: 'us-east-1b', mapPublicIpOnLaunch: false}, meta('subnet/app-b'))).id]}
+
+    const endpoints = await Promise.all([s3, ecr, logs].map(async (desired, i) => (await vpcEndpoint.create(ctx, desired, meta(`vpc-endpoint/${i}`))).id))
+    const read = await vpcEndpoint.read(ctx, endpoints)
+    expect([s3, ecr, logs].map((desired, i) => vpcEndpoint.diff(desired, read.get(endpoints[i]!)!))).toEqual([[], [], []])
+    expect(read.get(endpoints[2]!)!.policyDocument).toBeUndefined()
+
+    // Someone narrows the S3 endpoint's policy in the console: drift, undone by ResetPolicy.
+    const narrowed = JSON.stringify({Statement: [{Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*'}]})
+    const drifted = await vpcEndpoint.update(ctx, {...s3, policyDocument: narrowed}, read.get(endpoints[0]!)!, [])
+    const seen = (await vpcEndpoint.read(ctx, [drifted.id])).get(drifted.id)!
+    const changes = vpcEndpoint.diff(s3, seen)
+    expect(changes).toEqual([expect.objectContaining({field: 'policyDocument', after: '(default: full access)', replace: false})])
+    await vpcEndpoint.update(ctx, s3, seen, changes)
+    expect(vpcEndpoint.diff(s3, (await vpcEndpoint.read(ctx, [drifted.id])).get(drifted.id)!)).toEqual([])
   })
 })
