@@ -686,6 +686,37 @@ describe('eventual consistency (faults.consistencyDelayMs)', () => {
   })
 })
 
+describe('faults.ignoreTagFilters', () => {
+  /** The field is read structurally until it is declared in Faults. */
+  const ignore = (...operations: string[]) => ((env.faults as {ignoreTagFilters?: Set<string>}).ignoreTagFilters = new Set(operations))
+
+  it('drops tag filters (tag:<key>, tag-key, tag-value) of the listed operations only, keeping the others', () => {
+    const mine = vpc('10.0.0.0/16', 'mine')
+    const theirs = call('CreateVpc', {CidrBlock: '10.1.0.0/16', TagSpecifications: [{ResourceType: 'vpc', Tags: [{Key: 'containrlab:stack', Value: 'other'}]}]}).Vpc.VpcId
+    const byStack = {Filters: [{Name: 'tag:containrlab:stack', Values: ['demo']}]}
+    const ids = (operation: string, input: object) => call(operation, input).Vpcs.map((v: {VpcId: string}) => v.VpcId)
+    expect(ids('DescribeVpcs', byStack)).toEqual([mine])
+
+    ignore('DescribeVpcs')
+    expect(ids('DescribeVpcs', byStack)).toEqual([mine, theirs])
+    expect(ids('DescribeVpcs', {Filters: [{Name: 'tag-key', Values: ['nothing']}, {Name: 'tag-value', Values: ['nothing']}]})).toEqual([mine, theirs])
+    expect(ids('DescribeVpcs', {Filters: [...byStack.Filters, {Name: 'cidr', Values: ['10.1.0.0/16']}]})).toEqual([theirs])
+    // Other operations still honour them.
+    expect(call('DescribeSubnets', {Filters: [{Name: 'tag:containrlab:stack', Values: ['nobody']}]}).Subnets).toEqual([])
+  })
+
+  it('covers DescribeNatGateways, whose list is named Filter', () => {
+    const vpcId = vpc()
+    attachedIgw(vpcId)
+    const subnetId = subnet(vpcId, '10.0.0.0/24')
+    const nat = call('CreateNatGateway', {SubnetId: subnetId, AllocationId: eip()}).NatGateway.NatGatewayId
+    const byStack = {Filter: [{Name: 'tag:containrlab:stack', Values: ['nobody']}]}
+    expect(call('DescribeNatGateways', byStack).NatGateways).toEqual([])
+    ignore('DescribeNatGateways')
+    expect(call('DescribeNatGateways', byStack).NatGateways.map((n: {NatGatewayId: string}) => n.NatGatewayId)).toEqual([nat])
+  })
+})
+
 describe('pagination', () => {
   it('returns everything without MaxResults, and pages with MaxResults/NextToken', () => {
     for (let i = 0; i < 5; i++) vpc(`10.${i}.0.0/16`, `v${i}`)

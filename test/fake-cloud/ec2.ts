@@ -371,10 +371,29 @@ export class FakeEc2 implements FakeService {
         handle: (input: unknown) => {
           this.sweep()
           // A copy, so neither side can change the other's objects afterwards.
-          return structuredClone(handle(input ?? {}))
+          return structuredClone(handle(this.withoutIgnoredTagFilters(operation, (input ?? {}) as Record<string, unknown>)))
         },
       }
     })
+  }
+
+  /**
+   * `faults.ignoreTagFilters`: the operations whose tag filters (`tag:<key>`,
+   * `tag-key`, `tag-value`) this fake drops, answering everything the other
+   * filters match, as moto does on DescribeNatGateways. Callers must check
+   * ownership on the tags themselves.
+   */
+  private withoutIgnoredTagFilters(operation: string, input: Record<string, unknown>): Record<string, unknown> {
+    // Read structurally: the field is new in Faults (core.ts), and this fake works with or without it.
+    const ignored = (this.env.faults as {ignoreTagFilters?: Set<string>}).ignoreTagFilters
+    if (!ignored?.has(operation)) return input
+    const isTagFilter = (filter: Filter) => filter.Name?.startsWith('tag:') || filter.Name === 'tag-key' || filter.Name === 'tag-value'
+    const out = {...input}
+    // DescribeNatGateways names its list `Filter`, the other describes `Filters`.
+    for (const key of ['Filters', 'Filter']) {
+      if (Array.isArray(out[key])) out[key] = (out[key] as Filter[]).filter((filter) => !isTagFilter(filter))
+    }
+    return out
   }
 
   // ---------------------------------------------------------------- helpers for whole-stack tests

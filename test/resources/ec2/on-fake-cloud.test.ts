@@ -141,3 +141,16 @@ describe('VPC endpoint policy', () => {
     expect(vpcEndpoint.diff(s3, (await vpcEndpoint.read(ctx, [drifted.id])).get(drifted.id)!)).toEqual([])
   })
 })
+
+describe('find when the server ignores tag filters (as moto does on DescribeNatGateways)', () => {
+  it("keeps only the stack's objects, by their tags", async () => {
+    ;(cloud.faults as {ignoreTagFilters?: Set<string>}).ignoreTagFilters = new Set(['DescribeSecurityGroups', 'DescribeVpcs'])
+    const vpcId = await newVpc()
+    await vpc.create({...ctx, stack: 'otherstack'}, {cidr: '10.1.0.0/16', enableDnsSupport: true, enableDnsHostnames: false}, meta('vpc', 'otherstack'))
+    const mine = await group(vpcId, 'alb')
+    await group(vpcId, 'alb', 'otherstack')
+
+    expect((await securityGroup.find(ctx, {stack: 'teststack', wanted: []})).map((found) => found.id)).toEqual([mine.id])
+    expect((await vpc.find(ctx, {stack: 'teststack', wanted: []})).map((found) => found.id)).toEqual([vpcId])
+  })
+})
