@@ -1,6 +1,6 @@
 import {AllocateAddressCommand, DescribeAddressesCommand, ReleaseAddressCommand, type Address, type Filter} from '@aws-sdk/client-ec2'
 import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
+import type {Change, Observed, ReconcileContext} from '../types.js'
 import {deleteIgnoringNotFound, ec2Kind, immutableChanges, nothingChangesInPlace} from './describe.js'
 import type {ElasticIpDesired} from './desired.js'
 
@@ -44,7 +44,7 @@ export const elasticIp = ec2Kind<ElasticIpDesired, ElasticIpObserved>({
   diff: diffElasticIp,
   update: nothingChangesInPlace,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
     // AllocateAddress takes no idempotency token; find() by tags covers a crash between the call and the state save.
     const response = await ec2.send(new AllocateAddressCommand({Domain: desired.domain, TagSpecifications: tagSpecifications('elastic-ip', meta.tags)}))

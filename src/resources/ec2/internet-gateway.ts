@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ec2'
 import {hasCode} from '../../aws/errors.js'
 import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
+import type {Change, Observed, ReconcileContext} from '../types.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, mutableChanges, retryWhileNewIdNotFound} from './describe.js'
 import {isEc2NotFound} from './errors.js'
 import type {InternetGatewayDesired} from './desired.js'
@@ -73,7 +73,7 @@ export const internetGateway = ec2Kind<InternetGatewayDesired, InternetGatewayOb
   describe,
   diff: diffInternetGateway,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
     const response = await ec2.send(new CreateInternetGatewayCommand({TagSpecifications: tagSpecifications('internet-gateway', meta.tags)}))
     const gatewayId = response.InternetGateway!.InternetGatewayId!

@@ -137,17 +137,17 @@ export const natGateway = ec2Kind<NatGatewayDesired, NatGatewayObserved>({
   replaceStrategy: 'create-before-delete',
   // `pending` → `available` takes ~60–120 s; `deleting` → `deleted` ~60 s.
   typicalMs: {create: 90_000, delete: 60_000},
-  // create passes meta.token as ClientToken: a retried create returns the object the first attempt made.
+  // create passes meta.token as ClientToken: a retried create returns what the first attempt made.
   idempotentCreate: true,
   idFilter: 'nat-gateway-id',
   describe: describeLive,
   diff: diffNatGateway,
   update: nothingChangesInPlace,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     await waitForAddressFree(ctx, desired, meta)
     const ec2 = await ctx.aws.ec2()
-    // ClientToken makes a retried create return the same gateway instead of a second one (and a second bill).
+    // (A second gateway would be a second bill: see idempotentCreate.)
     const response = await ec2.send(
       new CreateNatGatewayCommand({
         SubnetId: desired.subnetId,

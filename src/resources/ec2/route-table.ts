@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-ec2'
 import {hasCode} from '../../aws/errors.js'
 import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
+import type {Change, Observed, ReconcileContext} from '../types.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, retryWhileNewIdNotFound} from './describe.js'
 import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {RouteDesired, RouteTableDesired} from './desired.js'
@@ -256,15 +256,14 @@ export const routeTable = ec2Kind<RouteTableDesired, RouteTableObserved>({
   kind: 'ec2.route-table',
   // Tables have no unique name: the new one is built and subnets move to it before the old one goes.
   replaceStrategy: 'create-before-delete',
-  // create passes meta.token as ClientToken: a retried create returns the object the first attempt made.
+  // create passes meta.token as ClientToken: a retried create returns what the first attempt made.
   idempotentCreate: true,
   idFilter: 'route-table-id',
   describe,
   diff: diffRouteTable,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
-    // The ClientToken makes a retried create return the same table instead of a second one.
     const response = await ec2.send(
       new CreateRouteTableCommand({VpcId: desired.vpcId, ClientToken: meta.token, TagSpecifications: tagSpecifications('route-table', meta.tags)}),
     )

@@ -16,7 +16,7 @@ import {hasCode} from '../../aws/errors.js'
 import type {Change, Observed, ReconcileContext, Reconciler} from '../types.js'
 import {collectPages, deleteIgnoringNotFound, readByIdFilter} from './describe.js'
 import {classifyEc2Error, isEc2NotFound} from './errors.js'
-import type {SecurityGroupRuleDesired, SecurityGroupRulesDesired} from './desired.js'
+import type {SecurityGroupRulesDesired} from './desired.js'
 
 export type Direction = 'ingress' | 'egress'
 const DIRECTIONS: Direction[] = ['ingress', 'egress']

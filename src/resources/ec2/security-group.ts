@@ -165,7 +165,7 @@ export const securityGroup = ec2Kind<SecurityGroupDesired, SecurityGroupObserved
   // Nothing is mutable in place: every change is a replacement.
   update: nothingChangesInPlace,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
     const groupName = generatedGroupName(desired.namePrefix, meta.token)
     // AWS gives the new group an allow-all egress rule; `ec2.security-group-rules` decides whether it stays.

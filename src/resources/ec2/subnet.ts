@@ -8,7 +8,7 @@ import {
   type Subnet,
 } from '@aws-sdk/client-ec2'
 import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
+import type {Change, Observed, ReconcileContext} from '../types.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, mutableChanges, retryWhileNewIdNotFound} from './describe.js'
 import type {SubnetDesired} from './desired.js'
 
@@ -55,7 +55,7 @@ export const subnet = ec2Kind<SubnetDesired, SubnetObserved>({
   describe,
   diff: diffSubnet,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
     const response = await ec2.send(
       new CreateSubnetCommand({

@@ -8,7 +8,7 @@ import {
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
 import {ownerOf, ownerOfCreated, tagSpecifications, withOwner} from '../tags.js'
-import type {Change, CreateMeta, Health, Observed, ReconcileContext} from '../types.js'
+import type {Change, Health, Observed, ReconcileContext} from '../types.js'
 import {waitFor} from '../wait.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges} from './describe.js'
 import {isEc2NotFound} from './errors.js'
@@ -203,13 +203,13 @@ export const vpcEndpoint = ec2Kind<VpcEndpointDesired, VpcEndpointObserved>({
   replaceStrategy: 'create-before-delete',
   // Interface endpoints take a minute or two to become `available` (gateway endpoints are at once).
   typicalMs: {create: 60_000, delete: 30_000},
-  // create passes meta.token as ClientToken: a retried create returns the object the first attempt made.
+  // create passes meta.token as ClientToken: a retried create returns what the first attempt made.
   idempotentCreate: true,
   idFilter: 'vpc-endpoint-id',
   describe: describeLive,
   diff: diffVpcEndpoint,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
     const gateway = desired.type === 'Gateway'
     const response = await ec2.send(

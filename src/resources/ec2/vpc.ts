@@ -9,7 +9,7 @@ import {
   type Vpc,
 } from '@aws-sdk/client-ec2'
 import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
+import type {Change, Observed, ReconcileContext} from '../types.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, mutableChanges, retryWhileNewIdNotFound} from './describe.js'
 import {isEc2NotFound} from './errors.js'
 import type {VpcDesired} from './desired.js'
@@ -90,7 +90,7 @@ export const vpc = ec2Kind<VpcDesired, VpcObserved>({
   describe,
   diff: diffVpc,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
     const response = await ec2.send(new CreateVpcCommand({CidrBlock: desired.cidr, TagSpecifications: tagSpecifications('vpc', meta.tags)}))
     const vpcId = response.Vpc!.VpcId!
