@@ -99,7 +99,7 @@ export function compileSpec(spec: Spec, region: string): ResourceNode[] {
   }
 
   for (const group of network.securityGroups) {
-    add<SecurityGroupDesired>(ids.securityGroup(group.name), 'ec2.security-group', {vpcId, groupName: `${spec.name}-${group.name}`, description: group.description})
+    add<SecurityGroupDesired>(ids.securityGroup(group.name), 'ec2.security-group', {vpcId, namePrefix: `${spec.name}-${group.name}`, description: group.description})
   }
   for (const group of network.securityGroups) {
     add<SecurityGroupRulesDesired>(ids.securityGroupRules(group.name), 'ec2.security-group-rules', {
@@ -120,6 +120,7 @@ export function compileSpec(spec: Spec, region: string): ResourceNode[] {
       subnetIds: gateway ? [] : subnetRefs(members),
       securityGroupIds: gateway ? [] : endpoint.securityGroups.map((name) => ref(ids.securityGroup(name))),
       privateDnsEnabled: gateway ? false : endpoint.privateDns,
+      ...(endpoint.policy === undefined ? {} : {policyDocument: JSON.stringify(endpoint.policy)}),
     })
   }
   return nodes

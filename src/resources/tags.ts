@@ -1,5 +1,5 @@
 import type {Tag as Ec2Tag} from '@aws-sdk/client-ec2'
-import {TAG_ID, TAG_STACK, type Tag} from './types.js'
+import {TAG_ID, TAG_STACK, type CreateMeta, type Observed, type Tag} from './types.js'
 
 /** Reads a tag value from an EC2-style tag list. */
 export function tagValue(tags: Ec2Tag[] | undefined, key: string): string | undefined {
@@ -14,6 +14,27 @@ export function ownerOf(tags: Ec2Tag[] | undefined): {logicalId?: string; stack?
   if (logicalId !== undefined) owner.logicalId = logicalId
   if (stack !== undefined) owner.stack = stack
   return owner
+}
+
+/**
+ * The owner of an object `create` just made, from the tags it was created
+ * with: create responses often carry no tags (CreateNatGateway's, for one).
+ */
+export function ownerOfCreated(meta: CreateMeta): {logicalId: string; stack?: string} {
+  return {...ownerOf(meta.tags), logicalId: meta.logicalId}
+}
+
+/**
+ * A fresh describe of an object we already knew, keeping the owner we knew
+ * where the describe shows no tags (a wait's poll of a just-created id).
+ */
+export function withOwner<O extends Observed>(fresh: O, known: Pick<Observed, 'logicalId' | 'stack'>): O {
+  const owner: {logicalId?: string; stack?: string} = {}
+  const logicalId = fresh.logicalId ?? known.logicalId
+  const stack = fresh.stack ?? known.stack
+  if (logicalId !== undefined) owner.logicalId = logicalId
+  if (stack !== undefined) owner.stack = stack
+  return {...fresh, ...owner}
 }
 
 /** EC2 `TagSpecifications` for a create call. */

@@ -165,6 +165,7 @@ function checkEndpoints(spec: ParsedSpec): PathIssue[] {
         issues.push({path: [...base, e, 'tiers', t], message: `no ${tier} subnets are declared (${needs}); declared tiers: ${list(declaredTiers)}`})
       }
     })
+    if (endpoint.policy !== undefined) issues.push(...checkEndpointPolicy(endpoint.policy, [...base, e, 'policy']))
     if (endpoint.type !== 'interface') return
     ;(endpoint.securityGroups ?? []).forEach((name, s) => {
       if (!groupNames.has(name)) issues.push({path: [...base, e, 'securityGroups', s], message: unknownGroup(name, groupNames)})
@@ -181,6 +182,28 @@ function checkEndpoints(spec: ParsedSpec): PathIssue[] {
       const path = endpoint.privateDns === undefined ? [...base, e] : [...base, e, 'privateDns']
       issues.push({path, message: `private DNS (${endpoint.privateDns === undefined ? 'the default' : 'privateDns: true'}) needs network.vpc.dnsSupport and dnsHostnames both true; enable them or set privateDns: false`})
     }
+  })
+  return issues
+}
+
+/** An endpoint policy's size limit (characters, white space included). */
+export const ENDPOINT_POLICY_MAX = 20_480
+
+/**
+ * What AWS requires of an endpoint policy beyond JSON: statements, each with
+ * a Principal, and at most 20,480 characters.
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+ */
+function checkEndpointPolicy(policy: Record<string, unknown>, path: (string | number)[]): PathIssue[] {
+  const size = JSON.stringify(policy).length
+  if (size > ENDPOINT_POLICY_MAX) return [{path, message: `the policy is ${size} characters as JSON; an endpoint policy takes at most ${ENDPOINT_POLICY_MAX}`}]
+  const statements = Array.isArray(policy.Statement) ? policy.Statement : policy.Statement === undefined ? [] : [policy.Statement]
+  if (statements.length === 0) return [{path, message: 'a policy needs a Statement (like Statement: [{Effect: Allow, Principal: "*", Action: "s3:GetObject", Resource: "*"}])'}]
+  const issues: PathIssue[] = []
+  statements.forEach((statement: unknown, i) => {
+    const at = Array.isArray(policy.Statement) ? [...path, 'Statement', i] : [...path, 'Statement']
+    if (typeof statement !== 'object' || statement === null || Array.isArray(statement)) issues.push({path: at, message: 'a statement is a mapping (Effect, Principal, Action, Resource…)'})
+    else if (!('Principal' in statement) && !('NotPrincipal' in statement)) issues.push({path: at, message: 'an endpoint policy statement needs a Principal (like Principal: "*")'})
   })
   return issues
 }

@@ -143,6 +143,8 @@ export const endpointSchema = z
     securityGroups: z.array(resourceName).optional(),
     /** Interface endpoints only; default true. */
     privateDns: z.boolean().optional(),
+    /** The endpoint policy (a JSON policy document written as YAML). Absent: AWS's default, full access. */
+    policy: z.record(z.string(), z.json()).optional(),
   })
   .strict()
   .superRefine((endpoint, ctx) => {
@@ -212,6 +214,8 @@ export interface Endpoint {
   securityGroups: string[]
   /** Always false for gateway endpoints. */
   privateDns: boolean
+  /** Absent: AWS's default policy (full access). */
+  policy?: Record<string, unknown>
 }
 
 /** A validated spec with every default filled: what the graph compiler reads. */
@@ -249,6 +253,7 @@ export function normaliseSpec(parsed: ParsedSpec): Spec {
         tiers: endpoint.tiers,
         securityGroups: endpoint.type === 'interface' ? (endpoint.securityGroups ?? []) : [],
         privateDns: endpoint.type === 'interface' ? (endpoint.privateDns ?? true) : false,
+        ...(endpoint.policy === undefined ? {} : {policy: endpoint.policy}),
       })),
     },
   }

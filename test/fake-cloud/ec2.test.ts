@@ -303,11 +303,40 @@ describe('NAT gateway and Elastic IP', () => {
     expect(call('DescribeNatGateways', {}).NatGateways).toHaveLength(1)
   })
 
-  it('refuses an address that another NAT gateway holds, and unknown subnets or addresses', () => {
-    createNat()
-    expect(codeOf('CreateNatGateway', {SubnetId: subnetId, AllocationId: allocationId})).toBe('Resource.AlreadyAssociated')
+  it('fails (Resource.AlreadyAssociated) on an address another NAT gateway holds, until that one is deleted; unknown subnets or addresses are NotFound', () => {
+    const first = createNat()
+    clock.advance(60_000)
+    call('DeleteNatGateway', {NatGatewayId: first.NatGatewayId})
+    // CreateNatGateway accepts it; the gateway fails while provisioning, and never holds the address.
+    const second = createNat()
+    expect(second.State).toBe('pending')
+    clock.advance(30_000)
+    expect(call('DescribeAddresses', {AllocationIds: [allocationId]}).Addresses[0]).toMatchObject({NetworkInterfaceId: first.NatGatewayAddresses[0].NetworkInterfaceId})
+    clock.advance(30_000)
+    expect(call('DescribeNatGateways', {NatGatewayIds: [second.NatGatewayId]}).NatGateways[0]).toMatchObject({
+      State: 'failed',
+      FailureCode: 'Resource.AlreadyAssociated',
+      FailureMessage: `Elastic IP address ${allocationId} is already associated`,
+    })
+    // The first is `deleted` now: the address is free, and a new gateway takes it.
+    expect(natState(first.NatGatewayId)).toBe('deleted')
+    expect(call('DescribeAddresses', {AllocationIds: [allocationId]}).Addresses[0].AssociationId).toBeUndefined()
+    const third = createNat()
+    clock.advance(60_000)
+    expect(natState(third.NatGatewayId)).toBe('available')
     expect(codeOf('CreateNatGateway', {SubnetId: subnetId, AllocationId: 'eipalloc-00000000000000000'})).toBe('InvalidAllocationID.NotFound')
     expect(codeOf('CreateNatGateway', {SubnetId: 'subnet-00000000000000000', AllocationId: eip()})).toBe('InvalidSubnetID.NotFound')
+  })
+
+  it('deleteOutOfBand deletes a NAT gateway as the console does: deleting, holding its address, then deleted', () => {
+    const nat = createNat()
+    clock.advance(60_000)
+    ec2.deleteOutOfBand(nat.NatGatewayId)
+    expect(natState(nat.NatGatewayId)).toBe('deleting')
+    expect(call('DescribeAddresses', {AllocationIds: [allocationId]}).Addresses[0].AssociationId).toMatch(/^eipassoc-/)
+    clock.advance(60_000)
+    expect(natState(nat.NatGatewayId)).toBe('deleted')
+    expect(call('DescribeAddresses', {AllocationIds: [allocationId]}).Addresses[0].AssociationId).toBeUndefined()
   })
 
   it('fails (Gateway.NotAttached) in a VPC without an internet gateway, releasing nothing it never held', () => {
@@ -423,6 +452,14 @@ describe('security groups and rules', () => {
     ])
   })
 
+  it('refuses group names AWS refuses: sg-* in any case, over 255 characters, characters outside its alphabet; names are case-insensitive', () => {
+    for (const name of ['sg-prod-web', 'SG-prod', 'x'.repeat(256), 'web|tier']) {
+      expect(codeOf('CreateSecurityGroup', {VpcId: vpcId, GroupName: name, Description: 'd'})).toBe('InvalidParameterValue')
+    }
+    expect(codeOf('CreateSecurityGroup', {VpcId: vpcId, GroupName: 'WEB', Description: 'd'})).toBe('InvalidGroup.Duplicate')
+    expect(call('CreateSecurityGroup', {VpcId: vpcId, GroupName: `sg_prod-web ._-:/()#,@[]+=&;{}!$*${'x'.repeat(200)}`, Description: 'd'}).GroupId).toMatch(/^sg-/)
+  })
+
   it('splits IpPermissions into one rule per range or group pair, and shows them grouped in DescribeSecurityGroups', () => {
     const out = call('AuthorizeSecurityGroupIngress', {
       GroupId: db,
@@ -498,6 +535,16 @@ describe('security groups and rules', () => {
     expect(codeOf('DescribeSecurityGroupRules', {SecurityGroupRuleIds: ['sgr-00000000000000000']})).toBe('InvalidSecurityGroupRuleId.NotFound')
   })
 
+  it('filters groups by the peer their inbound (ip-permission.group-id) or outbound (egress.ip-permission.group-id) rules name', () => {
+    call('AuthorizeSecurityGroupIngress', {GroupId: db, IpPermissions: [{IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{GroupId: web}]}]})
+    call('AuthorizeSecurityGroupEgress', {GroupId: web, IpPermissions: [{IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{GroupId: db}]}]})
+    const ids = (name: string, peer: string) => call('DescribeSecurityGroups', {Filters: [{Name: name, Values: [peer]}]}).SecurityGroups.map((g: {GroupId: string}) => g.GroupId)
+    expect(ids('ip-permission.group-id', web)).toEqual([db])
+    expect(ids('egress.ip-permission.group-id', web)).toEqual([])
+    expect(ids('egress.ip-permission.group-id', db)).toEqual([web])
+    expect(ids('ip-permission.group-id', db)).toEqual([])
+  })
+
   it('cannot delete a group another group references, nor the default group', () => {
     call('AuthorizeSecurityGroupIngress', {GroupId: db, IpPermissions: [{IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{GroupId: web}]}]})
     expect(codeOf('DeleteSecurityGroup', {GroupId: web})).toBe('DependencyViolation')
@@ -555,6 +602,35 @@ describe('VPC endpoints', () => {
     call('DeleteVpc', {VpcId: vpcId})
   })
 
+  it('stores the policy as given, reports AWS’s default when none was given, and resets to it', () => {
+    const defaultGateway = gatewayEndpoint()
+    expect(defaultGateway.PolicyDocument).toBe('{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}')
+    const policy = '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}'
+    const id = defaultGateway.VpcEndpointId
+    call('ModifyVpcEndpoint', {VpcEndpointId: id, PolicyDocument: policy})
+    expect(call('DescribeVpcEndpoints', {VpcEndpointIds: [id]}).VpcEndpoints[0].PolicyDocument).toBe(policy)
+    expect(codeOf('ModifyVpcEndpoint', {VpcEndpointId: id, PolicyDocument: policy, ResetPolicy: true})).toBe('InvalidParameterCombination')
+    expect(codeOf('ModifyVpcEndpoint', {VpcEndpointId: id, PolicyDocument: 'not json'})).toBe('InvalidParameter')
+    call('ModifyVpcEndpoint', {VpcEndpointId: id, ResetPolicy: true})
+    expect(call('DescribeVpcEndpoints', {VpcEndpointIds: [id]}).VpcEndpoints[0].PolicyDocument).toBe(defaultGateway.PolicyDocument)
+    expect(gatewayEndpoint({ServiceName: 'com.amazonaws.us-east-1.dynamodb', PolicyDocument: policy}).PolicyDocument).toBe(policy)
+  })
+
+  it('an interface endpoint reports the default pretty-printed without a Version; a service without endpoint policies reports none and refuses one', () => {
+    call('ModifyVpcAttribute', {VpcId: vpcId, EnableDnsHostnames: {Value: true}})
+    const a = subnet(vpcId, '10.0.1.0/24', 'us-east-1a')
+    const request = {VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.ecr.api', SubnetIds: [a]}
+    const endpoint = call('CreateVpcEndpoint', request).VpcEndpoint
+    expect(JSON.parse(endpoint.PolicyDocument)).toEqual({Statement: [{Action: '*', Effect: 'Allow', Principal: '*', Resource: '*'}]})
+    expect(endpoint.PolicyDocument).toContain('\n')
+
+    ec2.servicesWithoutPolicies.add('com.amazonaws.us-east-1.logs')
+    const b = subnet(vpcId, '10.0.2.0/24', 'us-east-1a')
+    const logs = call('CreateVpcEndpoint', {...request, ServiceName: 'com.amazonaws.us-east-1.logs', SubnetIds: [b]}).VpcEndpoint
+    expect(logs).not.toHaveProperty('PolicyDocument')
+    expect(codeOf('ModifyVpcEndpoint', {VpcEndpointId: logs.VpcEndpointId, PolicyDocument: '{"Statement": []}'})).toBe('InvalidParameter')
+  })
+
   it('is idempotent on ClientToken', () => {
     const first = gatewayEndpoint({ClientToken: 'ep-1'})
     expect(gatewayEndpoint({ClientToken: 'ep-1'}).VpcEndpointId).toBe(first.VpcEndpointId)
@@ -607,6 +683,37 @@ describe('eventual consistency (faults.consistencyDelayMs)', () => {
     expect(codeOf('CreateNatGateway', {SubnetId: subnetId, AllocationId: eip()})).toBe('InvalidSubnetID.NotFound')
     // resourceCount sees everything, visible or not.
     expect(ec2.resourceCount()).toBe(4)
+  })
+})
+
+describe('faults.ignoreTagFilters', () => {
+  /** The field is read structurally until it is declared in Faults. */
+  const ignore = (...operations: string[]) => ((env.faults as {ignoreTagFilters?: Set<string>}).ignoreTagFilters = new Set(operations))
+
+  it('drops tag filters (tag:<key>, tag-key, tag-value) of the listed operations only, keeping the others', () => {
+    const mine = vpc('10.0.0.0/16', 'mine')
+    const theirs = call('CreateVpc', {CidrBlock: '10.1.0.0/16', TagSpecifications: [{ResourceType: 'vpc', Tags: [{Key: 'containrlab:stack', Value: 'other'}]}]}).Vpc.VpcId
+    const byStack = {Filters: [{Name: 'tag:containrlab:stack', Values: ['demo']}]}
+    const ids = (operation: string, input: object) => call(operation, input).Vpcs.map((v: {VpcId: string}) => v.VpcId)
+    expect(ids('DescribeVpcs', byStack)).toEqual([mine])
+
+    ignore('DescribeVpcs')
+    expect(ids('DescribeVpcs', byStack)).toEqual([mine, theirs])
+    expect(ids('DescribeVpcs', {Filters: [{Name: 'tag-key', Values: ['nothing']}, {Name: 'tag-value', Values: ['nothing']}]})).toEqual([mine, theirs])
+    expect(ids('DescribeVpcs', {Filters: [...byStack.Filters, {Name: 'cidr', Values: ['10.1.0.0/16']}]})).toEqual([theirs])
+    // Other operations still honour them.
+    expect(call('DescribeSubnets', {Filters: [{Name: 'tag:containrlab:stack', Values: ['nobody']}]}).Subnets).toEqual([])
+  })
+
+  it('covers DescribeNatGateways, whose list is named Filter', () => {
+    const vpcId = vpc()
+    attachedIgw(vpcId)
+    const subnetId = subnet(vpcId, '10.0.0.0/24')
+    const nat = call('CreateNatGateway', {SubnetId: subnetId, AllocationId: eip()}).NatGateway.NatGatewayId
+    const byStack = {Filter: [{Name: 'tag:containrlab:stack', Values: ['nobody']}]}
+    expect(call('DescribeNatGateways', byStack).NatGateways).toEqual([])
+    ignore('DescribeNatGateways')
+    expect(call('DescribeNatGateways', byStack).NatGateways.map((n: {NatGatewayId: string}) => n.NatGatewayId)).toEqual([nat])
   })
 })
 

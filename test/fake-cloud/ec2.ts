@@ -253,6 +253,8 @@ interface EndpointRecord extends Tracked {
   privateDnsEnabled: boolean
   /** subnet id → the endpoint's network interface there. */
   networkInterfaces: Record<string, string>
+  /** As given, or AWS's default; undefined for services without endpoint policies. */
+  policyDocument?: string
   deleteRequestedAt?: number
 }
 
@@ -298,6 +300,13 @@ export class FakeEc2 implements FakeService {
   private readonly clientTokens = new Map<string, {request: string; id: string}>()
   private addressCount = 0
   private privateIpCount = 0
+  /**
+   * Full service names whose endpoints take no policy (DescribeVpcEndpointServices
+   * reports `VpcEndpointPolicySupported: false` for them): their endpoints
+   * report no PolicyDocument and refuse one. Empty unless a test adds some.
+   * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+   */
+  readonly servicesWithoutPolicies = new Set<string>()
 
   constructor(
     private readonly env: FakeEnv,
@@ -362,10 +371,29 @@ export class FakeEc2 implements FakeService {
         handle: (input: unknown) => {
           this.sweep()
           // A copy, so neither side can change the other's objects afterwards.
-          return structuredClone(handle(input ?? {}))
+          return structuredClone(handle(this.withoutIgnoredTagFilters(operation, (input ?? {}) as Record<string, unknown>)))
         },
       }
     })
+  }
+
+  /**
+   * `faults.ignoreTagFilters`: the operations whose tag filters (`tag:<key>`,
+   * `tag-key`, `tag-value`) this fake drops, answering everything the other
+   * filters match, as moto does on DescribeNatGateways. Callers must check
+   * ownership on the tags themselves.
+   */
+  private withoutIgnoredTagFilters(operation: string, input: Record<string, unknown>): Record<string, unknown> {
+    // Read structurally: the field is new in Faults (core.ts), and this fake works with or without it.
+    const ignored = (this.env.faults as {ignoreTagFilters?: Set<string>}).ignoreTagFilters
+    if (!ignored?.has(operation)) return input
+    const isTagFilter = (filter: Filter) => filter.Name?.startsWith('tag:') || filter.Name === 'tag-key' || filter.Name === 'tag-value'
+    const out = {...input}
+    // DescribeNatGateways names its list `Filter`, the other describes `Filters`.
+    for (const key of ['Filters', 'Filter']) {
+      if (Array.isArray(out[key])) out[key] = (out[key] as Filter[]).filter((filter) => !isTagFilter(filter))
+    }
+    return out
   }
 
   // ---------------------------------------------------------------- helpers for whole-stack tests
@@ -415,9 +443,10 @@ export class FakeEc2 implements FakeService {
         this.addresses.delete(id)
         return
       case 'nat': {
-        // A NAT gateway deleted in the console still shows as `deleted` for a while.
+        // Deleting a NAT gateway in the console is DeleteNatGateway: `deleting` (holding its address and
+        // network interface) for about a minute, then `deleted`, still visible for a while.
         const nat = this.mustHave(this.natGateways, id)
-        if (nat.deleteRequestedAt === undefined) nat.deleteRequestedAt = this.now() - this.timings.natDeletedMs
+        if (nat.deleteRequestedAt === undefined) nat.deleteRequestedAt = this.now()
         return
       }
       case 'rtb':
@@ -836,9 +865,14 @@ export class FakeEc2 implements FakeService {
     return {AllocationId: address.id, PublicIp: address.publicIp, Domain: 'vpc', PublicIpv4Pool: 'amazon', NetworkBorderGroup: this.env.region}
   }
 
-  /** The NAT gateway holding this address: from creation until it is `deleted`. */
+  /**
+   * The NAT gateway holding this address: from creation until it is
+   * `deleted` (a `deleting` gateway still holds it). A gateway that will fail
+   * never held it.
+   * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html#nat-gateway-deleting
+   */
   private natHolding(allocationId: string): NatRecord | undefined {
-    return [...this.natGateways.values()].find((nat) => nat.allocationId === allocationId && !['deleted', 'failed'].includes(this.natState(nat)))
+    return [...this.natGateways.values()].find((nat) => nat.allocationId === allocationId && !nat.failure && this.natState(nat) !== 'deleted')
   }
 
   private addressOut(address: AddressRecord): Address {
@@ -895,8 +929,8 @@ export class FakeEc2 implements FakeService {
     const subnet = this.referenced(this.subnets, input.SubnetId, NOT_FOUND.subnet, 'subnet')
     const address = this.referenced(this.addresses, input.AllocationId, NOT_FOUND.address, 'allocation')
     const tags = tagsFrom(input.TagSpecifications, 'natgateway')
-    if (this.natHolding(address.id)) throw ec2Error('Resource.AlreadyAssociated', `Elastic IP address ${address.id} is already associated`)
     const hasInternetGateway = [...this.internetGateways.values()].some((gateway) => gateway.vpcId === subnet.vpcId)
+    const failure = this.natFailure(address, subnet, hasInternetGateway)
     const nat: NatRecord = {
       ...this.tracked('nat', tags),
       subnetId: subnet.id,
@@ -904,13 +938,26 @@ export class FakeEc2 implements FakeService {
       allocationId: address.id,
       networkInterfaceId: this.ids.next('eni'),
       privateIp: this.nextPrivateIp(subnet),
-      // A public NAT gateway in a VPC without an internet gateway fails while provisioning (FailureCode Gateway.NotAttached).
-      // https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html
-      ...(hasInternetGateway ? {} : {failure: {code: 'Gateway.NotAttached', message: `Network ${subnet.vpcId} has no Internet gateway attached`}}),
+      ...(failure ? {failure} : {}),
     }
     this.natGateways.set(nat.id, nat)
     token.remember(nat.id)
     return {NatGateway: this.natOut(nat), ClientToken: input.ClientToken}
+  }
+
+  /**
+   * Why a new gateway will fail while provisioning, if it will: CreateNatGateway
+   * itself succeeds, and the gateway goes `pending` → `failed` with a
+   * FailureCode. An address another NAT gateway holds (until that one is
+   * `deleted`) gives Resource.AlreadyAssociated; a VPC without an internet
+   * gateway, Gateway.NotAttached.
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NatGateway.html
+   * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html
+   */
+  private natFailure(address: AddressRecord, subnet: SubnetRecord, hasInternetGateway: boolean): NatRecord['failure'] {
+    if (this.natHolding(address.id)) return {code: 'Resource.AlreadyAssociated', message: `Elastic IP address ${address.id} is already associated`}
+    if (!hasInternetGateway) return {code: 'Gateway.NotAttached', message: `Network ${subnet.vpcId} has no Internet gateway attached`}
+    return undefined
   }
 
   private nextPrivateIp(subnet: SubnetRecord): string {
@@ -939,7 +986,7 @@ export class FakeEc2 implements FakeService {
                 NetworkInterfaceId: nat.networkInterfaceId,
                 PrivateIp: nat.privateIp,
                 PublicIp: address?.publicIp,
-                ...(state === 'deleted' ? {} : {AssociationId: address?.associationId}),
+                ...(this.natHolding(nat.allocationId) === nat ? {AssociationId: address?.associationId} : {}),
                 IsPrimary: true,
                 ...(state === 'deleted' ? {} : {Status: state === 'deleting' ? 'disassociating' : state === 'available' ? 'succeeded' : 'associating'}),
               },
@@ -1174,7 +1221,10 @@ export class FakeEc2 implements FakeService {
     if (!input.VpcId) throw new Error('FakeEc2: security groups need a VpcId (EC2-Classic and default-VPC groups are not modelled)')
     const vpc = this.referenced(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
     if (!input.GroupName || !input.Description) throw ec2Error('MissingParameter', 'GroupName and Description are required')
-    if (input.GroupName === 'default' || [...this.groups.values()].some((g) => g.vpcId === vpc.id && g.name === input.GroupName)) {
+    this.checkGroupName(input.GroupName)
+    // Names are case-insensitive: `Web` and `web` are one name in a VPC.
+    const name = input.GroupName.toLowerCase()
+    if (name === 'default' || [...this.groups.values()].some((g) => g.vpcId === vpc.id && g.name.toLowerCase() === name)) {
       throw ec2Error('InvalidGroup.Duplicate', `The security group '${input.GroupName}' already exists for VPC '${vpc.id}'`)
     }
     const group: GroupRecord = {
@@ -1189,6 +1239,19 @@ export class FakeEc2 implements FakeService {
     // https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html#default-security-group-rules
     this.addRule({groupId: group.id, egress: true, protocol: '-1', fromPort: -1, toPort: -1, cidr: '0.0.0.0/0'})
     return {GroupId: group.id, Tags: group.tags, SecurityGroupArn: this.groupArn(group.id)}
+  }
+
+  /**
+   * GroupName: at most 255 characters of a-z, A-Z, 0-9, spaces and
+   * ._-:/()#,@[]+=&;{}!$*, not starting with `sg-` (a group id's form).
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
+   * The error code is InvalidParameterValue, AWS's word for a malformed value.
+   */
+  private checkGroupName(name: string): void {
+    if (/^sg-/i.test(name)) throw ec2Error('InvalidParameterValue', `Invalid security group name '${name}': group names may not be in the format sg-*.`)
+    if (name.length > 255 || !/^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/.test(name)) {
+      throw ec2Error('InvalidParameterValue', `Invalid security group name '${name}': at most 255 characters of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*`)
+    }
   }
 
   private groupArn(id: string): string {
@@ -1241,10 +1304,17 @@ export class FakeEc2 implements FakeService {
       'vpc-id': (group) => [group.vpcId],
       'description': (group) => [group.description],
       'owner-id': () => [this.env.accountId],
+      // A group whose inbound (outbound) rules name a peer group.
+      'ip-permission.group-id': (group) => this.peersOf(group.id, false),
+      'egress.ip-permission.group-id': (group) => this.peersOf(group.id, true),
     })
     const byName = input.GroupNames?.length ? found.filter((g) => input.GroupNames!.includes(g.name)) : found
     const {page, NextToken} = paginate(byName, input.MaxResults, input.NextToken)
     return {SecurityGroups: page.map((group) => this.groupOut(group)), NextToken}
+  }
+
+  private peersOf(groupId: string, egress: boolean): string[] {
+    return [...this.rules.values()].flatMap((rule) => (rule.groupId === groupId && rule.egress === egress && rule.referencedGroupId ? [rule.referencedGroupId] : []))
   }
 
   private deleteSecurityGroup(input: DeleteSecurityGroupRequest): DeleteSecurityGroupResult {
@@ -1463,6 +1533,7 @@ export class FakeEc2 implements FakeService {
       privateDnsEnabled: type === 'Interface' ? (input.PrivateDnsEnabled ?? true) : false,
       networkInterfaces: {},
     }
+    this.setPolicy(endpoint, input.PolicyDocument)
     if (type === 'Gateway') {
       this.addEndpointRoutes(endpoint, input.RouteTableIds ?? [])
     } else {
@@ -1473,6 +1544,38 @@ export class FakeEc2 implements FakeService {
     this.endpoints.set(endpoint.id, endpoint)
     token.remember(endpoint.id)
     return {VpcEndpoint: this.endpointOut(endpoint), ClientToken: input.ClientToken}
+  }
+
+  /**
+   * An endpoint's policy: the one given, else AWS's default (full access),
+   * spelled as AWS reports it: a gateway endpoint's compact with Version
+   * 2008-10-17, an interface endpoint's pretty-printed without a Version
+   * (the DescribeVpcEndpoints example). At most 20,480 characters; the error
+   * codes for a malformed or oversized document, or one for a service without
+   * endpoint policies, are not documented: InvalidParameter is this fake's choice.
+   * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+   * https://docs.aws.amazon.com/ec2/latest/devguide/example_ec2_DescribeVpcEndpoints_section.html
+   */
+  private setPolicy(endpoint: EndpointRecord, document: string | undefined): void {
+    if (this.servicesWithoutPolicies.has(endpoint.serviceName)) {
+      if (document !== undefined) throw ec2Error('InvalidParameter', `The service ${endpoint.serviceName} does not support VPC endpoint policies`)
+      delete endpoint.policyDocument
+      return
+    }
+    if (document === undefined) {
+      endpoint.policyDocument =
+        endpoint.type === 'Gateway'
+          ? '{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}'
+          : '{\n  "Statement": [\n    {\n      "Action": "*", \n      "Effect": "Allow", \n      "Principal": "*", \n      "Resource": "*"\n    }\n  ]\n}'
+      return
+    }
+    if (document.length > 20_480) throw ec2Error('InvalidParameter', `Policy document exceeds the maximum size of 20480 characters`)
+    try {
+      JSON.parse(document)
+    } catch {
+      throw ec2Error('InvalidParameter', `Policy document is not valid JSON`)
+    }
+    endpoint.policyDocument = document
   }
 
   /** https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-private-dns */
@@ -1557,6 +1660,7 @@ export class FakeEc2 implements FakeService {
           : [],
       CreationTimestamp: new Date(endpoint.createdAt),
       OwnerId: this.env.accountId,
+      ...(endpoint.policyDocument === undefined ? {} : {PolicyDocument: endpoint.policyDocument}),
       Tags: endpoint.tags,
     }
   }
@@ -1564,6 +1668,8 @@ export class FakeEc2 implements FakeService {
   private modifyVpcEndpoint(input: ModifyVpcEndpointRequest): ModifyVpcEndpointResult {
     const endpoint = this.existing(this.endpoints, input.VpcEndpointId, NOT_FOUND.endpoint, 'VpcEndpoint')
     const vpc = this.mustHave(this.vpcs, endpoint.vpcId)
+    if (input.ResetPolicy && input.PolicyDocument !== undefined) throw ec2Error('InvalidParameterCombination', 'ResetPolicy and PolicyDocument cannot be given together')
+    if (input.ResetPolicy || input.PolicyDocument !== undefined) this.setPolicy(endpoint, input.ResetPolicy ? undefined : input.PolicyDocument)
     if (endpoint.type === 'Gateway') {
       if (input.AddSubnetIds?.length || input.AddSecurityGroupIds?.length || input.PrivateDnsEnabled !== undefined) {
         throw ec2Error('InvalidParameter', 'Subnets, security groups and private DNS apply to interface endpoints only')

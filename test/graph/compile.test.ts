@@ -60,7 +60,7 @@ describe('compileSpec: the example (ContainrLab, one NAT)', () => {
   })
 
   it('security groups named after the stack, rules normalised with group refs', () => {
-    expect(node('security-group/alb-sg').desired).toEqual({vpcId, groupName: 'containrlab-alb-sg', description: 'Internet-facing load balancer'})
+    expect(node('security-group/alb-sg').desired).toEqual({vpcId, namePrefix: 'containrlab-alb-sg', description: 'Internet-facing load balancer'})
     expect(node('security-group-rules/alb-sg').desired).toEqual({
       groupId: ref('security-group/alb-sg'),
       ingress: [
@@ -112,7 +112,7 @@ describe('compileSpec: variants', () => {
 
   it('rules: port ranges, icmp, explicit empty egress, default description', () => {
     const nodes = byId(compile(THREE_TIER_TEXT))
-    expect(nodes.get('security-group/app')!.desired).toEqual({vpcId, groupName: 'shop-app', description: 'Managed by containrlab'})
+    expect(nodes.get('security-group/app')!.desired).toEqual({vpcId, namePrefix: 'shop-app', description: 'Managed by containrlab'})
     expect(nodes.get('security-group-rules/app')!.desired.ingress).toEqual([{protocol: 'tcp', fromPort: 8000, toPort: 8010, cidr: '10.20.0.0/16'}])
     expect(nodes.get('security-group-rules/db')!.desired).toEqual({
       groupId: ref('security-group/db'),
@@ -153,6 +153,13 @@ describe('compileSpec: variants', () => {
     const all = compile(THREE_TIER_TEXT)
     expect(all).toHaveLength(1 + 6 + 1 + 4 + 1 + 2 + 1 + 3 + 3 + 3)
     expect(buildDag(all).order).toHaveLength(all.length)
+  })
+
+  it('endpoint policy: the JSON document as desired, none when the spec has none (AWS default)', () => {
+    const text = edit(THREE_TIER_TEXT, ['tiers: [private, data]}', 'tiers: [private, data], policy: {Statement: [{Effect: Allow, Principal: "*", Action: "s3:GetObject", Resource: "*"}]}}'])
+    const nodes = byId(compile(text))
+    expect(JSON.parse(nodes.get('vpc-endpoint/s3')!.desired.policyDocument as string)).toEqual({Statement: [{Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*'}]})
+    expect(nodes.get('vpc-endpoint/ecr.api')!.desired).not.toHaveProperty('policyDocument')
   })
 
   it('nat none: no EIP or NAT, private route tables with no route out', () => {

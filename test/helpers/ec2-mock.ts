@@ -37,3 +37,9 @@ export function ownershipTags(logicalId: string, stack = 'teststack'): {Key: str
     {Key: 'managed-by', Value: 'containrlab'},
   ]
 }
+
+/** What the engine asks `find` in the unit tests: the test stack, no logical ids in particular. */
+export const findQuery = {stack: 'teststack', wanted: []}
+
+/** Delete options of an ordinary teardown (no --purge). */
+export const keepData = {purge: false}

@@ -122,6 +122,21 @@ const cases: IssueCase[] = [
     ],
   },
   {
+    rule: 'an endpoint policy has statements',
+    text: threeTier(['tiers: [private, data]}', 'tiers: [private, data], policy: {Version: "2012-10-17"}}']),
+    issues: [['network.endpoints[0].policy', 'service: s3', 'a policy needs a Statement (like Statement: [{Effect: Allow, Principal: "*", Action: "s3:GetObject", Resource: "*"}])']],
+  },
+  {
+    rule: 'each endpoint policy statement names a Principal',
+    text: threeTier(['tiers: [private, data]}', 'tiers: [private, data], policy: {Statement: [{Effect: Allow, Principal: "*", Action: "*", Resource: "*"}, {Effect: Deny, Action: "s3:DeleteObject", Resource: "*"}]}}']),
+    issues: [['network.endpoints[0].policy.Statement[1]', 'service: s3', 'an endpoint policy statement needs a Principal (like Principal: "*")']],
+  },
+  {
+    rule: 'an endpoint policy fits 20,480 characters',
+    text: threeTier(['tiers: [private, data]}', `tiers: [private, data], policy: {Statement: [{Effect: Allow, Principal: "*", Action: "*", Resource: "${'x'.repeat(20_480)}"}]}}`]),
+    issues: [['network.endpoints[0].policy', 'service: s3', 'the policy is 20557 characters as JSON; an endpoint policy takes at most 20480']],
+  },
+  {
     rule: 'private DNS needs the VPC DNS attributes',
     text: threeTier(['vpc: {cidr: 10.20.0.0/16}', 'vpc: {cidr: 10.20.0.0/16, dnsHostnames: false}']),
     issues: [['network.endpoints[1]', 'service: ecr.api', 'private DNS (the default) needs network.vpc.dnsSupport and dnsHostnames both true; enable them or set privateDns: false']],

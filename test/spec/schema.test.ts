@@ -176,6 +176,11 @@ const cases: IssueCase[] = [
     issues: [['network.endpoints[0].securityGroups', 'service: s3', 'securityGroups applies to interface endpoints only; a gateway endpoint is a route, remove it']],
   },
   {
+    rule: 'an endpoint policy is a mapping (a JSON policy document written as YAML)',
+    text: THREE_TIER_TEXT.replace('tiers: [private, data]}', 'tiers: [private, data], policy: "{}"}'),
+    issues: [['network.endpoints[0].policy', 'service: s3', 'expected record, got "{}"']],
+  },
+  {
     rule: 'a gateway endpoint has no private DNS setting',
     text: THREE_TIER_TEXT.replace('tiers: [private, data]}', 'tiers: [private, data], privateDns: true}'),
     issues: [['network.endpoints[0].privateDns', 'service: s3', 'privateDns applies to interface endpoints only; a gateway endpoint is a route, remove it']],
@@ -223,6 +228,12 @@ describe('spec schema', () => {
     ])
     const withoutPrivate = THREE_TIER_TEXT.replace('  nat: per-az\n', '').replace(/ {4}- \{name: app-.*\n/g, '').replace(/tiers: \[private\]/g, 'tiers: [data]').replace('tiers: [private, data]', 'tiers: [data]')
     expect(parseSpec(withoutPrivate, 'x.yaml').network.nat).toBe('none')
+  })
+
+  it('keeps an endpoint policy as written', () => {
+    const text = THREE_TIER_TEXT.replace('tiers: [private, data]}', 'tiers: [private, data], policy: {Statement: [{Effect: Allow, Principal: "*", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::shop-*/*"}]}}')
+    expect(parseSpec(text, 'x.yaml').network.endpoints[0]!.policy).toEqual({Statement: [{Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::shop-*/*'}]})
+    expect(parseSpec(THREE_TIER_TEXT, 'x.yaml').network.endpoints[0]).not.toHaveProperty('policy')
   })
 
   it.each(cases)('$rule', (rule) => {

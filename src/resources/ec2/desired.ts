@@ -50,8 +50,12 @@ export interface RouteTableDesired {
 
 export interface SecurityGroupDesired {
   vpcId: string
-  /** GroupName; unique per VPC; immutable. */
-  groupName: string
+  /**
+   * `<stack>-<name>`: the GroupName is this prefix plus a suffix made at
+   * create (names are unique per VPC and immutable, so a replacement needs
+   * a name of its own). A different prefix replaces the group.
+   */
+  namePrefix: string
   /** Immutable in EC2: a change replaces the group. */
   description: string
 }
@@ -87,4 +91,9 @@ export interface VpcEndpointDesired {
   subnetIds: string[]
   securityGroupIds: string[]
   privateDnsEnabled: boolean
+  /**
+   * The endpoint policy, a JSON document (compared whatever its key order and
+   * white space). Absent: AWS's default, full access.
+   */
+  policyDocument?: string
 }

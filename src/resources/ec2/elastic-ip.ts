@@ -1,8 +1,7 @@
 import {AllocateAddressCommand, DescribeAddressesCommand, ReleaseAddressCommand, type Address, type Filter} from '@aws-sdk/client-ec2'
-import {ownerOf, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {findByStack, readByIdFilter} from './describe.js'
-import {classifyEc2Error, isEc2NotFound} from './errors.js'
+import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
+import type {Change, Observed, ReconcileContext} from '../types.js'
+import {deleteIgnoringNotFound, ec2Kind, immutableChanges, nothingChangesInPlace} from './describe.js'
 import type {ElasticIpDesired} from './desired.js'
 
 /** `id` is the allocation id (`eipalloc-…`), the handle every API that uses the address takes. */
@@ -16,8 +15,7 @@ export interface ElasticIpObserved extends Observed {
 export function diffElasticIp(desired: ElasticIpDesired, observed: ElasticIpObserved): Change[] {
   // An address has nothing to change in place. Its domain is always `vpc` since EC2-Classic was retired;
   // compared anyway so that an adopted `standard` address would be replaced, not silently kept.
-  if (desired.domain === observed.domain) return []
-  return [{field: 'domain', before: observed.domain, after: desired.domain, replace: true}]
+  return immutableChanges(desired, observed, ['domain'])
 }
 
 function toObserved(address: Address): ElasticIpObserved {
@@ -37,47 +35,31 @@ async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<Elast
   return (response.Addresses ?? []).filter((address) => address.AllocationId).map(toObserved)
 }
 
-export const elasticIp: Reconciler<ElasticIpDesired, ElasticIpObserved> = {
+export const elasticIp = ec2Kind<ElasticIpDesired, ElasticIpObserved>({
   kind: 'ec2.elastic-ip',
-  classifyError: classifyEc2Error,
   // A new address can be allocated while the old one still serves (its public IP changes either way).
   replaceStrategy: 'create-before-delete',
-
-  read(ctx, ids) {
-    return readByIdFilter(ids, 'allocation-id', (filters) => describe(ctx, filters))
-  },
-
-  find(ctx, query) {
-    return findByStack(query.stack, (filters) => describe(ctx, filters))
-  },
-
+  idFilter: 'allocation-id',
+  describe,
   diff: diffElasticIp,
+  update: nothingChangesInPlace,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
     // AllocateAddress takes no idempotency token; find() by tags covers a crash between the call and the state save.
     const response = await ec2.send(new AllocateAddressCommand({Domain: desired.domain, TagSpecifications: tagSpecifications('elastic-ip', meta.tags)}))
-    return {id: response.AllocationId!, logicalId: meta.logicalId, publicIp: response.PublicIp ?? '', domain: response.Domain ?? desired.domain}
-  },
-
-  // Nothing changes in place (diff only ever asks for replacement).
-  async update(_ctx, _desired, observed) {
-    return observed
+    return {id: response.AllocationId!, ...ownerOfCreated(meta), publicIp: response.PublicIp ?? '', domain: response.Domain ?? desired.domain}
   },
 
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
-    try {
-      await ec2.send(new ReleaseAddressCommand({AllocationId: observed.id}))
-    } catch (error) {
-      // An address still associated in a non-default VPC (a NAT gateway not yet `deleted`) answers
-      // InvalidIPAddress.InUse (also seen as AuthFailure.AddressInUse): thrown for the engine to retry.
-      // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReleaseAddress.html
-      if (!isEc2NotFound(error)) throw error
-    }
+    // An address still associated in a non-default VPC (a NAT gateway not yet `deleted`) answers
+    // InvalidIPAddress.InUse (also seen as AuthFailure.AddressInUse): thrown for the engine to retry.
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReleaseAddress.html
+    await deleteIgnoringNotFound(() => ec2.send(new ReleaseAddressCommand({AllocationId: observed.id})))
   },
 
   outputs(observed) {
     return {id: observed.id, publicIp: observed.publicIp}
   },
-}
+})

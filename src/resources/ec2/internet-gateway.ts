@@ -9,10 +9,10 @@ import {
   type InternetGateway,
 } from '@aws-sdk/client-ec2'
 import {hasCode} from '../../aws/errors.js'
-import {ownerOf, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {findByStack, readByIdFilter, retryWhileNewIdNotFound} from './describe.js'
-import {classifyEc2Error, isEc2NotFound} from './errors.js'
+import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
+import type {Change, Observed, ReconcileContext} from '../types.js'
+import {collectPages, deleteIgnoringNotFound, ec2Kind, mutableChanges, retryWhileNewIdNotFound} from './describe.js'
+import {isEc2NotFound} from './errors.js'
 import type {InternetGatewayDesired} from './desired.js'
 
 /** The gateway and its attachment are one resource: `vpcId` is the VPC it is attached to, if any. */
@@ -22,8 +22,7 @@ export interface InternetGatewayObserved extends Observed {
 
 export function diffInternetGateway(desired: InternetGatewayDesired, observed: InternetGatewayObserved): Change[] {
   // Re-attaching to another VPC is a detach + attach on the same gateway.
-  if (desired.vpcId === observed.vpcId) return []
-  return [{field: 'vpcId', before: observed.vpcId, after: desired.vpcId, replace: false}]
+  return mutableChanges(desired, observed, ['vpcId'])
 }
 
 /**
@@ -37,10 +36,8 @@ function toObserved(gateway: InternetGateway): InternetGatewayObserved {
 }
 
 async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<InternetGatewayObserved[]> {
-  const ec2 = await ctx.aws.ec2()
-  const out: InternetGatewayObserved[] = []
-  for await (const page of paginateDescribeInternetGateways({client: ec2}, {Filters: filters})) out.push(...(page.InternetGateways ?? []).map(toObserved))
-  return out
+  const gateways = await collectPages(paginateDescribeInternetGateways({client: await ctx.aws.ec2()}, {Filters: filters}), (page) => page.InternetGateways)
+  return gateways.map(toObserved)
 }
 
 /**
@@ -68,29 +65,21 @@ async function attach(ctx: ReconcileContext, ec2: EC2Client, gatewayId: string, 
   )
 }
 
-export const internetGateway: Reconciler<InternetGatewayDesired, InternetGatewayObserved> = {
+export const internetGateway = ec2Kind<InternetGatewayDesired, InternetGatewayObserved>({
   kind: 'ec2.internet-gateway',
-  classifyError: classifyEc2Error,
   // Nothing forces replacement today; should something, a second gateway can exist while the first goes.
   replaceStrategy: 'create-before-delete',
-
-  read(ctx, ids) {
-    return readByIdFilter(ids, 'internet-gateway-id', (filters) => describe(ctx, filters))
-  },
-
-  find(ctx, query) {
-    return findByStack(query.stack, (filters) => describe(ctx, filters))
-  },
-
+  idFilter: 'internet-gateway-id',
+  describe,
   diff: diffInternetGateway,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
     const response = await ec2.send(new CreateInternetGatewayCommand({TagSpecifications: tagSpecifications('internet-gateway', meta.tags)}))
     const gatewayId = response.InternetGateway!.InternetGatewayId!
     // Should the attach fail, the tagged gateway is adopted by find() on the next run and attached by update().
     await attach(ctx, ec2, gatewayId, desired.vpcId)
-    return {id: gatewayId, logicalId: meta.logicalId, vpcId: desired.vpcId}
+    return {id: gatewayId, ...ownerOfCreated(meta), vpcId: desired.vpcId}
   },
 
   async update(ctx, desired, observed, changes) {
@@ -106,11 +95,7 @@ export const internetGateway: Reconciler<InternetGatewayDesired, InternetGateway
     const ec2 = await ctx.aws.ec2()
     // An attached gateway cannot be deleted (DependencyViolation).
     if (observed.vpcId) await detach(ec2, observed.id, observed.vpcId)
-    try {
-      await ec2.send(new DeleteInternetGatewayCommand({InternetGatewayId: observed.id}))
-    } catch (error) {
-      if (!isEc2NotFound(error)) throw error
-    }
+    await deleteIgnoringNotFound(() => ec2.send(new DeleteInternetGatewayCommand({InternetGatewayId: observed.id})))
   },
 
   outputs(observed) {
@@ -118,4 +103,4 @@ export const internetGateway: Reconciler<InternetGatewayDesired, InternetGateway
     if (observed.vpcId) outputs.vpcId = observed.vpcId
     return outputs
   },
-}
+})

@@ -1,16 +1,24 @@
-import {CreateNatGatewayCommand, DeleteNatGatewayCommand, paginateDescribeNatGateways, type Filter, type NatGateway} from '@aws-sdk/client-ec2'
-import {ownerOf, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
+import {
+  CreateNatGatewayCommand,
+  DeleteNatGatewayCommand,
+  DescribeAddressesCommand,
+  paginateDescribeNatGateways,
+  type Address,
+  type Filter,
+  type NatGateway,
+} from '@aws-sdk/client-ec2'
+import {ownerOf, ownerOfCreated, tagSpecifications, withOwner} from '../tags.js'
+import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
 import {waitFor} from '../wait.js'
-import {findByStack, readByIdFilter} from './describe.js'
-import {classifyEc2Error, isEc2NotFound} from './errors.js'
+import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, nothingChangesInPlace} from './describe.js'
+import {isEc2NotFound} from './errors.js'
 import type {NatGatewayDesired} from './desired.js'
 
 export interface NatGatewayObserved extends Observed {
   subnetId: string
   allocationId: string
   vpcId?: string
-  /** `pending` | `available` | `deleting` (`failed` and `deleted` ones count as absent). */
+  /** `pending` | `available` (`deleting`, `deleted` and `failed` ones count as absent). */
   state: string
   /** Known once AWS has associated the address (usually in the create response). */
   publicIp?: string
@@ -20,20 +28,22 @@ export interface NatGatewayObserved extends Observed {
 
 export function diffNatGateway(desired: NatGatewayDesired, observed: NatGatewayObserved): Change[] {
   // Neither the subnet nor the primary Elastic IP of a NAT gateway can change.
-  const changes: Change[] = []
-  for (const field of ['subnetId', 'allocationId'] as const) {
-    if (desired[field] !== observed[field]) changes.push({field, before: observed[field], after: desired[field], replace: true})
-  }
-  return changes
+  return immutableChanges(desired, observed, ['subnetId', 'allocationId'])
 }
 
 /**
- * A NAT gateway stays visible for about an hour in `deleted`, and one that
- * `failed` is deleted by AWS on its own: neither exists for our purposes.
+ * A NAT gateway `deleting` will never serve again, one `deleted` stays
+ * visible for about an hour, and one that `failed` is deleted by AWS on its
+ * own: none exists for our purposes, so one deleted by hand is made anew at
+ * once (create waits for its address). Until `deleted` (or `failed`) it
+ * still holds its network interface and address: delete waits for that.
  * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html
  */
+const GONE_STATES = new Set(['deleting', 'deleted', 'failed'])
+const RELEASED_STATES = new Set(['deleted', 'failed'])
+
 function isGone(gateway: NatGateway): boolean {
-  return gateway.State === 'deleted' || gateway.State === 'failed'
+  return GONE_STATES.has(gateway.State ?? '')
 }
 
 function toObserved(gateway: NatGateway): NatGatewayObserved {
@@ -54,13 +64,10 @@ function toObserved(gateway: NatGateway): NatGatewayObserved {
 
 /** Every state, `deleted` and `failed` included. Note the parameter is `Filter`, not `Filters`, in this API. */
 async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<NatGateway[]> {
-  const ec2 = await ctx.aws.ec2()
-  const out: NatGateway[] = []
-  for await (const page of paginateDescribeNatGateways({client: ec2}, {Filter: filters})) out.push(...(page.NatGateways ?? []))
-  return out
+  return collectPages(paginateDescribeNatGateways({client: await ctx.aws.ec2()}, {Filter: filters}), (page) => page.NatGateways)
 }
 
-/** The gateways that exist for our purposes: neither `deleted` nor `failed`. */
+/** The gateways that exist for our purposes (see GONE_STATES). */
 async function describeLive(ctx: ReconcileContext, filters: Filter[]): Promise<NatGatewayObserved[]> {
   return (await describe(ctx, filters)).filter((gateway) => !isGone(gateway)).map(toObserved)
 }
@@ -69,27 +76,78 @@ async function describeOne(ctx: ReconcileContext, id: string): Promise<NatGatewa
   return (await describe(ctx, [{Name: 'nat-gateway-id', Values: [id]}])).find((gateway) => gateway.NatGatewayId === id)
 }
 
-export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
+
+/** The NAT gateway (any state but `failed`) whose address is `address`: the one on its network interface, else any. */
+async function natGatewayHolding(ctx: ReconcileContext, address: Address): Promise<NatGateway | undefined> {
+  const gateways = await describe(ctx, [{Name: 'state', Values: ['pending', 'available', 'deleting', 'deleted']}])
+  const holding = gateways.filter((gateway) => (gateway.NatGatewayAddresses ?? []).some((held) => held.AllocationId === address.AllocationId))
+  return holding.find((gateway) => gateway.NatGatewayAddresses!.some((held) => held.NetworkInterfaceId === address.NetworkInterfaceId)) ?? holding[0]
+}
+
+function holderOf(address: Address, gateway: NatGateway | undefined): string {
+  if (gateway) {
+    const owner = ownerOf(gateway.Tags)
+    return `NAT gateway ${gateway.NatGatewayId} (${gateway.State}${owner.logicalId ? `, ${owner.logicalId} of stack ${owner.stack}` : ''})`
+  }
+  if (address.InstanceId) return `instance ${address.InstanceId}`
+  return `network interface ${address.NetworkInterfaceId ?? address.AssociationId}`
+}
+
+/**
+ * A NAT gateway's Elastic IP stays associated until the gateway is
+ * `deleted`, and a gateway created on an address still held fails
+ * (FailureCode Resource.AlreadyAssociated). So before a create: an address
+ * held by a NAT gateway on its way out (deleted by hand moments ago) is
+ * waited for; one held by this very create's earlier attempt (same tags,
+ * subnet and address: the ClientToken replays it) is fine; one held by
+ * anything else fails at once.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NatGateway.html
+ * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html
+ */
+async function waitForAddressFree(ctx: ReconcileContext, desired: NatGatewayDesired, meta: CreateMeta): Promise<void> {
+  const ec2 = await ctx.aws.ec2()
+  const describeAddress = async () =>
+    (await ec2.send(new DescribeAddressesCommand({Filters: [{Name: 'allocation-id', Values: [desired.allocationId]}]}))).Addresses?.[0]
+  const address = await describeAddress()
+  // Free, or not visible yet (CreateNatGateway then answers NotFound, which the engine retries).
+  if (!address?.AssociationId) return
+  const holder = await natGatewayHolding(ctx, address)
+  if (holder && (holder.State === 'deleting' || holder.State === 'deleted')) {
+    await waitFor(ctx, {
+      what: `${desired.allocationId} to be released by ${holder.NatGatewayId} (${holder.State})`,
+      poll: describeAddress,
+      state: (current) => (current?.AssociationId ? 'associated' : 'free'),
+      done: (current) => !current?.AssociationId,
+    })
+    return
+  }
+  if (holder && isEarlierAttempt(holder, desired, meta)) return
+  throw new Error(`Elastic IP ${desired.allocationId} is associated with ${holderOf(address, holder)}; a NAT gateway needs an address nothing else holds: free it, or give the gateway another one`)
+}
+
+/** The gateway this create's earlier attempt made: our tags, the desired subnet (the create's ClientToken returns it). */
+function isEarlierAttempt(gateway: NatGateway, desired: NatGatewayDesired, meta: CreateMeta): boolean {
+  const owner = ownerOf(gateway.Tags)
+  return owner.stack === ownerOfCreated(meta).stack && owner.logicalId === meta.logicalId && gateway.SubnetId === desired.subnetId
+}
+
+export const natGateway = ec2Kind<NatGatewayDesired, NatGatewayObserved>({
   kind: 'ec2.nat-gateway',
-  classifyError: classifyEc2Error,
   // Private subnets keep their route to the old gateway until the new one is available.
   replaceStrategy: 'create-before-delete',
   // `pending` → `available` takes ~60–120 s; `deleting` → `deleted` ~60 s.
   typicalMs: {create: 90_000, delete: 60_000},
-
-  read(ctx, ids) {
-    return readByIdFilter(ids, 'nat-gateway-id', (filters) => describeLive(ctx, filters))
-  },
-
-  find(ctx, query) {
-    return findByStack(query.stack, (filters) => describeLive(ctx, filters))
-  },
-
+  // create passes meta.token as ClientToken: a retried create returns what the first attempt made.
+  idempotentCreate: true,
+  idFilter: 'nat-gateway-id',
+  describe: describeLive,
   diff: diffNatGateway,
+  update: nothingChangesInPlace,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
+    await waitForAddressFree(ctx, desired, meta)
     const ec2 = await ctx.aws.ec2()
-    // ClientToken makes a retried create return the same gateway instead of a second one (and a second bill).
+    // (A second gateway would be a second bill: see idempotentCreate.)
     const response = await ec2.send(
       new CreateNatGatewayCommand({
         SubnetId: desired.subnetId,
@@ -102,16 +160,11 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
     const created = toObserved(response.NatGateway!)
     return {
       ...created,
-      logicalId: meta.logicalId,
+      ...ownerOfCreated(meta),
       subnetId: created.subnetId || desired.subnetId,
       allocationId: created.allocationId || desired.allocationId,
       state: response.NatGateway?.State ?? 'pending',
     }
-  },
-
-  // Nothing changes in place (diff only ever asks for replacement).
-  async update(_ctx, _desired, observed) {
-    return observed
   },
 
   async waitReady(ctx, observed) {
@@ -128,17 +181,13 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
         return undefined
       },
     })
-    return {...toObserved(gateway!), ...ownerOf(gateway!.Tags), logicalId: observed.logicalId ?? ownerOf(gateway!.Tags).logicalId}
+    return withOwner(toObserved(gateway!), observed)
   },
 
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
-    try {
-      await ec2.send(new DeleteNatGatewayCommand({NatGatewayId: observed.id}))
-    } catch (error) {
-      if (isEc2NotFound(error)) return
-      throw error
-    }
+    const deleting = await deleteIgnoringNotFound(() => ec2.send(new DeleteNatGatewayCommand({NatGatewayId: observed.id})))
+    if (!deleting) return
     // The gateway holds its network interface in the subnet and its Elastic IP until it is `deleted`; the
     // subnet's and the address's own deletion fail until then.
     // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteNatGateway.html
@@ -147,7 +196,7 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
       isGone: isEc2NotFound,
       poll: () => describeOne(ctx, observed.id),
       state: (value) => value?.State ?? 'gone',
-      done: (value) => value === undefined || isGone(value),
+      done: (value) => value === undefined || RELEASED_STATES.has(value.State ?? ''),
     })
   },
 
@@ -160,4 +209,4 @@ export const natGateway: Reconciler<NatGatewayDesired, NatGatewayObserved> = {
   health(observed) {
     return {state: observed.state, ready: observed.state === 'available', detail: observed.failureMessage}
   },
-}
+})

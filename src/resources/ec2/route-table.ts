@@ -15,9 +15,9 @@ import {
   type RouteTable,
 } from '@aws-sdk/client-ec2'
 import {hasCode} from '../../aws/errors.js'
-import {ownerOf, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {findByStack, readByIdFilter, retryWhileNewIdNotFound} from './describe.js'
+import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
+import type {Change, Observed, ReconcileContext} from '../types.js'
+import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, retryWhileNewIdNotFound} from './describe.js'
 import {classifyEc2Error, isEc2NotFound} from './errors.js'
 import type {RouteDesired, RouteTableDesired} from './desired.js'
 
@@ -95,9 +95,8 @@ export function planAssociations(desiredSubnetIds: string[], observed: RouteTabl
 }
 
 export function diffRouteTable(desired: RouteTableDesired, observed: RouteTableObserved): Change[] {
-  const changes: Change[] = []
   // A route table cannot move to another VPC.
-  if (desired.vpcId !== observed.vpcId) changes.push({field: 'vpcId', before: observed.vpcId, after: desired.vpcId, replace: true})
+  const changes = immutableChanges(desired, observed, ['vpcId'])
   const live = new Map(observed.routes.map((route) => [route.destinationCidr, route]))
   const routes = planRoutes(desired.routes, observed.routes)
   for (const route of [...routes.create, ...routes.replace]) {
@@ -156,10 +155,8 @@ function toObserved(table: RouteTable): RouteTableObserved {
 }
 
 async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<RouteTableObserved[]> {
-  const ec2 = await ctx.aws.ec2()
-  const out: RouteTableObserved[] = []
-  for await (const page of paginateDescribeRouteTables({client: ec2}, {Filters: filters})) out.push(...(page.RouteTables ?? []).map(toObserved))
-  return out
+  const tables = await collectPages(paginateDescribeRouteTables({client: await ctx.aws.ec2()}, {Filters: filters}), (page) => page.RouteTables)
+  return tables.map(toObserved)
 }
 
 /**
@@ -216,11 +213,7 @@ async function associate(ctx: ReconcileContext, ec2: EC2Client, tableId: string,
 }
 
 async function disassociate(ec2: EC2Client, associationId: string): Promise<void> {
-  try {
-    await ec2.send(new DisassociateRouteTableCommand({AssociationId: associationId}))
-  } catch (error) {
-    if (!isEc2NotFound(error)) throw error
-  }
+  await deleteIgnoringNotFound(() => ec2.send(new DisassociateRouteTableCommand({AssociationId: associationId})))
 }
 
 /** Routes first (create, replace, delete), then associations: a subnet joins the table once its routes are in place. */
@@ -248,11 +241,7 @@ async function converge(ctx: ReconcileContext, desired: RouteTableDesired, obser
     setRoute(route)
   }
   for (const cidr of routes.remove) {
-    try {
-      await ec2.send(new DeleteRouteCommand({RouteTableId: tableId, DestinationCidrBlock: cidr}))
-    } catch (error) {
-      if (!isEc2NotFound(error)) throw error
-    }
+    await deleteIgnoringNotFound(() => ec2.send(new DeleteRouteCommand({RouteTableId: tableId, DestinationCidrBlock: cidr})))
     next.routes = next.routes.filter((r) => r.destinationCidr !== cidr)
   }
   for (const subnetId of associations.associate) next.associations.push(await associate(ctx, ec2, tableId, subnetId))
@@ -263,29 +252,22 @@ async function converge(ctx: ReconcileContext, desired: RouteTableDesired, obser
   return next
 }
 
-export const routeTable: Reconciler<RouteTableDesired, RouteTableObserved> = {
+export const routeTable = ec2Kind<RouteTableDesired, RouteTableObserved>({
   kind: 'ec2.route-table',
-  classifyError: classifyEc2Error,
   // Tables have no unique name: the new one is built and subnets move to it before the old one goes.
   replaceStrategy: 'create-before-delete',
-
-  read(ctx, ids) {
-    return readByIdFilter(ids, 'route-table-id', (filters) => describe(ctx, filters))
-  },
-
-  find(ctx, query) {
-    return findByStack(query.stack, (filters) => describe(ctx, filters))
-  },
-
+  // create passes meta.token as ClientToken: a retried create returns what the first attempt made.
+  idempotentCreate: true,
+  idFilter: 'route-table-id',
+  describe,
   diff: diffRouteTable,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
-    // The ClientToken makes a retried create return the same table instead of a second one.
     const response = await ec2.send(
       new CreateRouteTableCommand({VpcId: desired.vpcId, ClientToken: meta.token, TagSpecifications: tagSpecifications('route-table', meta.tags)}),
     )
-    const created = {...toObserved(response.RouteTable!), logicalId: meta.logicalId}
+    const created = {...toObserved(response.RouteTable!), ...ownerOfCreated(meta)}
     return converge(ctx, desired, created)
   },
 
@@ -318,4 +300,4 @@ export const routeTable: Reconciler<RouteTableDesired, RouteTableObserved> = {
   outputs(observed) {
     return {id: observed.id, vpcId: observed.vpcId}
   },
-}
+})

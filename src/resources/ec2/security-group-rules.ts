@@ -14,9 +14,9 @@ import {
 } from '@aws-sdk/client-ec2'
 import {hasCode} from '../../aws/errors.js'
 import type {Change, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {readByIdFilter} from './describe.js'
+import {collectPages, deleteIgnoringNotFound, readByIdFilter} from './describe.js'
 import {classifyEc2Error, isEc2NotFound} from './errors.js'
-import type {SecurityGroupRuleDesired, SecurityGroupRulesDesired} from './desired.js'
+import type {SecurityGroupRulesDesired} from './desired.js'
 
 export type Direction = 'ingress' | 'egress'
 const DIRECTIONS: Direction[] = ['ingress', 'egress']
@@ -125,7 +125,7 @@ export function isEmptyPlan(plan: RulesPlan): boolean {
 }
 
 export function diffSecurityGroupRules(desired: SecurityGroupRulesDesired, observed: SecurityGroupRulesObserved): Change[] {
-  // Another group means other rules entirely; they are revoked from the old group and authorized on the new one.
+  // Another group (its group was replaced) means other rules entirely: authorized on the new group, gone with the old one.
   if (desired.groupId !== observed.id) return [{field: 'groupId', before: observed.id, after: desired.groupId, replace: true}]
   const plan = planRules(desired, observed)
   const changes: Change[] = []
@@ -169,9 +169,8 @@ async function describeRules(ec2: EC2Client, filters: Filter[], groupIds: string
   }
   const unseen = groupIds.filter((id) => !found.has(id))
   if (unseen.length > 0) {
-    for await (const page of paginateDescribeSecurityGroups({client: ec2}, {Filters: [{Name: 'group-id', Values: unseen}]})) {
-      for (const group of page.SecurityGroups ?? []) found.set(group.GroupId!, {id: group.GroupId!, ingress: [], egress: []})
-    }
+    const groups = await collectPages(paginateDescribeSecurityGroups({client: ec2}, {Filters: [{Name: 'group-id', Values: unseen}]}), (page) => page.SecurityGroups)
+    for (const group of groups) found.set(group.GroupId!, {id: group.GroupId!, ingress: [], egress: []})
   }
   return [...found.values()]
 }
@@ -234,6 +233,23 @@ async function authorize(ec2: EC2Client, groupId: string, direction: Direction, 
   return (response.SecurityGroupRules ?? []).map(toObservedRule)
 }
 
+/**
+ * Revokes the rules of `groupIds` whose peer is `peerGroupId` (by rule id)
+ * and says how many there were. A rule already gone counts as revoked.
+ */
+export async function revokeRulesReferencing(ctx: ReconcileContext, peerGroupId: string, groupIds: string[]): Promise<number> {
+  const ec2 = await ctx.aws.ec2()
+  let revoked = 0
+  for (const rules of (await readRules(ctx, groupIds)).values()) {
+    for (const direction of DIRECTIONS) {
+      const ruleIds = rules[direction].filter((rule) => rule.sourceGroupId === peerGroupId).map((rule) => rule.ruleId)
+      await deleteIgnoringNotFound(() => revoke(ec2, rules.id, direction, ruleIds))
+      revoked += ruleIds.length
+    }
+  }
+  return revoked
+}
+
 /** Applies a plan: revoke before authorize (a group has a rules quota), then descriptions. */
 async function applyPlan(ec2: EC2Client, observed: SecurityGroupRulesObserved, plan: RulesPlan): Promise<SecurityGroupRulesObserved> {
   const groupId = observed.id
@@ -277,8 +293,14 @@ async function converge(ctx: ReconcileContext, desired: SecurityGroupRulesDesire
 export const securityGroupRules: Reconciler<SecurityGroupRulesDesired, SecurityGroupRulesObserved> = {
   kind: 'ec2.security-group-rules',
   classifyError: classifyEc2Error,
-  // The rules of the old group go first; the new group's rules are then authorized.
-  replaceStrategy: 'delete-before-create',
+  // Rules are keyed by their group: a replacement only ever comes from the group being replaced (diff's
+  // `groupId`). The new group's rules are authorized at once, so that it is complete before anything
+  // moves to it; the old group's rules are left to go with the old group at the end of the run (delete
+  // finds the group gone, or revokes them just before it goes: either way nothing references them).
+  replaceStrategy: 'create-before-delete',
+  // create reads what the group has and converges it: a retried create adds nothing twice, and there is
+  // nothing for find to show after a crash (rules carry no tags), so the engine need not wait for one.
+  idempotentCreate: true,
 
   read: readRules,
 

@@ -7,10 +7,9 @@ import {
   type Filter,
   type Subnet,
 } from '@aws-sdk/client-ec2'
-import {ownerOf, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {findByStack, readByIdFilter, retryWhileNewIdNotFound} from './describe.js'
-import {classifyEc2Error, isEc2NotFound} from './errors.js'
+import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
+import type {Change, Observed, ReconcileContext} from '../types.js'
+import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, mutableChanges, retryWhileNewIdNotFound} from './describe.js'
 import type {SubnetDesired} from './desired.js'
 
 export interface SubnetObserved extends Observed {
@@ -23,15 +22,8 @@ export interface SubnetObserved extends Observed {
 }
 
 export function diffSubnet(desired: SubnetDesired, observed: SubnetObserved): Change[] {
-  const changes: Change[] = []
   // AWS cannot move a subnet to another VPC or zone, nor change its IPv4 CIDR.
-  for (const field of ['vpcId', 'cidr', 'availabilityZone'] as const) {
-    if (desired[field] !== observed[field]) changes.push({field, before: observed[field], after: desired[field], replace: true})
-  }
-  if (desired.mapPublicIpOnLaunch !== observed.mapPublicIpOnLaunch) {
-    changes.push({field: 'mapPublicIpOnLaunch', before: observed.mapPublicIpOnLaunch, after: desired.mapPublicIpOnLaunch, replace: false})
-  }
-  return changes
+  return [...immutableChanges(desired, observed, ['vpcId', 'cidr', 'availabilityZone']), ...mutableChanges(desired, observed, ['mapPublicIpOnLaunch'])]
 }
 
 function toObserved(subnet: Subnet): SubnetObserved {
@@ -47,33 +39,23 @@ function toObserved(subnet: Subnet): SubnetObserved {
 }
 
 async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<SubnetObserved[]> {
-  const ec2 = await ctx.aws.ec2()
-  const out: SubnetObserved[] = []
-  for await (const page of paginateDescribeSubnets({client: ec2}, {Filters: filters})) out.push(...(page.Subnets ?? []).map(toObserved))
-  return out
+  const subnets = await collectPages(paginateDescribeSubnets({client: await ctx.aws.ec2()}, {Filters: filters}), (page) => page.Subnets)
+  return subnets.map(toObserved)
 }
 
 function setMapPublicIp(ec2: EC2Client, subnetId: string, value: boolean) {
   return ec2.send(new ModifySubnetAttributeCommand({SubnetId: subnetId, MapPublicIpOnLaunch: {Value: value}}))
 }
 
-export const subnet: Reconciler<SubnetDesired, SubnetObserved> = {
+export const subnet = ec2Kind<SubnetDesired, SubnetObserved>({
   kind: 'ec2.subnet',
-  classifyError: classifyEc2Error,
   // Two subnets of one VPC cannot overlap, so the replacement's CIDR is free only once the old one is gone.
   replaceStrategy: 'delete-before-create',
-
-  read(ctx, ids) {
-    return readByIdFilter(ids, 'subnet-id', (filters) => describe(ctx, filters))
-  },
-
-  find(ctx, query) {
-    return findByStack(query.stack, (filters) => describe(ctx, filters))
-  },
-
+  idFilter: 'subnet-id',
+  describe,
   diff: diffSubnet,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
     const response = await ec2.send(
       new CreateSubnetCommand({
@@ -83,7 +65,7 @@ export const subnet: Reconciler<SubnetDesired, SubnetObserved> = {
         TagSpecifications: tagSpecifications('subnet', meta.tags),
       }),
     )
-    const created = {...toObserved(response.Subnet!), logicalId: meta.logicalId}
+    const created = {...toObserved(response.Subnet!), ...ownerOfCreated(meta)}
     // CreateSubnet has no parameter for it; new subnets start with MapPublicIpOnLaunch false.
     if (desired.mapPublicIpOnLaunch && !created.mapPublicIpOnLaunch) {
       // CreateSubnet has no idempotency token: while the new id answers NotFound, only this call is retried.
@@ -105,15 +87,11 @@ export const subnet: Reconciler<SubnetDesired, SubnetObserved> = {
 
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
-    try {
-      await ec2.send(new DeleteSubnetCommand({SubnetId: observed.id}))
-    } catch (error) {
-      // DependencyViolation (ENIs of a NAT gateway, endpoint or task still draining) is thrown: the engine retries it.
-      if (!isEc2NotFound(error)) throw error
-    }
+    // DependencyViolation (ENIs of a NAT gateway, endpoint or task still draining) is thrown: the engine retries it.
+    await deleteIgnoringNotFound(() => ec2.send(new DeleteSubnetCommand({SubnetId: observed.id})))
   },
 
   outputs(observed) {
     return {id: observed.id, availabilityZone: observed.availabilityZone, cidr: observed.cidr, vpcId: observed.vpcId}
   },
-}
+})

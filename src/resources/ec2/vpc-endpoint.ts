@@ -7,11 +7,11 @@ import {
   type ModifyVpcEndpointRequest,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
-import {ownerOf, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Health, Observed, ReconcileContext, Reconciler} from '../types.js'
+import {ownerOf, ownerOfCreated, tagSpecifications, withOwner} from '../tags.js'
+import type {Change, Health, Observed, ReconcileContext} from '../types.js'
 import {waitFor} from '../wait.js'
-import {findByStack, readByIdFilter} from './describe.js'
-import {classifyEc2Error, isEc2NotFound} from './errors.js'
+import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges} from './describe.js'
+import {isEc2NotFound} from './errors.js'
 import type {VpcEndpointDesired} from './desired.js'
 
 export interface VpcEndpointObserved extends Observed {
@@ -27,6 +27,8 @@ export interface VpcEndpointObserved extends Observed {
   privateDnsEnabled: boolean
   /** Interface endpoints: the regional DNS name. */
   dnsName?: string
+  /** The endpoint policy as AWS reports it (a JSON string); absent for services without endpoint policies. */
+  policyDocument?: string
 }
 
 /** States in which the endpoint is, for us, gone: it will never serve again. */
@@ -40,6 +42,56 @@ function sameSet(a: string[], b: string[]): boolean {
   const left = sorted(a)
   const right = sorted(b)
   return left.length === right.length && left.every((id, i) => id === right[i])
+}
+
+/**
+ * The policy AWS attaches when none is given: full access. AWS reports it
+ * in more than one spelling (a gateway endpoint's with `"Version":
+ * "2008-10-17"`, an interface endpoint's without a Version and
+ * pretty-printed), so it is recognised by its statements.
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html#default-endpoint-policy
+ * https://docs.aws.amazon.com/ec2/latest/devguide/example_ec2_DescribeVpcEndpoints_section.html
+ */
+const DEFAULT_POLICY_STATEMENTS = canonicalJson([{Effect: 'Allow', Principal: '*', Action: '*', Resource: '*'}])
+
+/** JSON with object keys sorted and no white space: two spellings of one document compare equal. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item,
+  )
+}
+
+/** A policy document as compared: canonical JSON, or the text itself when it is not JSON. */
+export function normalisePolicy(document: string): string {
+  try {
+    return canonicalJson(JSON.parse(document))
+  } catch {
+    return document
+  }
+}
+
+/**
+ * Whether a reported policy is AWS's default. An endpoint of a service
+ * without endpoint policies reports none: it allows full access, as the
+ * default does.
+ */
+export function isDefaultPolicy(document: string | undefined): boolean {
+  if (document === undefined) return true
+  try {
+    const {Version: _version, ...rest} = JSON.parse(document) as Record<string, unknown>
+    return Object.keys(rest).length === 1 && canonicalJson(rest.Statement) === DEFAULT_POLICY_STATEMENTS
+  } catch {
+    return false
+  }
+}
+
+/** The policy change, if any: a desired document that differs, or a custom policy where the default is wanted. */
+function policyChange(desired: VpcEndpointDesired, observed: VpcEndpointObserved): Change | undefined {
+  const wanted = desired.policyDocument
+  const same = wanted === undefined ? isDefaultPolicy(observed.policyDocument) : observed.policyDocument !== undefined && normalisePolicy(wanted) === normalisePolicy(observed.policyDocument)
+  if (same) return undefined
+  const shown = (document: string | undefined) => (isDefaultPolicy(document) ? '(default: full access)' : normalisePolicy(document!))
+  return {field: 'policyDocument', before: shown(observed.policyDocument), after: shown(wanted), replace: false}
 }
 
 /**
@@ -64,17 +116,14 @@ function inPlaceChanges(desired: VpcEndpointDesired, observed: VpcEndpointObserv
   if (desired.type === 'Interface' && desired.privateDnsEnabled !== observed.privateDnsEnabled) {
     changes.push({field: 'privateDnsEnabled', before: observed.privateDnsEnabled, after: desired.privateDnsEnabled, replace: false})
   }
+  const policy = policyChange(desired, observed)
+  if (policy) changes.push(policy)
   return changes
 }
 
 export function diffVpcEndpoint(desired: VpcEndpointDesired, observed: VpcEndpointObserved): Change[] {
-  const changes: Change[] = []
   // AWS cannot change an endpoint's VPC, service or type.
-  for (const field of ['vpcId', 'serviceName', 'type'] as const) {
-    if (desired[field] !== observed[field]) changes.push({field, before: observed[field], after: desired[field], replace: true})
-  }
-  if (changes.length > 0) return [...changes, ...inPlaceChanges(desired, observed)]
-  return inPlaceChanges(desired, observed)
+  return [...immutableChanges(desired, observed, ['vpcId', 'serviceName', 'type']), ...inPlaceChanges(desired, observed)]
 }
 
 /** ModifyVpcEndpoint input for the in-place differences; undefined when there are none. */
@@ -97,6 +146,12 @@ export function modifyRequest(desired: VpcEndpointDesired, observed: VpcEndpoint
   }
   if (changed.has('privateDnsEnabled')) {
     request.PrivateDnsEnabled = desired.privateDnsEnabled
+    any = true
+  }
+  if (changed.has('policyDocument')) {
+    // Back to AWS's default is ResetPolicy, not the default's text.
+    if (desired.policyDocument === undefined) request.ResetPolicy = true
+    else request.PolicyDocument = desired.policyDocument
     any = true
   }
   return any ? request : undefined
@@ -123,15 +178,14 @@ function toObserved(endpoint: VpcEndpoint): VpcEndpointObserved {
   }
   const dnsName = endpoint.DnsEntries?.[0]?.DnsName
   if (dnsName) observed.dnsName = dnsName
+  if (endpoint.PolicyDocument !== undefined) observed.policyDocument = endpoint.PolicyDocument
   return observed
 }
 
 /** Every endpoint the filters match, whatever its state. */
 async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<VpcEndpointObserved[]> {
-  const ec2 = await ctx.aws.ec2()
-  const out: VpcEndpointObserved[] = []
-  for await (const page of paginateDescribeVpcEndpoints({client: ec2}, {Filters: filters})) out.push(...(page.VpcEndpoints ?? []).map(toObserved))
-  return out
+  const endpoints = await collectPages(paginateDescribeVpcEndpoints({client: await ctx.aws.ec2()}, {Filters: filters}), (page) => page.VpcEndpoints)
+  return endpoints.map(toObserved)
 }
 
 /** The endpoints that are not gone (see GONE_STATES). */
@@ -143,25 +197,19 @@ async function describeOne(ctx: ReconcileContext, id: string): Promise<VpcEndpoi
   return (await describe(ctx, [{Name: 'vpc-endpoint-id', Values: [id]}]))[0]
 }
 
-export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = {
+export const vpcEndpoint = ec2Kind<VpcEndpointDesired, VpcEndpointObserved>({
   kind: 'ec2.vpc-endpoint',
-  classifyError: classifyEc2Error,
   // Two endpoints of one service may coexist (with private DNS only one may claim the name, which AWS enforces).
   replaceStrategy: 'create-before-delete',
   // Interface endpoints take a minute or two to become `available` (gateway endpoints are at once).
   typicalMs: {create: 60_000, delete: 30_000},
-
-  read(ctx, ids) {
-    return readByIdFilter(ids, 'vpc-endpoint-id', (filters) => describeLive(ctx, filters))
-  },
-
-  find(ctx, query) {
-    return findByStack(query.stack, (filters) => describeLive(ctx, filters))
-  },
-
+  // create passes meta.token as ClientToken: a retried create returns what the first attempt made.
+  idempotentCreate: true,
+  idFilter: 'vpc-endpoint-id',
+  describe: describeLive,
   diff: diffVpcEndpoint,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
     const gateway = desired.type === 'Gateway'
     const response = await ec2.send(
@@ -173,12 +221,14 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
         SubnetIds: gateway ? undefined : desired.subnetIds,
         SecurityGroupIds: gateway || desired.securityGroupIds.length === 0 ? undefined : desired.securityGroupIds,
         PrivateDnsEnabled: gateway ? undefined : desired.privateDnsEnabled,
+        // Absent: AWS attaches its default (full access).
+        PolicyDocument: desired.policyDocument,
         // A retried create with the same token returns the same endpoint instead of a second one.
         ClientToken: meta.token,
         TagSpecifications: tagSpecifications('vpc-endpoint', meta.tags),
       }),
     )
-    return {...toObserved(response.VpcEndpoint!), logicalId: meta.logicalId}
+    return {...toObserved(response.VpcEndpoint!), ...ownerOfCreated(meta)}
   },
 
   async update(ctx, desired, observed) {
@@ -193,6 +243,8 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
       if (request.AddSecurityGroupIds || request.RemoveSecurityGroupIds) updated.securityGroupIds = sorted(desired.securityGroupIds)
       updated.privateDnsEnabled = desired.privateDnsEnabled
     }
+    if (request.PolicyDocument !== undefined) updated.policyDocument = request.PolicyDocument
+    if (request.ResetPolicy) delete updated.policyDocument
     return updated
   },
 
@@ -205,7 +257,7 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
       done: (endpoint) => endpoint?.state === 'available',
       failed: (endpoint) => (endpoint && FAILED_STATES.has(endpoint.state) ? `endpoint is ${endpoint.state}` : undefined),
     })
-    return {...ready!, logicalId: observed.logicalId ?? ready!.logicalId}
+    return withOwner(ready!, observed)
   },
 
   /**
@@ -217,13 +269,8 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
    */
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
-    let response
-    try {
-      response = await ec2.send(new DeleteVpcEndpointsCommand({VpcEndpointIds: [observed.id]}))
-    } catch (error) {
-      if (isEc2NotFound(error)) return
-      throw error
-    }
+    const response = await deleteIgnoringNotFound(() => ec2.send(new DeleteVpcEndpointsCommand({VpcEndpointIds: [observed.id]})))
+    if (!response) return
     for (const item of response.Unsuccessful ?? []) {
       const code = item.Error?.Code
       if (code && isEc2NotFound({name: code})) return
@@ -249,4 +296,4 @@ export const vpcEndpoint: Reconciler<VpcEndpointDesired, VpcEndpointObserved> = 
   health(observed): Health {
     return {state: observed.state, ready: observed.state === 'available'}
   },
-}
+})

@@ -8,10 +8,10 @@ import {
   type Filter,
   type Vpc,
 } from '@aws-sdk/client-ec2'
-import {ownerOf, tagSpecifications} from '../tags.js'
-import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
-import {findByStack, readByIdFilter, retryWhileNewIdNotFound} from './describe.js'
-import {classifyEc2Error, isEc2NotFound} from './errors.js'
+import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
+import type {Change, Observed, ReconcileContext} from '../types.js'
+import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, mutableChanges, retryWhileNewIdNotFound} from './describe.js'
+import {isEc2NotFound} from './errors.js'
 import type {VpcDesired} from './desired.js'
 
 export interface VpcObserved extends Observed {
@@ -32,12 +32,7 @@ type DnsAttribute = 'enableDnsSupport' | 'enableDnsHostnames'
 const CREATE_DEFAULTS = {enableDnsSupport: true, enableDnsHostnames: false} as const
 
 export function diffVpc(desired: VpcDesired, observed: VpcObserved): Change[] {
-  const changes: Change[] = []
-  if (desired.cidr !== observed.cidr) changes.push({field: 'cidr', before: observed.cidr, after: desired.cidr, replace: true})
-  for (const field of ['enableDnsSupport', 'enableDnsHostnames'] as const) {
-    if (desired[field] !== observed[field]) changes.push({field, before: observed[field], after: desired[field], replace: false})
-  }
-  return changes
+  return [...immutableChanges(desired, observed, ['cidr']), ...mutableChanges(desired, observed, ['enableDnsSupport', 'enableDnsHostnames'])]
 }
 
 /**
@@ -82,29 +77,20 @@ async function withAttributes(ec2: EC2Client, vpc: Vpc): Promise<VpcObserved | u
 
 async function describe(ctx: ReconcileContext, filters: Filter[]): Promise<VpcObserved[]> {
   const ec2 = await ctx.aws.ec2()
-  const vpcs: Vpc[] = []
-  for await (const page of paginateDescribeVpcs({client: ec2}, {Filters: filters})) vpcs.push(...(page.Vpcs ?? []))
+  const vpcs = await collectPages(paginateDescribeVpcs({client: ec2}, {Filters: filters}), (page) => page.Vpcs)
   const observed = await Promise.all(vpcs.map((vpc) => withAttributes(ec2, vpc)))
   return observed.filter((vpc): vpc is VpcObserved => vpc !== undefined)
 }
 
-export const vpc: Reconciler<VpcDesired, VpcObserved> = {
+export const vpc = ec2Kind<VpcDesired, VpcObserved>({
   kind: 'ec2.vpc',
-  classifyError: classifyEc2Error,
   // A VPC's CIDR cannot change, and the subnets in it must go first anyway.
   replaceStrategy: 'delete-before-create',
-
-  read(ctx, ids) {
-    return readByIdFilter(ids, 'vpc-id', (filters) => describe(ctx, filters))
-  },
-
-  find(ctx, query) {
-    return findByStack(query.stack, (filters) => describe(ctx, filters))
-  },
-
+  idFilter: 'vpc-id',
+  describe,
   diff: diffVpc,
 
-  async create(ctx, desired, meta: CreateMeta) {
+  async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
     const response = await ec2.send(new CreateVpcCommand({CidrBlock: desired.cidr, TagSpecifications: tagSpecifications('vpc', meta.tags)}))
     const vpcId = response.Vpc!.VpcId!
@@ -115,7 +101,7 @@ export const vpc: Reconciler<VpcDesired, VpcObserved> = {
     }
     return {
       id: vpcId,
-      logicalId: meta.logicalId,
+      ...ownerOfCreated(meta),
       cidr: response.Vpc?.CidrBlock ?? desired.cidr,
       state: response.Vpc?.State ?? 'pending',
       enableDnsSupport: desired.enableDnsSupport,
@@ -137,15 +123,11 @@ export const vpc: Reconciler<VpcDesired, VpcObserved> = {
 
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
-    try {
-      await ec2.send(new DeleteVpcCommand({VpcId: observed.id}))
-    } catch (error) {
-      // DependencyViolation (subnets, gateways, ENIs still inside) is thrown: the engine retries it with backoff.
-      if (!isEc2NotFound(error)) throw error
-    }
+    // DependencyViolation (subnets, gateways, ENIs still inside) is thrown: the engine retries it with backoff.
+    await deleteIgnoringNotFound(() => ec2.send(new DeleteVpcCommand({VpcId: observed.id})))
   },
 
   outputs(observed) {
     return {id: observed.id, cidr: observed.cidr}
   },
-}
+})

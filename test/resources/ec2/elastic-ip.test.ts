@@ -2,13 +2,13 @@ import {AllocateAddressCommand, DescribeAddressesCommand, ReleaseAddressCommand}
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffElasticIp, elasticIp, type ElasticIpObserved} from '../../../src/resources/ec2/elastic-ip.js'
 import {testContext} from '../../helpers/context.js'
-import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
+import {awsError, ec2Mock, ownershipTags, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
 const {ec2, inputs} = ec2Mock()
 
 const tags = ownershipTags('elastic-ip/nat-a')
-const meta = {logicalId: 'elastic-ip/nat-a', token: 'token-1', tags}
-const observed: ElasticIpObserved = {id: 'eipalloc-1', logicalId: 'elastic-ip/nat-a', publicIp: '203.0.113.10', domain: 'vpc', associationId: 'eipassoc-1'}
+const meta = {logicalId: 'elastic-ip/nat-a', stack: 'teststack', token: 'token-1', tags}
+const observed: ElasticIpObserved = {id: 'eipalloc-1', logicalId: 'elastic-ip/nat-a', stack: 'teststack', publicIp: '203.0.113.10', domain: 'vpc', associationId: 'eipassoc-1'}
 
 beforeEach(() => {
   ec2.reset()
@@ -34,7 +34,7 @@ describe('elasticIp.find', () => {
   it('filters by the stack tag and keys by the containrlab:id tag', async () => {
     ec2.on(DescribeAddressesCommand).resolves({Addresses: [{AllocationId: 'eipalloc-1', PublicIp: '203.0.113.10', Domain: 'vpc', AssociationId: 'eipassoc-1', Tags: tags}]})
 
-    const found = await elasticIp.find(testContext(), 'teststack')
+    const found = await elasticIp.find(testContext(), findQuery)
 
     expect(inputs(DescribeAddressesCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
     expect(found.map((o) => [o.logicalId, o])).toEqual([['elastic-ip/nat-a', observed]])
@@ -58,7 +58,7 @@ describe('elasticIp.create', () => {
 
     expect(inputs(AllocateAddressCommand)).toEqual([{Domain: 'vpc', TagSpecifications: [{ResourceType: 'elastic-ip', Tags: tags}]}])
     expect(ec2.calls()).toHaveLength(1)
-    expect(created).toEqual({id: 'eipalloc-new', logicalId: 'elastic-ip/nat-a', publicIp: '198.51.100.7', domain: 'vpc'})
+    expect(created).toEqual({id: 'eipalloc-new', logicalId: 'elastic-ip/nat-a', stack: 'teststack', publicIp: '198.51.100.7', domain: 'vpc'})
   })
 })
 
@@ -73,15 +73,15 @@ describe('elasticIp.delete', () => {
   it('releases by allocation id and treats NotFound as released', async () => {
     ec2.on(ReleaseAddressCommand).resolvesOnce({}).rejects(awsError('InvalidAllocationID.NotFound'))
 
-    await elasticIp.delete(testContext(), observed)
-    await expect(elasticIp.delete(testContext(), observed)).resolves.toBeUndefined()
+    await elasticIp.delete(testContext(), observed, keepData)
+    await expect(elasticIp.delete(testContext(), observed, keepData)).resolves.toBeUndefined()
 
     expect(inputs(ReleaseAddressCommand)).toEqual([{AllocationId: 'eipalloc-1'}, {AllocationId: 'eipalloc-1'}])
   })
 
   it.each(['AuthFailure.AddressInUse', 'InvalidIPAddress.InUse', 'DependencyViolation'])('surfaces %s for the engine to retry', async (code) => {
     ec2.on(ReleaseAddressCommand).rejects(awsError(code))
-    await expect(elasticIp.delete(testContext(), observed)).rejects.toMatchObject({name: code})
+    await expect(elasticIp.delete(testContext(), observed, keepData)).rejects.toMatchObject({name: code})
     expect(inputs(ReleaseAddressCommand)).toHaveLength(1)
   })
 })

@@ -8,7 +8,7 @@ import {
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffInternetGateway, internetGateway, type InternetGatewayObserved} from '../../../src/resources/ec2/internet-gateway.js'
 import {testContext} from '../../helpers/context.js'
-import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
+import {awsError, ec2Mock, ownershipTags, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
 const {ec2, inputs, sent} = ec2Mock()
 
@@ -17,7 +17,7 @@ const meta = {logicalId: 'internet-gateway', token: 'token-1', tags}
 /** What AWS answers for an attached gateway; the SDK's AttachmentStatus type lacks the value. */
 const AVAILABLE = 'available' as any
 
-const observed: InternetGatewayObserved = {id: 'igw-1', logicalId: 'internet-gateway', vpcId: 'vpc-1'}
+const observed: InternetGatewayObserved = {id: 'igw-1', logicalId: 'internet-gateway', stack: 'teststack', vpcId: 'vpc-1'}
 
 beforeEach(() => {
   ec2.reset()
@@ -44,7 +44,7 @@ describe('internetGateway.find', () => {
   it('filters by the stack tag and keys by the containrlab:id tag', async () => {
     ec2.on(DescribeInternetGatewaysCommand).resolves({InternetGateways: [{InternetGatewayId: 'igw-1', Attachments: [{VpcId: 'vpc-1', State: AVAILABLE}], Tags: tags}]})
 
-    const found = await internetGateway.find(testContext(), 'teststack')
+    const found = await internetGateway.find(testContext(), findQuery)
 
     expect(inputs(DescribeInternetGatewaysCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
     expect(found.map((o) => [o.logicalId, o])).toEqual([['internet-gateway', observed]])
@@ -70,7 +70,7 @@ describe('internetGateway.create', () => {
 
     expect(inputs(CreateInternetGatewayCommand)).toEqual([{TagSpecifications: [{ResourceType: 'internet-gateway', Tags: tags}]}])
     expect(inputs(AttachInternetGatewayCommand)).toEqual([{InternetGatewayId: 'igw-new', VpcId: 'vpc-1'}])
-    expect(created).toEqual({id: 'igw-new', logicalId: 'internet-gateway', vpcId: 'vpc-1'})
+    expect(created).toEqual({id: 'igw-new', logicalId: 'internet-gateway', stack: 'teststack', vpcId: 'vpc-1'})
   })
 
   it('retries the attach, not the create, while the new id answers NotFound', async () => {
@@ -119,7 +119,7 @@ describe('internetGateway.delete', () => {
     ec2.on(DetachInternetGatewayCommand).resolves({})
     ec2.on(DeleteInternetGatewayCommand).resolves({})
 
-    await internetGateway.delete(testContext(), observed)
+    await internetGateway.delete(testContext(), observed, keepData)
 
     expect(sent()).toEqual(['DetachInternetGateway', 'DeleteInternetGateway'])
     expect(inputs(DeleteInternetGatewayCommand)).toEqual([{InternetGatewayId: 'igw-1'}])
@@ -127,7 +127,7 @@ describe('internetGateway.delete', () => {
 
   it('skips the detach for a detached gateway', async () => {
     ec2.on(DeleteInternetGatewayCommand).resolves({})
-    await internetGateway.delete(testContext(), {id: 'igw-1'})
+    await internetGateway.delete(testContext(), {id: 'igw-1'}, keepData)
     expect(sent()).toEqual(['DeleteInternetGateway'])
   })
 
@@ -135,14 +135,14 @@ describe('internetGateway.delete', () => {
     ec2.on(DetachInternetGatewayCommand).rejects(awsError('Gateway.NotAttached'))
     ec2.on(DeleteInternetGatewayCommand).rejects(awsError('InvalidInternetGatewayID.NotFound'))
 
-    await expect(internetGateway.delete(testContext(), observed)).resolves.toBeUndefined()
+    await expect(internetGateway.delete(testContext(), observed, keepData)).resolves.toBeUndefined()
     expect(sent()).toEqual(['DetachInternetGateway', 'DeleteInternetGateway'])
   })
 
   it('surfaces DependencyViolation from the detach for the engine to retry', async () => {
     ec2.on(DetachInternetGatewayCommand).rejects(awsError('DependencyViolation'))
 
-    await expect(internetGateway.delete(testContext(), observed)).rejects.toMatchObject({name: 'DependencyViolation'})
+    await expect(internetGateway.delete(testContext(), observed, keepData)).rejects.toMatchObject({name: 'DependencyViolation'})
     expect(sent()).toEqual(['DetachInternetGateway'])
   })
 })

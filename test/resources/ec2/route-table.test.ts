@@ -14,7 +14,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 import type {RouteTableDesired} from '../../../src/resources/ec2/desired.js'
 import {diffRouteTable, routeTable, type RouteTableObserved} from '../../../src/resources/ec2/route-table.js'
 import {testContext} from '../../helpers/context.js'
-import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
+import {awsError, ec2Mock, ownershipTags, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
 const {ec2, inputs, sent} = ec2Mock()
 
@@ -40,6 +40,7 @@ const described: RouteTable = {
 const observed: RouteTableObserved = {
   id: 'rtb-1',
   logicalId: 'route-table/private-a',
+  stack: 'teststack',
   vpcId: 'vpc-1',
   routes: [{destinationCidr: '0.0.0.0/0', natGatewayId: 'nat-1', state: 'active'}],
   associations: [{associationId: 'rtbassoc-a', subnetId: 'subnet-a'}],
@@ -77,7 +78,7 @@ describe('routeTable.find', () => {
   it('filters by the stack tag and keys by the containrlab:id tag', async () => {
     ec2.on(DescribeRouteTablesCommand).resolves({RouteTables: [described]})
 
-    const found = await routeTable.find(testContext(), 'teststack')
+    const found = await routeTable.find(testContext(), findQuery)
 
     expect(inputs(DescribeRouteTablesCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
     expect(found.map((o) => [o.logicalId, o])).toEqual([['route-table/private-a', observed]])
@@ -208,7 +209,7 @@ describe('routeTable.delete', () => {
     ec2.on(DisassociateRouteTableCommand).resolves({})
     ec2.on(DeleteRouteTableCommand).resolves({})
 
-    await routeTable.delete(testContext(), observed)
+    await routeTable.delete(testContext(), observed, keepData)
 
     expect(sent()).toEqual(['DisassociateRouteTable', 'DeleteRouteTable'])
     expect(inputs(DeleteRouteTableCommand)).toEqual([{RouteTableId: 'rtb-1'}])
@@ -218,7 +219,7 @@ describe('routeTable.delete', () => {
     ec2.on(DisassociateRouteTableCommand).rejects(awsError('InvalidAssociationID.NotFound'))
     ec2.on(DeleteRouteTableCommand).rejects(awsError('InvalidRouteTableID.NotFound'))
 
-    await expect(routeTable.delete(testContext(), observed)).resolves.toBeUndefined()
+    await expect(routeTable.delete(testContext(), observed, keepData)).resolves.toBeUndefined()
   })
 
   it('on DependencyViolation, disassociates associations made since the read, once', async () => {
@@ -228,7 +229,7 @@ describe('routeTable.delete', () => {
       RouteTables: [{RouteTableId: 'rtb-1', VpcId: 'vpc-1', Associations: [{RouteTableAssociationId: 'rtbassoc-late', RouteTableId: 'rtb-1', SubnetId: 'subnet-late'}]}],
     })
 
-    await routeTable.delete(testContext(), {...observed, associations: []})
+    await routeTable.delete(testContext(), {...observed, associations: []}, keepData)
 
     expect(sent()).toEqual(['DeleteRouteTable', 'DescribeRouteTables', 'DisassociateRouteTable', 'DeleteRouteTable'])
     expect(inputs(DisassociateRouteTableCommand)).toEqual([{AssociationId: 'rtbassoc-late'}])
@@ -238,7 +239,7 @@ describe('routeTable.delete', () => {
     ec2.on(DeleteRouteTableCommand).rejects(awsError('DependencyViolation'))
     ec2.on(DescribeRouteTablesCommand).resolves({RouteTables: [{RouteTableId: 'rtb-1', VpcId: 'vpc-1', Associations: []}]})
 
-    await expect(routeTable.delete(testContext(), {...observed, associations: []})).rejects.toMatchObject({name: 'DependencyViolation'})
+    await expect(routeTable.delete(testContext(), {...observed, associations: []}, keepData)).rejects.toMatchObject({name: 'DependencyViolation'})
   })
 })
 

@@ -12,7 +12,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 import type {SecurityGroupRuleDesired, SecurityGroupRulesDesired} from '../../../src/resources/ec2/desired.js'
 import {diffSecurityGroupRules, securityGroupRules, type SecurityGroupRulesObserved} from '../../../src/resources/ec2/security-group-rules.js'
 import {testContext} from '../../helpers/context.js'
-import {awsError, ec2Mock} from '../../helpers/ec2-mock.js'
+import {awsError, ec2Mock, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
 const {ec2, inputs, sent} = ec2Mock()
 
@@ -66,7 +66,7 @@ describe('securityGroupRules.read', () => {
 
 describe('securityGroupRules.find', () => {
   it('returns nothing: rules carry no tags and are read through their group', async () => {
-    expect((await securityGroupRules.find(testContext(), 'teststack')).length).toBe(0)
+    expect((await securityGroupRules.find(testContext(), findQuery)).length).toBe(0)
     expect(sent()).toEqual([])
   })
 })
@@ -91,6 +91,17 @@ describe('diffSecurityGroupRules', () => {
     ['another group', {...desired, groupId: 'sg-9'}, [{field: 'groupId', before: 'sg-1', after: 'sg-9', replace: true}]],
   ])('%s', (_name, wanted, expected) => {
     expect(diffSecurityGroupRules(wanted, observed)).toEqual(expected)
+  })
+})
+
+describe('securityGroupRules when their group is replaced', () => {
+  it('are replaced create-before-delete: the new group gets its rules before anything moves to it; the old rules go with the old group', async () => {
+    expect(diffSecurityGroupRules({...desired, groupId: 'sg-new'}, observed)).toEqual([{field: 'groupId', before: 'sg-1', after: 'sg-new', replace: true}])
+    expect(securityGroupRules.replaceStrategy).toBe('create-before-delete')
+    // At the end of the run the old rules' delete finds the old group gone: done, nothing else called.
+    ec2.on(RevokeSecurityGroupIngressCommand).rejects(awsError('InvalidGroup.NotFound'))
+    await securityGroupRules.delete(testContext(), observed, keepData)
+    expect(sent()).toEqual(['RevokeSecurityGroupIngress'])
   })
 })
 
@@ -206,7 +217,7 @@ describe('securityGroupRules.delete', () => {
     ec2.on(RevokeSecurityGroupIngressCommand).resolves({Return: true})
     ec2.on(RevokeSecurityGroupEgressCommand).resolves({Return: true})
 
-    await securityGroupRules.delete(testContext(), observed)
+    await securityGroupRules.delete(testContext(), observed, keepData)
 
     expect(inputs(RevokeSecurityGroupIngressCommand)).toEqual([{GroupId: 'sg-1', SecurityGroupRuleIds: ['sgr-https', 'sgr-tasks']}])
     expect(inputs(RevokeSecurityGroupEgressCommand)).toEqual([{GroupId: 'sg-1', SecurityGroupRuleIds: ['sgr-egress']}])
@@ -215,7 +226,7 @@ describe('securityGroupRules.delete', () => {
   it('treats a group that is gone as done', async () => {
     ec2.on(RevokeSecurityGroupIngressCommand).rejects(awsError('InvalidGroup.NotFound'))
 
-    await expect(securityGroupRules.delete(testContext(), observed)).resolves.toBeUndefined()
+    await expect(securityGroupRules.delete(testContext(), observed, keepData)).resolves.toBeUndefined()
     expect(sent()).toEqual(['RevokeSecurityGroupIngress'])
   })
 
@@ -224,7 +235,7 @@ describe('securityGroupRules.delete', () => {
     ec2.on(RevokeSecurityGroupEgressCommand).resolves({Return: true})
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({SecurityGroupRules: [https, defaultEgress]})
 
-    await securityGroupRules.delete(testContext(), observed)
+    await securityGroupRules.delete(testContext(), observed, keepData)
 
     expect(sent()).toEqual(['RevokeSecurityGroupIngress', 'DescribeSecurityGroupRules', 'RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress'])
     expect(inputs(RevokeSecurityGroupIngressCommand)[1]).toEqual({GroupId: 'sg-1', SecurityGroupRuleIds: ['sgr-https']})
@@ -232,7 +243,7 @@ describe('securityGroupRules.delete', () => {
 
   it('surfaces other errors', async () => {
     ec2.on(RevokeSecurityGroupIngressCommand).rejects(awsError('UnauthorizedOperation'))
-    await expect(securityGroupRules.delete(testContext(), observed)).rejects.toMatchObject({name: 'UnauthorizedOperation'})
+    await expect(securityGroupRules.delete(testContext(), observed, keepData)).rejects.toMatchObject({name: 'UnauthorizedOperation'})
   })
 })
 

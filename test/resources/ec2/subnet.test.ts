@@ -7,14 +7,14 @@ import {
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffSubnet, subnet, type SubnetObserved} from '../../../src/resources/ec2/subnet.js'
 import {testContext} from '../../helpers/context.js'
-import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
+import {awsError, ec2Mock, ownershipTags, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
 const {ec2, inputs} = ec2Mock()
 
 const tags = ownershipTags('subnet/public-a')
 const meta = {logicalId: 'subnet/public-a', token: 'token-1', tags}
 const awsSubnet = {SubnetId: 'subnet-1', VpcId: 'vpc-1', CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a', MapPublicIpOnLaunch: true, State: 'available' as const, Tags: tags}
-const observed: SubnetObserved = {id: 'subnet-1', logicalId: 'subnet/public-a', vpcId: 'vpc-1', cidr: '10.0.1.0/24', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: true, state: 'available'}
+const observed: SubnetObserved = {id: 'subnet-1', logicalId: 'subnet/public-a', stack: 'teststack', vpcId: 'vpc-1', cidr: '10.0.1.0/24', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: true, state: 'available'}
 const desired = {vpcId: 'vpc-1', cidr: '10.0.1.0/24', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: true}
 
 beforeEach(() => {
@@ -30,7 +30,10 @@ describe('subnet.read', () => {
     expect(inputs(DescribeSubnetsCommand)).toEqual([{Filters: [{Name: 'subnet-id', Values: ['subnet-1', 'subnet-2', 'subnet-gone']}]}])
     expect([...found.keys()]).toEqual(['subnet-1', 'subnet-2'])
     expect(found.get('subnet-1')).toEqual(observed)
-    expect(found.get('subnet-2')).toMatchObject({logicalId: undefined, cidr: '10.0.2.0/24', mapPublicIpOnLaunch: false})
+    expect(found.get('subnet-2')).toMatchObject({cidr: '10.0.2.0/24', mapPublicIpOnLaunch: false})
+    // Untagged: no owner.
+    expect(found.get('subnet-2')?.logicalId).toBeUndefined()
+    expect(found.get('subnet-2')?.stack).toBeUndefined()
   })
 
   it('follows NextToken pages', async () => {
@@ -51,7 +54,7 @@ describe('subnet.find', () => {
   it('filters by the stack tag and keys by the containrlab:id tag, skipping untagged ones', async () => {
     ec2.on(DescribeSubnetsCommand).resolves({Subnets: [awsSubnet, {...awsSubnet, SubnetId: 'subnet-x', Tags: [tags[0]!]}]})
 
-    const found = await subnet.find(testContext(), 'teststack')
+    const found = await subnet.find(testContext(), findQuery)
 
     expect(inputs(DescribeSubnetsCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
     expect(found.map((o) => [o.logicalId, o])).toEqual([['subnet/public-a', observed]])
@@ -119,14 +122,14 @@ describe('subnet.update', () => {
 describe('subnet.delete', () => {
   it('deletes by id and treats NotFound as deleted', async () => {
     ec2.on(DeleteSubnetCommand).resolvesOnce({}).rejects(awsError('InvalidSubnetID.NotFound'))
-    await subnet.delete(testContext(), observed)
-    await expect(subnet.delete(testContext(), observed)).resolves.toBeUndefined()
+    await subnet.delete(testContext(), observed, keepData)
+    await expect(subnet.delete(testContext(), observed, keepData)).resolves.toBeUndefined()
     expect(inputs(DeleteSubnetCommand)).toEqual([{SubnetId: 'subnet-1'}, {SubnetId: 'subnet-1'}])
   })
 
   it('surfaces DependencyViolation for the engine to retry', async () => {
     ec2.on(DeleteSubnetCommand).rejects(awsError('DependencyViolation'))
-    await expect(subnet.delete(testContext(), observed)).rejects.toMatchObject({name: 'DependencyViolation'})
+    await expect(subnet.delete(testContext(), observed, keepData)).rejects.toMatchObject({name: 'DependencyViolation'})
     expect(inputs(DeleteSubnetCommand)).toHaveLength(1)
   })
 })

@@ -7,9 +7,9 @@ import {
 } from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
 import type {VpcEndpointDesired} from '../../../src/resources/ec2/desired.js'
-import {diffVpcEndpoint, vpcEndpoint, type VpcEndpointObserved} from '../../../src/resources/ec2/vpc-endpoint.js'
+import {diffVpcEndpoint, isDefaultPolicy, normalisePolicy, vpcEndpoint, type VpcEndpointObserved} from '../../../src/resources/ec2/vpc-endpoint.js'
 import {testContext} from '../../helpers/context.js'
-import {ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
+import {ec2Mock, ownershipTags, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
 const {ec2, inputs, sent} = ec2Mock()
 
@@ -33,6 +33,7 @@ const interfaceEndpoint: VpcEndpoint = {
 const interfaceObserved: VpcEndpointObserved = {
   id: 'vpce-1',
   logicalId: 'endpoint/ecr-api',
+  stack: 'teststack',
   vpcId: 'vpc-1',
   serviceName: 'com.amazonaws.us-east-1.ecr.api',
   type: 'Interface',
@@ -109,7 +110,7 @@ describe('vpcEndpoint.find', () => {
   it('filters by the stack tag and keys by the containrlab:id tag, skipping deleted ones', async () => {
     ec2.on(DescribeVpcEndpointsCommand).resolves({VpcEndpoints: [{...interfaceEndpoint, VpcEndpointId: 'vpce-old', State: state('deleted')}, interfaceEndpoint]})
 
-    const found = await vpcEndpoint.find(testContext(), 'teststack')
+    const found = await vpcEndpoint.find(testContext(), findQuery)
 
     expect(inputs(DescribeVpcEndpointsCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
     expect(found.map((o) => [o.logicalId, o])).toEqual([['endpoint/ecr-api', interfaceObserved]])
@@ -152,6 +153,7 @@ describe('vpcEndpoint.create', () => {
         SubnetIds: ['subnet-a', 'subnet-b'],
         SecurityGroupIds: ['sg-endpoints'],
         PrivateDnsEnabled: true,
+        PolicyDocument: undefined,
         ClientToken: 'token-1',
         TagSpecifications: [{ResourceType: 'vpc-endpoint', Tags: tags}],
       },
@@ -199,6 +201,72 @@ describe('vpcEndpoint.update', () => {
   })
 })
 
+describe('endpoint policy', () => {
+  /** What AWS reports for an endpoint created without a policy: a gateway's, an interface's (DescribeVpcEndpoints example). */
+  const gatewayDefault = '{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}'
+  const interfaceDefault = '{\n  "Statement": [\n    {\n      "Action": "*", \n      "Effect": "Allow", \n      "Principal": "*", \n      "Resource": "*"\n    }\n  ]\n}'
+  const readOnly = {Statement: [{Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*'}]}
+  const policyDocument = JSON.stringify(readOnly)
+
+  it('is read from DescribeVpcEndpoints as reported', async () => {
+    ec2.on(DescribeVpcEndpointsCommand).resolves({VpcEndpoints: [{...interfaceEndpoint, PolicyDocument: interfaceDefault}]})
+    expect((await vpcEndpoint.read(testContext(), ['vpce-1'])).get('vpce-1')?.policyDocument).toBe(interfaceDefault)
+  })
+
+  it.each([
+    ['none wanted, the gateway default reported', undefined, gatewayDefault],
+    ['none wanted, the interface default reported', undefined, interfaceDefault],
+    ['none wanted, none reported (a service without endpoint policies)', undefined, undefined],
+    ['the same document, other key order and white space', policyDocument, '{ "Statement": [ { "Resource": "*", "Action": ["s3:GetObject", "s3:ListBucket"], "Principal": "*", "Effect": "Allow" } ] }'],
+  ])('no change: %s', (_name, wanted, reported) => {
+    expect(diffVpcEndpoint({...gatewayDesired, policyDocument: wanted}, {...gatewayObserved, policyDocument: reported})).toEqual([])
+  })
+
+  it.each([
+    ['a policy where the default is reported', policyDocument, gatewayDefault, '(default: full access)', normalisePolicy(policyDocument)],
+    ['the default wanted, a custom policy reported (drift)', undefined, policyDocument, normalisePolicy(policyDocument), '(default: full access)'],
+    ['another action', JSON.stringify({Statement: [{...readOnly.Statement[0], Action: 's3:*'}]}), policyDocument, normalisePolicy(policyDocument), '{"Statement":[{"Action":"s3:*","Effect":"Allow","Principal":"*","Resource":"*"}]}'],
+    ['array order matters in a policy', JSON.stringify({Statement: [{...readOnly.Statement[0], Action: ['s3:ListBucket', 's3:GetObject']}]}), policyDocument, normalisePolicy(policyDocument), expect.any(String)],
+  ])('in place: %s', (_name, wanted, reported, before, after) => {
+    expect(diffVpcEndpoint({...gatewayDesired, policyDocument: wanted}, {...gatewayObserved, policyDocument: reported})).toEqual([{field: 'policyDocument', before, after, replace: false}])
+  })
+
+  it('recognises the default in its spellings, and nothing else', () => {
+    expect([gatewayDefault, interfaceDefault, undefined].map(isDefaultPolicy)).toEqual([true, true, true])
+    expect([policyDocument, '{"Statement":[]}', 'not json', '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}'].map(isDefaultPolicy)).toEqual([false, false, false, false])
+  })
+
+  it('is passed at create; absent, AWS attaches its default', async () => {
+    ec2.on(CreateVpcEndpointCommand).resolves({VpcEndpoint: {VpcEndpointId: 'vpce-s3', VpcEndpointType: 'Gateway', VpcId: 'vpc-1', ServiceName: 'com.amazonaws.us-east-1.s3', State: state('available'), RouteTableIds: ['rtb-1', 'rtb-2'], PolicyDocument: policyDocument}})
+
+    const created = await vpcEndpoint.create(testContext(), {...gatewayDesired, policyDocument}, meta)
+
+    expect(inputs(CreateVpcEndpointCommand)[0]!.PolicyDocument).toBe(policyDocument)
+    expect(diffVpcEndpoint({...gatewayDesired, policyDocument}, created)).toEqual([])
+  })
+
+  it('is changed in place with ModifyVpcEndpoint PolicyDocument', async () => {
+    ec2.on(ModifyVpcEndpointCommand).resolves({Return: true})
+    const wanted = {...gatewayDesired, policyDocument}
+    const before = {...gatewayObserved, policyDocument: gatewayDefault}
+
+    const updated = await vpcEndpoint.update(testContext(), wanted, before, diffVpcEndpoint(wanted, before))
+
+    expect(inputs(ModifyVpcEndpointCommand)).toEqual([{VpcEndpointId: 'vpce-s3', PolicyDocument: policyDocument}])
+    expect(diffVpcEndpoint(wanted, updated)).toEqual([])
+  })
+
+  it('goes back to the default with ResetPolicy', async () => {
+    ec2.on(ModifyVpcEndpointCommand).resolves({Return: true})
+    const before = {...interfaceObserved, policyDocument}
+
+    const updated = await vpcEndpoint.update(testContext(), interfaceDesired, before, diffVpcEndpoint(interfaceDesired, before))
+
+    expect(inputs(ModifyVpcEndpointCommand)).toEqual([{VpcEndpointId: 'vpce-1', ResetPolicy: true}])
+    expect(diffVpcEndpoint(interfaceDesired, updated)).toEqual([])
+  })
+})
+
 describe('vpcEndpoint.waitReady', () => {
   it('polls pending → available on the virtual clock and reports progress', async () => {
     ec2
@@ -223,6 +291,14 @@ describe('vpcEndpoint.waitReady', () => {
     expect(ctx.clock.now() - started).toBeGreaterThanOrEqual(15_000)
   })
 
+  it('keeps the owner it knew when the describe shows no tags yet', async () => {
+    ec2.on(DescribeVpcEndpointsCommand).resolves({VpcEndpoints: [{...interfaceEndpoint, Tags: undefined}]})
+
+    const ready = await vpcEndpoint.waitReady!(testContext(), {...interfaceObserved, state: 'pending'})
+
+    expect(ready).toEqual(interfaceObserved)
+  })
+
   it('fails when the endpoint ends failed or rejected', async () => {
     ec2.on(DescribeVpcEndpointsCommand).resolves({VpcEndpoints: [{...interfaceEndpoint, State: state('failed')}]})
     await expect(vpcEndpoint.waitReady!(testContext(), interfaceObserved)).rejects.toThrow('endpoint is failed')
@@ -238,7 +314,7 @@ describe('vpcEndpoint.delete', () => {
       .resolves({VpcEndpoints: [{...interfaceEndpoint, State: state('deleted')}]})
     const ctx = testContext()
 
-    await vpcEndpoint.delete(ctx, interfaceObserved)
+    await vpcEndpoint.delete(ctx, interfaceObserved, keepData)
 
     expect(inputs(DeleteVpcEndpointsCommand)).toEqual([{VpcEndpointIds: ['vpce-1']}])
     expect(sent()).toEqual(['DeleteVpcEndpoints', 'DescribeVpcEndpoints', 'DescribeVpcEndpoints'])
@@ -248,14 +324,14 @@ describe('vpcEndpoint.delete', () => {
   it('treats a not-found entry in Unsuccessful as already deleted', async () => {
     ec2.on(DeleteVpcEndpointsCommand).resolves({Unsuccessful: [{ResourceId: 'vpce-1', Error: {Code: 'InvalidVpcEndpoint.NotFound', Message: 'does not exist'}}]})
 
-    await expect(vpcEndpoint.delete(testContext(), interfaceObserved)).resolves.toBeUndefined()
+    await expect(vpcEndpoint.delete(testContext(), interfaceObserved, keepData)).resolves.toBeUndefined()
     expect(sent()).toEqual(['DeleteVpcEndpoints'])
   })
 
   it('throws other Unsuccessful entries with their code', async () => {
     ec2.on(DeleteVpcEndpointsCommand).resolves({Unsuccessful: [{ResourceId: 'vpce-1', Error: {Code: 'DependencyViolation', Message: 'in use'}}]})
 
-    await expect(vpcEndpoint.delete(testContext(), interfaceObserved)).rejects.toMatchObject({name: 'DependencyViolation'})
+    await expect(vpcEndpoint.delete(testContext(), interfaceObserved, keepData)).rejects.toMatchObject({name: 'DependencyViolation'})
   })
 })
 

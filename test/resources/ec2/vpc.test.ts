@@ -8,7 +8,7 @@ import {
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffVpc, vpc, type VpcObserved} from '../../../src/resources/ec2/vpc.js'
 import {testContext} from '../../helpers/context.js'
-import {awsError, ec2Mock, ownershipTags} from '../../helpers/ec2-mock.js'
+import {awsError, ec2Mock, ownershipTags, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
 const {ec2, inputs} = ec2Mock()
 
@@ -23,7 +23,7 @@ function attributes(values: Record<string, [boolean, boolean]>) {
   })
 }
 
-const observed: VpcObserved = {id: 'vpc-1', logicalId: 'vpc', cidr: '10.0.0.0/16', state: 'available', enableDnsSupport: true, enableDnsHostnames: true}
+const observed: VpcObserved = {id: 'vpc-1', logicalId: 'vpc', stack: 'teststack', cidr: '10.0.0.0/16', state: 'available', enableDnsSupport: true, enableDnsHostnames: true}
 
 beforeEach(() => {
   ec2.reset()
@@ -71,7 +71,7 @@ describe('vpc.find', () => {
     ec2.on(DescribeVpcsCommand).resolves({Vpcs: [{VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', State: 'available', Tags: tags}]})
     attributes({'vpc-1': [true, true]})
 
-    const found = await vpc.find(testContext(), 'teststack')
+    const found = await vpc.find(testContext(), findQuery)
 
     expect(inputs(DescribeVpcsCommand)).toEqual([{Filters: [{Name: 'tag:containrlab:stack', Values: ['teststack']}]}])
     expect(found.map((o) => [o.logicalId, o])).toEqual([['vpc', observed]])
@@ -98,7 +98,7 @@ describe('vpc.create', () => {
 
     expect(inputs(CreateVpcCommand)).toEqual([{CidrBlock: '10.0.0.0/16', TagSpecifications: [{ResourceType: 'vpc', Tags: tags}]}])
     expect(ec2.commandCalls(ModifyVpcAttributeCommand)).toHaveLength(0)
-    expect(created).toEqual({id: 'vpc-new', logicalId: 'vpc', cidr: '10.0.0.0/16', state: 'pending', enableDnsSupport: true, enableDnsHostnames: false})
+    expect(created).toEqual({id: 'vpc-new', logicalId: 'vpc', stack: 'teststack', cidr: '10.0.0.0/16', state: 'pending', enableDnsSupport: true, enableDnsHostnames: false})
   })
 
   it('enables DNS hostnames with one call of one attribute', async () => {
@@ -164,18 +164,18 @@ describe('vpc.update', () => {
 describe('vpc.delete', () => {
   it('deletes by id', async () => {
     ec2.on(DeleteVpcCommand).resolves({})
-    await vpc.delete(testContext(), observed)
+    await vpc.delete(testContext(), observed, keepData)
     expect(inputs(DeleteVpcCommand)).toEqual([{VpcId: 'vpc-1'}])
   })
 
   it('treats NotFound as deleted', async () => {
     ec2.on(DeleteVpcCommand).rejects(awsError('InvalidVpcID.NotFound'))
-    await expect(vpc.delete(testContext(), observed)).resolves.toBeUndefined()
+    await expect(vpc.delete(testContext(), observed, keepData)).resolves.toBeUndefined()
   })
 
   it('surfaces DependencyViolation for the engine to retry', async () => {
     ec2.on(DeleteVpcCommand).rejects(awsError('DependencyViolation'))
-    await expect(vpc.delete(testContext(), observed)).rejects.toMatchObject({name: 'DependencyViolation'})
+    await expect(vpc.delete(testContext(), observed, keepData)).rejects.toMatchObject({name: 'DependencyViolation'})
     expect(ec2.commandCalls(DeleteVpcCommand)).toHaveLength(1)
   })
 })
