@@ -103,20 +103,20 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
   }
 
   /**
-   * Creates the object of a logical id. A kind without idempotency token
-   * first stores its intent, so that a run killed between the call and the
-   * save knows to look for what it may have made (see observe.ts).
+   * Creates the object of a logical id, its intent stored first: a run killed
+   * between the call and the save that records the object leaves the next run
+   * knowing to look for it (see observe.ts) — `up` to adopt rather than make
+   * a second one, `teardown` to delete it rather than leave it behind.
    */
   const create = async (ctx: ReconcileContext, node: ResourceNode, reconciler: Reconciler, desired: Record<string, unknown>): Promise<Observed> => {
     const generation = (state.generations[node.id] ?? 0) + 1
     const token = idempotencyToken(state.lineage, node.id, generation)
-    if (!reconciler.idempotentCreate) {
-      state.intents[node.id] = {kind: node.kind, token, startedAt: new Date(ctx.clock.now()).toISOString()}
-      await writer.commit()
-    }
+    const resuming = state.intents[node.id]?.token === token
+    state.intents[node.id] = {kind: node.kind, token, startedAt: new Date(ctx.clock.now()).toISOString()}
+    await writer.commit()
     let created: Observed
     try {
-      created = await retryWhileNewlyCreatedNotFound(ctx, reconciler, () => reconciler.create(ctx, desired, {logicalId: node.id, token, tags: ownershipTags(ctx.stack, node.id)}))
+      created = await retryWhileNewlyCreatedNotFound(ctx, reconciler, () => reconciler.create(ctx, desired, {logicalId: node.id, token, tags: ownershipTags(ctx.stack, node.id), ...(resuming ? {resuming} : {})}))
     } catch (error) {
       // Refused outright: nothing was made, so there is nothing for a re-run to look for.
       if (definitelyRefused(error) && state.intents[node.id]?.token === token) {
@@ -153,7 +153,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
           const retired = {logicalId: node.id, kind: node.kind, id: current.id, deps: previous?.deps ?? nodeDependencies(node), reason: 'replaced' as const, since: new Date(ctx.clock.now()).toISOString()}
           state.retired.push(retired)
           writer.saveInBackground()
-          retiredThisRun.push({key: `replaced-old:${current.id}`, logicalId: node.id, kind: node.kind, id: current.id, deps: retired.deps, observed: current, cause: 'retired', reason: 'replaced by a new object', early: false})
+          retiredThisRun.push({key: `replaced-old:${node.kind}:${current.id}`, logicalId: node.id, kind: node.kind, id: current.id, deps: retired.deps, observed: current, cause: 'retired', reason: 'replaced by a new object', early: false})
         }
         return created
       }

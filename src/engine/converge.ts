@@ -51,7 +51,7 @@ export async function prepare(options: PrepareOptions): Promise<PreparedRun> {
   for (const [logicalId, entry] of Object.entries(state.resources)) if (!wanted.has(logicalId)) wanted.set(logicalId, {kind: entry.kind})
   const world: World = options.offline
     ? {current: new Map([...wanted.keys()].map((id) => [id, {}])), retired: state.retired.map(() => undefined), strays: []}
-    : await observe({ctx: options.context(''), registry, state, wanted, awaitRecent: options.awaitRecent, concurrency: options.concurrency})
+    : await observe({ctx: options.context(''), registry, state, wanted, awaitRecent: options.awaitRecent ? 'replay' : undefined, concurrency: options.concurrency})
   return {plan: planRun({dag, reconcilers, world, state}), world, reconcilers, state}
 }
 

@@ -48,9 +48,11 @@ export interface ObserveOptions {
   /**
    * Wait (bounded) for objects recorded or about to be created moments ago
    * that describes do not show yet, rather than report them missing: a re-run
-   * right after a crash would otherwise make a second one (`up`, `teardown`).
+   * right after a crash would otherwise make a second one, or a teardown
+   * leave one behind. `up` need not wait for kinds whose create replays its
+   * idempotency token (`replay`); a teardown must see everything (`all`).
    */
-  awaitRecent?: boolean
+  awaitRecent?: 'replay' | 'all'
   concurrency: number
 }
 
@@ -129,7 +131,7 @@ export async function observe(options: ObserveOptions): Promise<World> {
   for (const [kind, objects] of found) adopt(kind, objects)
 
   // 3. After a crash: objects recorded (or about to be created) moments ago may not show yet.
-  if (options.awaitRecent) await awaitRecent({ctx, state, wanted, current, reconcilerOf, readKind, byId, findKind, adopt, found})
+  if (options.awaitRecent) await awaitRecent({ctx, state, wanted, current, reconcilerOf, readKind, byId, findKind, adopt, found, mode: options.awaitRecent})
 
   const strays: Stray[] = []
   for (const [kind, objects] of found) {
@@ -150,6 +152,7 @@ async function awaitRecent(run: {
   findKind: (kind: string) => Promise<Observed[]>
   adopt: (kind: string, objects: Observed[]) => void
   found: Map<string, Observed[]>
+  mode: 'replay' | 'all'
 }): Promise<void> {
   const {ctx, state, wanted, current} = run
   const now = ctx.clock.now()
@@ -165,8 +168,8 @@ async function awaitRecent(run: {
     }
     const intent = state.intents[logicalId]
     const started = intent?.kind === kind ? Date.parse(intent.startedAt) : NaN
-    // A kind with an idempotency token replays it on create instead: no need to wait.
-    if (started + VISIBILITY_WINDOW_MS > now && !(await run.reconcilerOf(kind)).idempotentCreate) {
+    // For `up`, a kind with an idempotency token replays it on create instead: no need to wait.
+    if (started + VISIBILITY_WINDOW_MS > now && !(run.mode === 'replay' && (await run.reconcilerOf(kind)).idempotentCreate)) {
       pending.set(logicalId, {kind, until: started + VISIBILITY_WINDOW_MS, by: 'tags'})
     }
   }

@@ -148,7 +148,7 @@ function plannedDeletions(options: {dag: Dag; nodes: Map<string, PlannedNode>; w
   })
   for (const stray of world.strays) {
     deletions.push({
-      key: `stray:${stray.observed.id}`,
+      key: `stray:${stray.kind}:${stray.observed.id}`,
       logicalId: stray.logicalId,
       kind: stray.kind,
       id: stray.observed.id,

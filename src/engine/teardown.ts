@@ -54,7 +54,7 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   for (const node of specNodes.values()) wanted.set(node.id, {kind: node.kind, desired: node.desired})
   for (const [logicalId, entry] of Object.entries(state.resources)) wanted.set(logicalId, {kind: entry.kind, desired: specNodes.get(logicalId)?.desired})
   for (const [logicalId, intent] of Object.entries(state.intents)) if (!wanted.has(logicalId)) wanted.set(logicalId, {kind: intent.kind})
-  const world = await observe({ctx, registry, state, wanted, findEverything: true, awaitRecent: options.mode === 'apply', concurrency: options.concurrency})
+  const world = await observe({ctx, registry, state, wanted, findEverything: true, awaitRecent: options.mode === 'apply' ? 'all' : undefined, concurrency: options.concurrency})
 
   const depsOf = (logicalId: string) => state.resources[logicalId]?.deps ?? (specNodes.has(logicalId) ? nodeDependencies(specNodes.get(logicalId)!) : [])
   const deletions: Deletion[] = []
@@ -72,7 +72,7 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   })
   for (const stray of world.strays) {
     orphans.push(`${stray.logicalId} (${stray.observed.id})`)
-    deletions.push({key: `stray:${stray.observed.id}`, logicalId: stray.logicalId, kind: stray.kind, id: stray.observed.id, deps: depsOf(stray.logicalId), observed: stray.observed, cause: 'stray', reason: 'teardown (orphan found by its tags)', early: false})
+    deletions.push({key: `stray:${stray.kind}:${stray.observed.id}`, logicalId: stray.logicalId, kind: stray.kind, id: stray.observed.id, deps: depsOf(stray.logicalId), observed: stray.observed, cause: 'stray', reason: 'teardown (orphan found by its tags)', early: false})
   }
 
   const reconcilers = await loadReconcilers(registry, deletions.map((deletion) => deletion.kind))

@@ -61,6 +61,13 @@ export interface CreateMeta {
   token: string
   /** Ownership tags plus `Name`; pass them in `TagSpecifications` at creation. */
   tags: Tag[]
+  /**
+   * An earlier run stopped while creating this very object (same token): it
+   * may exist already, possibly not yet visible to describes. A kind whose
+   * create replays its token should then trust the replay over pre-checks
+   * that describes could still contradict.
+   */
+  resuming?: boolean
 }
 
 /** What `find` may use to look objects up. */

@@ -81,7 +81,9 @@ async function describeOne(ctx: ReconcileContext, id: string): Promise<NatGatewa
 async function natGatewayHolding(ctx: ReconcileContext, address: Address): Promise<NatGateway | undefined> {
   const gateways = await describe(ctx, [{Name: 'state', Values: ['pending', 'available', 'deleting', 'deleted']}])
   const holding = gateways.filter((gateway) => (gateway.NatGatewayAddresses ?? []).some((held) => held.AllocationId === address.AllocationId))
-  return holding.find((gateway) => gateway.NatGatewayAddresses!.some((held) => held.NetworkInterfaceId === address.NetworkInterfaceId)) ?? holding[0]
+  // A deleted gateway still lists the address it once had: the holder is the one whose interface has it now.
+  if (address.NetworkInterfaceId) return holding.find((gateway) => gateway.NatGatewayAddresses!.some((held) => held.NetworkInterfaceId === address.NetworkInterfaceId))
+  return holding[0]
 }
 
 function holderOf(address: Address, gateway: NatGateway | undefined): string {
@@ -122,6 +124,9 @@ async function waitForAddressFree(ctx: ReconcileContext, desired: NatGatewayDesi
     return
   }
   if (holder && isEarlierAttempt(holder, desired, meta)) return
+  // An earlier run sent this very create, and the gateway whose interface holds the address is not
+  // visible yet (EC2's describes lag): the ClientToken replays it.
+  if (!holder && meta.resuming && !address.InstanceId) return
   throw new Error(`Elastic IP ${desired.allocationId} is associated with ${holderOf(address, holder)}; a NAT gateway needs an address nothing else holds: free it, or give the gateway another one`)
 }
 

@@ -132,6 +132,30 @@ describe('natGateway.create', () => {
     expect(sent()).toEqual(['DescribeAddresses', 'DescribeNatGateways'])
   })
 
+  it('replays the create when an earlier run sent it and the gateway holding the address is not visible yet', async () => {
+    ec2.on(DescribeAddressesCommand).resolves(held())
+    ec2.on(DescribeNatGatewaysCommand).resolves({NatGateways: []})
+    ec2.on(CreateNatGatewayCommand).resolves({NatGateway: gateway('nat-new', 'pending')})
+
+    expect((await natGateway.create(testContext(), desired, {...meta, resuming: true})).id).toBe('nat-new')
+    expect(inputs(CreateNatGatewayCommand)[0]!.ClientToken).toBe(meta.token)
+    // Without that knowledge the same answers mean someone else holds the address.
+    ec2.resetHistory()
+    await expect(natGateway.create(testContext(), desired, meta)).rejects.toThrow(/Elastic IP eipalloc-1 is associated with/)
+    expect(sent()).not.toContain('CreateNatGateway')
+  })
+
+  it('a deleted gateway that once had the address is not its holder: the interface that has it now is', async () => {
+    ec2.on(DescribeAddressesCommand).resolves(held({NetworkInterfaceId: 'eni-new'}))
+    // The old gateway (deleted, still listed for an hour) names the address; the new one is not visible yet.
+    ec2.on(DescribeNatGatewaysCommand).resolves({NatGateways: [holding('nat-old', 'deleted')]})
+    ec2.on(CreateNatGatewayCommand).resolves({NatGateway: gateway('nat-new', 'pending')})
+
+    expect((await natGateway.create(testContext(), desired, {...meta, resuming: true})).id).toBe('nat-new')
+    ec2.resetHistory()
+    await expect(natGateway.create(testContext(), desired, meta)).rejects.toThrow('Elastic IP eipalloc-1 is associated with network interface eni-new;')
+  })
+
   it("replays the create when the holder is this create's earlier attempt (same tags and subnet)", async () => {
     ec2.on(DescribeAddressesCommand).resolves(held())
     ec2.on(DescribeNatGatewaysCommand).resolves({NatGateways: [holding('nat-new', 'pending')]})
