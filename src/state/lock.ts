@@ -16,8 +16,10 @@ export {describeLock, LockHeldError} from './types.js'
  * `up` imports this module for currentLockInfo long before any AWS call.
  */
 
-/** The SSM client package, loaded once on first use. */
-export const ssmSdk = () => import('@aws-sdk/client-ssm')
+let ssmPackage: Promise<typeof import('@aws-sdk/client-ssm')> | undefined
+
+/** The SSM client package, loaded once on first use (every dynamic import goes through the module loader again). */
+export const ssmSdk = () => (ssmPackage ??= import('@aws-sdk/client-ssm'))
 
 /** Who is running what, for the lock and for LockHeldError messages. */
 export function currentLockInfo(command: string): LockInfo {
