@@ -1,0 +1,24 @@
+import {describe, it} from 'vitest'
+import {EXAMPLES} from './harness.js'
+import {cleanUp, planIsEmpty, statusIsOk, teardown, up, type Deployed} from './steps.js'
+
+/**
+ * Every example, end to end over HTTP against moto (or the endpoint in
+ * AWS_ENDPOINT_URL), through the built CLI as a user runs it:
+ * up → plan (no changes) → status (all ok) → teardown (nothing left).
+ */
+describe('examples against moto: up → plan → status → teardown', () => {
+  it.each(EXAMPLES)('%s', async (example) => {
+    let deployed: Deployed | undefined
+    let tornDown = false
+    try {
+      deployed = await up(example)
+      await planIsEmpty(deployed)
+      await statusIsOk(deployed)
+      tornDown = true
+      await teardown(deployed)
+    } finally {
+      if (!tornDown) await cleanUp(deployed)
+    }
+  })
+})

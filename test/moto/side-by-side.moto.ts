@@ -1,0 +1,54 @@
+import {expect, it} from 'vitest'
+import {cli, EXAMPLES, existing} from './harness.js'
+import {cleanUp, planIsEmpty, statusIsOk, teardown, tornDown, up, type Deployed} from './steps.js'
+
+/**
+ * Stacks share an account: one stack's runs must never touch another's
+ * objects. All examples come up side by side (each its own stack name), the
+ * first is torn down, and every other stack must still have each of its
+ * resources, report ok, and plan no change; then the rest are torn down.
+ *
+ * moto ignores tag filters on DescribeNatGateways, where AWS documents
+ * `tag:<key>` (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNatGateways.html):
+ * lookups by tag that trust the filter to select the stack's own gateways see
+ * every stack's, which is what this test catches. Its checks are soft
+ * (expect.soft): every step runs and every failure is reported, so one
+ * cross-stack effect does not hide the next.
+ */
+it('stacks side by side: up and teardown of one leave the others untouched', async () => {
+  const soft = {soft: true}
+  const stacks: Deployed[] = []
+  const done = new Set<Deployed>()
+  try {
+    for (const example of EXAMPLES) stacks.push(await up(example, soft))
+    const [first, ...others] = stacks
+    expect(others.length).toBeGreaterThan(0)
+
+    // Each stack as `up` left it, now that all of them exist.
+    for (const stack of stacks) {
+      await statusIsOk(stack, soft)
+      await planIsEmpty(stack, soft)
+    }
+
+    done.add(first!)
+    const down = await cli(['teardown', '-f', first!.file, '--yes', '--json'])
+
+    for (const stack of others) {
+      const ids = [...new Set(Object.values(stack.physicalIds))]
+      const gone = Object.entries(await existing(ids))
+        .filter(([, state]) => state === false)
+        .map(([id]) => `${Object.entries(stack.physicalIds).filter(([, physical]) => physical === id).map(([logical]) => logical).join(', ')} (${id})`)
+      expect.soft(gone, `${stack.example} (${stack.stack}): its resources deleted by the teardown of ${first!.stack}`).toEqual([])
+      await statusIsOk(stack, soft)
+      await planIsEmpty(stack, soft)
+    }
+    await tornDown(first!, down, soft)
+
+    for (const stack of others) {
+      done.add(stack)
+      await teardown(stack, soft)
+    }
+  } finally {
+    for (const stack of stacks) if (!done.has(stack)) await cleanUp(stack)
+  }
+})
