@@ -6,6 +6,9 @@ import {cleanUp, planIsEmpty, statusIsOk, teardown, up, type Deployed} from './s
  * Every example, end to end over HTTP against moto (or the endpoint in
  * AWS_ENDPOINT_URL), through the built CLI as a user runs it:
  * up → plan (no changes) → status (all ok) → teardown (nothing left).
+ * Where moto departs from AWS's documentation (DescribeTags lists the tags of
+ * deleted objects; DescribeNatGateways ignores tag filters), the checks follow
+ * AWS: see `leftovers` in harness.ts.
  */
 describe('examples against moto: up → plan → status → teardown', () => {
   it.each(EXAMPLES)('%s', async (example) => {

@@ -155,10 +155,13 @@ async function stillThere(id: string): Promise<string | undefined | false> {
  * Every EC2 object tagged `containrlab:stack=<stack>` that still exists.
  *
  * DescribeTags (key `containrlab:stack`, value the stack) lists the candidates.
- * moto keeps the tags of a deleted resource forever (its TagBackend is never
- * cleaned on delete), whereas AWS documents DescribeTags as describing the
- * tags of your resources, which go with the resource; so following AWS, a
- * candidate counts only if a describe of it still finds it. NAT gateways are
+ * moto disagrees with AWS here: it keeps the tags of a deleted resource for
+ * good (its TagBackend is never cleaned on delete), so DescribeTags still
+ * lists every object the stack ever had. AWS documents DescribeTags as
+ * describing the tags of your EC2 resources, and that deleting a resource
+ * deletes its tags (EC2 User Guide, "Tag your Amazon EC2 resources").
+ * Following AWS, a candidate counts only if a describe still finds it: on AWS
+ * that changes nothing, on moto it ignores the stale tags. NAT gateways are
  * also listed with DescribeNatGateways (unfiltered, tags checked here:
  * moto ignores its tag filters), `deleted` ones left out (AWS, like moto,
  * keeps them visible for about an hour).
