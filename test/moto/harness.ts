@@ -27,7 +27,9 @@ export function cloud(): MotoCloud {
  * `moto-<example>-<random>`, within the spec's 40 characters.
  */
 export function uniqueStack(example: string): string {
-  const base = basename(example, '.yaml').replace(/[^a-z0-9-]/g, '-').slice(0, 24)
+  const base = basename(example, '.yaml')
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 24)
   return `moto-${base}-${randomBytes(4).toString('hex')}`
 }
 
@@ -41,13 +43,41 @@ export function specFor(example: string, stack: string): string {
   return file
 }
 
+/** One resource of a `--json` report: up / plan / teardown (action, status) or status (condition). */
+export interface ReportResource {
+  id: string
+  kind?: string
+  physicalId?: string
+  action?: string
+  status?: string
+  condition?: string
+  changes?: unknown[]
+  error?: string
+  reason?: string
+}
+
+/** The fields of the `--json` documents (RunReport, StatusReport, or an error) the checks read. */
+export interface Report {
+  command?: string
+  stack?: string
+  ok?: boolean
+  deployed?: boolean
+  changes?: boolean
+  summary?: Record<string, number>
+  errors?: string[]
+  resources?: ReportResource[]
+  /** An error document: oclif's error, the AWS error code, the exit code. */
+  error?: unknown
+  code?: string
+}
+
 export interface CliResult {
   args: string[]
   code: number | null
   stdout: string
   stderr: string
-  /** stdout parsed (every command here runs with --json: one document, nothing else). */
-  json: any
+  /** stdout parsed (every command here runs with --json: one document, nothing else); undefined if it is not JSON. */
+  json?: Report
 }
 
 /**
@@ -69,9 +99,9 @@ export function cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
     child.on('error', fail)
     child.on('close', (code) => {
       clearTimeout(timer)
-      let json: any
+      let json: Report | undefined
       try {
-        json = JSON.parse(stdout)
+        json = JSON.parse(stdout) as Report
       } catch {
         json = undefined
       }
@@ -88,8 +118,8 @@ export function cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
 export function explain(result: CliResult, expected?: string): string {
   const json = result.json
   const unexpected = (json?.resources ?? [])
-    .filter((r: any) => (r.condition !== undefined ? r.condition !== 'ok' : r.action !== expected || (r.status !== 'done' && r.status !== 'planned')))
-    .map((r: any) => ({id: r.id, physicalId: r.physicalId, action: r.action, status: r.status, condition: r.condition, changes: r.changes, error: r.error, reason: r.reason}))
+    .filter((r) => (r.condition !== undefined ? r.condition !== 'ok' : r.action !== expected || (r.status !== 'done' && r.status !== 'planned')))
+    .map((r) => ({id: r.id, physicalId: r.physicalId, action: r.action, status: r.status, condition: r.condition, changes: r.changes, error: r.error, reason: r.reason}))
   const brief = json ? JSON.stringify({ok: json.ok, summary: json.summary, errors: json.errors, error: json.error, code: json.code, unexpected}, null, 2) : `stdout: ${result.stdout.slice(0, 4000)}`
   return `containrlab ${result.args.join(' ')} → exit ${result.code}\n${brief}\n--- stderr ---\n${result.stderr.trim() ? result.stderr.slice(-4000) : '(empty)'}\n---`
 }
@@ -169,7 +199,15 @@ async function stillThere(id: string): Promise<string | undefined | false> {
 export async function leftovers(stack: string): Promise<Leftover[]> {
   const {ec2} = aws()
   const candidates = new Map<string, string>()
-  for await (const page of ec2sdk.paginateDescribeTags({client: ec2}, {Filters: [{Name: 'key', Values: [TAG_STACK]}, {Name: 'value', Values: [stack]}]})) {
+  for await (const page of ec2sdk.paginateDescribeTags(
+    {client: ec2},
+    {
+      Filters: [
+        {Name: 'key', Values: [TAG_STACK]},
+        {Name: 'value', Values: [stack]},
+      ],
+    },
+  )) {
     for (const tag of page.Tags ?? []) if (tag.Key === TAG_STACK && tag.Value === stack && tag.ResourceId) candidates.set(tag.ResourceId, tag.ResourceType ?? '?')
   }
   const left: Leftover[] = []

@@ -1,5 +1,5 @@
 import {expect} from 'vitest'
-import {cli, explain, leftovers, specFor, stateParameters, uniqueStack, type CliResult} from './harness.js'
+import {cli, explain, leftovers, specFor, stateParameters, uniqueStack, type CliResult, type Report, type ReportResource} from './harness.js'
 
 /** Hard checks stop the test at the first failure; soft ones (expect.soft) record it and go on. */
 export interface Checks {
@@ -25,7 +25,7 @@ export interface Deployed {
   stack: string
   file: string
   /** The `up --json` document. */
-  up: any
+  up: Report & {resources: ReportResource[]}
   /** logical id → AWS id, from `up`. */
   physicalIds: Record<string, string>
 }
@@ -37,12 +37,15 @@ export async function up(example: string, checks?: Checks): Promise<Deployed> {
   const file = specFor(example, stack)
   const run = await cli(['up', '-f', file, '--yes', '--json'])
   const report = run.json
-  if (!Array.isArray(report?.resources) || report.resources.length === 0) throw new Error(`up printed no report with resources\n${explain(run)}`)
+  if (!report?.resources?.length) throw new Error(`up printed no report with resources\n${explain(run)}`)
   expect(outcome(run), explain(run, 'create')).toEqual({exitCode: 0, command: 'up', stack, ok: true, errors: [], summary: only('create', report.resources.length)})
   const physicalIds: Record<string, string> = {}
-  for (const resource of report.resources) physicalIds[resource.id] = resource.physicalId
-  expect(Object.entries(physicalIds).filter(([, id]) => !/^[a-z]+-[0-9a-f]+$/.test(String(id))), 'resources up reports without an AWS id').toEqual([])
-  return {example, stack, file, up: report, physicalIds}
+  for (const resource of report.resources) physicalIds[resource.id] = resource.physicalId ?? ''
+  expect(
+    Object.entries(physicalIds).filter(([, id]) => !/^[a-z]+-[0-9a-f]+$/.test(String(id))),
+    'resources up reports without an AWS id',
+  ).toEqual([])
+  return {example, stack, file, up: {...report, resources: report.resources}, physicalIds}
 }
 
 /** `plan -f <file> --detailed-exitcode --json` after `up`: exit 0 (no changes), ok, every resource a no-op. */
@@ -63,7 +66,7 @@ export async function planIsEmpty(stack: Deployed, checks?: Checks): Promise<Cli
 /** `status -f <file> --json`: exit 0, deployed, the very resources `up` made, each ok (or pending: not ready yet). */
 export async function statusIsOk(stack: Deployed, checks?: Checks): Promise<CliResult> {
   const run = await cli(['status', '-f', stack.file, '--json'])
-  const resources: any[] = run.json?.resources ?? []
+  const resources = run.json?.resources ?? []
   checker(checks)(
     {
       exitCode: run.code,
@@ -91,7 +94,7 @@ export async function teardown(stack: Deployed, checks?: Checks): Promise<CliRes
 /** The checks of `teardown` on a teardown run already made. */
 export async function tornDown(stack: Deployed, run: CliResult, checks?: Checks): Promise<void> {
   const made = Object.entries(stack.physicalIds).map(([id, physicalId]) => `${id} ${physicalId}`)
-  const deleted: string[] = (run.json?.resources ?? []).map((r: any) => `${r.id} ${r.physicalId}`)
+  const deleted: string[] = (run.json?.resources ?? []).map((r) => `${r.id} ${r.physicalId}`)
   checker(checks)({...outcome(run), deleted: deleted.sort()}, explain(run, 'delete')).toEqual({
     exitCode: 0,
     command: 'teardown',
