@@ -1,5 +1,5 @@
-import {describe, it} from 'vitest'
-import {EXAMPLES} from './harness.js'
+import {afterAll, describe, it} from 'vitest'
+import {EXAMPLES, removeSpecs} from './harness.js'
 import {cleanUp, planIsEmpty, statusIsOk, teardown, up, type Deployed} from './steps.js'
 
 /**
@@ -10,6 +10,8 @@ import {cleanUp, planIsEmpty, statusIsOk, teardown, up, type Deployed} from './s
  * deleted objects; DescribeNatGateways ignores tag filters), the checks follow
  * AWS: see `leftovers` in harness.ts.
  */
+afterAll(removeSpecs)
+
 describe('examples against moto: up → plan → status → teardown', () => {
   it.each(EXAMPLES)('%s', async (example) => {
     let deployed: Deployed | undefined

@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {basename, join, resolve} from 'node:path'
 import * as ec2sdk from '@aws-sdk/client-ec2'
@@ -33,14 +33,22 @@ export function uniqueStack(example: string): string {
   return `moto-${base}-${randomBytes(4).toString('hex')}`
 }
 
-/** A temp copy of the example whose top-level `name:` is `stack`. */
+let specs: string | undefined
+
+/** A temp copy of the example whose top-level `name:` is `stack` (removed by `removeSpecs`). */
 export function specFor(example: string, stack: string): string {
   const text = readFileSync(join(ROOT, example), 'utf8')
   if (!/^name: .*$/m.test(text)) throw new Error(`${example} has no top-level name:`)
-  const dir = mkdtempSync(join(tmpdir(), 'containrlab-moto-'))
-  const file = join(dir, basename(example))
+  specs ??= mkdtempSync(join(tmpdir(), 'containrlab-moto-'))
+  const file = join(specs, `${stack}.yaml`)
   writeFileSync(file, text.replace(/^name: .*$/m, `name: ${stack}`))
   return file
+}
+
+/** Removes the spec copies this test file wrote (afterAll). */
+export function removeSpecs(): void {
+  if (specs) rmSync(specs, {recursive: true, force: true})
+  specs = undefined
 }
 
 /** One resource of a `--json` report: up / plan / teardown (action, status) or status (condition). */

@@ -1,5 +1,5 @@
-import {expect, it} from 'vitest'
-import {cli, EXAMPLES, existing} from './harness.js'
+import {afterAll, expect, it} from 'vitest'
+import {cli, EXAMPLES, existing, removeSpecs} from './harness.js'
 import {cleanUp, planIsEmpty, statusIsOk, teardown, tornDown, up, type Deployed} from './steps.js'
 
 /**
@@ -17,6 +17,8 @@ import {cleanUp, planIsEmpty, statusIsOk, teardown, tornDown, up, type Deployed}
  * (expect.soft): every step runs and every failure is reported, so one
  * cross-stack effect does not hide the next.
  */
+afterAll(removeSpecs)
+
 it('stacks side by side: up and teardown of one leave the others untouched', async () => {
   const soft = {soft: true}
   const stacks: Deployed[] = []
