@@ -1,0 +1,254 @@
+import {spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {basename, join, resolve} from 'node:path'
+import * as ec2sdk from '@aws-sdk/client-ec2'
+import {GetParametersByPathCommand, SSMClient} from '@aws-sdk/client-ssm'
+import {inject} from 'vitest'
+import type {MotoCloud} from './provided.js'
+
+export const ROOT = resolve(import.meta.dirname, '..', '..')
+const BIN = join(ROOT, 'bin', 'run.js')
+const TAG_STACK = 'containrlab:stack'
+
+/** Every example spec, as `examples/<file>`. */
+export const EXAMPLES = readdirSync(join(ROOT, 'examples'))
+  .filter((file) => file.endsWith('.yaml'))
+  .sort()
+  .map((file) => `examples/${file}`)
+
+export function cloud(): MotoCloud {
+  return inject('cloud')
+}
+
+/**
+ * A stack name no other test (or earlier run against the same endpoint) uses:
+ * `moto-<example>-<random>`, within the spec's 40 characters.
+ */
+export function uniqueStack(example: string): string {
+  const base = basename(example, '.yaml')
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 24)
+  return `moto-${base}-${randomBytes(4).toString('hex')}`
+}
+
+let specs: string | undefined
+
+/** A temp copy of the example whose top-level `name:` is `stack` (removed by `removeSpecs`). */
+export function specFor(example: string, stack: string): string {
+  const text = readFileSync(join(ROOT, example), 'utf8')
+  if (!/^name: .*$/m.test(text)) throw new Error(`${example} has no top-level name:`)
+  specs ??= mkdtempSync(join(tmpdir(), 'containrlab-moto-'))
+  const file = join(specs, `${stack}.yaml`)
+  writeFileSync(file, text.replace(/^name: .*$/m, `name: ${stack}`))
+  return file
+}
+
+/** Removes the spec copies this test file wrote (afterAll). */
+export function removeSpecs(): void {
+  if (specs) rmSync(specs, {recursive: true, force: true})
+  specs = undefined
+}
+
+/** One resource of a `--json` report: up / plan / teardown (action, status) or status (condition). */
+export interface ReportResource {
+  id: string
+  kind?: string
+  physicalId?: string
+  action?: string
+  status?: string
+  condition?: string
+  changes?: unknown[]
+  error?: string
+  reason?: string
+}
+
+/** The fields of the `--json` documents (RunReport, StatusReport, or an error) the checks read. */
+export interface Report {
+  command?: string
+  stack?: string
+  ok?: boolean
+  deployed?: boolean
+  changes?: boolean
+  summary?: Record<string, number>
+  errors?: string[]
+  resources?: ReportResource[]
+  /** An error document: oclif's error, the AWS error code, the exit code. */
+  error?: unknown
+  code?: string
+}
+
+export interface CliResult {
+  args: string[]
+  code: number | null
+  stdout: string
+  stderr: string
+  /** stdout parsed (every command here runs with --json: one document, nothing else); undefined if it is not JSON. */
+  json?: Report
+}
+
+/**
+ * Runs the built CLI exactly as a user would: `node bin/run.js <args>`, stdin
+ * closed (/dev/null), CI=true, and the cloud's AWS environment (no other AWS_*
+ * variable of this process leaks in).
+ */
+export function cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_') && !key.startsWith('VITEST')) env[key] = value
+  Object.assign(env, cloud().env, {CI: 'true'})
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', fail)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      let json: Report | undefined
+      try {
+        json = JSON.parse(stdout) as Report
+      } catch {
+        json = undefined
+      }
+      done({args, code, stdout, stderr, json})
+    })
+  })
+}
+
+/**
+ * What to print when a command did not do what the test expects: exit code,
+ * ok / summary / errors, the resources that are not as `expected` (an
+ * action for up / plan / teardown, `ok` for status), and stderr.
+ */
+export function explain(result: CliResult, expected?: string): string {
+  const json = result.json
+  const unexpected = (json?.resources ?? [])
+    .filter((r) => (r.condition !== undefined ? r.condition !== 'ok' : r.action !== expected || (r.status !== 'done' && r.status !== 'planned')))
+    .map((r) => ({id: r.id, physicalId: r.physicalId, action: r.action, status: r.status, condition: r.condition, changes: r.changes, error: r.error, reason: r.reason}))
+  const brief = json ? JSON.stringify({ok: json.ok, summary: json.summary, errors: json.errors, error: json.error, code: json.code, unexpected}, null, 2) : `stdout: ${result.stdout.slice(0, 4000)}`
+  return `containrlab ${result.args.join(' ')} → exit ${result.code}\n${brief}\n--- stderr ---\n${result.stderr.trim() ? result.stderr.slice(-4000) : '(empty)'}\n---`
+}
+
+let clients: {ec2: ec2sdk.EC2Client; ssm: SSMClient} | undefined
+
+function aws() {
+  if (!clients) {
+    const {endpoint, region, env} = cloud()
+    const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? {accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN} : undefined
+    const config = {endpoint, region, ...(credentials ? {credentials} : {})}
+    clients = {ec2: new ec2sdk.EC2Client(config), ssm: new SSMClient(config)}
+  }
+  return clients
+}
+
+/** A resource that still exists: its EC2 resource type and id. */
+export interface Leftover {
+  type: string
+  id: string
+  state?: string
+}
+
+/**
+ * Whether an EC2 object still exists, by a describe filtered on its id (a
+ * filter returns nothing for a deleted id, where the id list would throw
+ * NotFound). NAT gateways and VPC endpoints stay visible a while as `deleted`:
+ * that counts as gone. An id of a type not known here counts as existing.
+ */
+async function stillThere(id: string): Promise<string | undefined | false> {
+  const {ec2} = aws()
+  const prefix = id.slice(0, id.lastIndexOf('-'))
+  const byId = (name: string) => [{Name: name, Values: [id]}]
+  switch (prefix) {
+    case 'vpc':
+      return (await ec2.send(new ec2sdk.DescribeVpcsCommand({Filters: byId('vpc-id')}))).Vpcs?.[0]?.State ?? false
+    case 'subnet':
+      return (await ec2.send(new ec2sdk.DescribeSubnetsCommand({Filters: byId('subnet-id')}))).Subnets?.[0]?.State ?? false
+    case 'sg':
+      return (await ec2.send(new ec2sdk.DescribeSecurityGroupsCommand({Filters: byId('group-id')}))).SecurityGroups?.length ? 'exists' : false
+    case 'sgr':
+      return (await ec2.send(new ec2sdk.DescribeSecurityGroupRulesCommand({Filters: byId('security-group-rule-id')}))).SecurityGroupRules?.length ? 'exists' : false
+    case 'rtb':
+      return (await ec2.send(new ec2sdk.DescribeRouteTablesCommand({Filters: byId('route-table-id')}))).RouteTables?.length ? 'exists' : false
+    case 'igw':
+      return (await ec2.send(new ec2sdk.DescribeInternetGatewaysCommand({Filters: byId('internet-gateway-id')}))).InternetGateways?.length ? 'exists' : false
+    case 'eipalloc':
+      return (await ec2.send(new ec2sdk.DescribeAddressesCommand({Filters: byId('allocation-id')}))).Addresses?.length ? 'exists' : false
+    case 'nat': {
+      const state = (await ec2.send(new ec2sdk.DescribeNatGatewaysCommand({Filter: byId('nat-gateway-id')}))).NatGateways?.find((gateway) => gateway.NatGatewayId === id)?.State
+      return state && state !== 'deleted' ? state : false
+    }
+    case 'vpce': {
+      const state = (await ec2.send(new ec2sdk.DescribeVpcEndpointsCommand({Filters: byId('vpc-endpoint-id')}))).VpcEndpoints?.[0]?.State
+      return state && state.toLowerCase() !== 'deleted' ? state : false
+    }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * Every EC2 object tagged `containrlab:stack=<stack>` that still exists.
+ *
+ * DescribeTags (key `containrlab:stack`, value the stack) lists the candidates.
+ * moto disagrees with AWS here: it keeps the tags of a deleted resource for
+ * good (its TagBackend is never cleaned on delete), so DescribeTags still
+ * lists every object the stack ever had. AWS documents DescribeTags as
+ * describing the tags of your EC2 resources, and that deleting a resource
+ * deletes its tags (EC2 User Guide, "Tag your Amazon EC2 resources").
+ * Following AWS, a candidate counts only if a describe still finds it: on AWS
+ * that changes nothing, on moto it ignores the stale tags. NAT gateways are
+ * also listed with DescribeNatGateways (unfiltered, tags checked here:
+ * moto ignores its tag filters), `deleted` ones left out (AWS, like moto,
+ * keeps them visible for about an hour).
+ */
+export async function leftovers(stack: string): Promise<Leftover[]> {
+  const {ec2} = aws()
+  const candidates = new Map<string, string>()
+  for await (const page of ec2sdk.paginateDescribeTags(
+    {client: ec2},
+    {
+      Filters: [
+        {Name: 'key', Values: [TAG_STACK]},
+        {Name: 'value', Values: [stack]},
+      ],
+    },
+  )) {
+    for (const tag of page.Tags ?? []) if (tag.Key === TAG_STACK && tag.Value === stack && tag.ResourceId) candidates.set(tag.ResourceId, tag.ResourceType ?? '?')
+  }
+  const left: Leftover[] = []
+  for (const [id, type] of candidates) {
+    const state = await stillThere(id)
+    if (state === undefined) left.push({type, id, state: 'unknown type: cannot tell whether it still exists'})
+    else if (state !== false) left.push({type, id, state})
+  }
+  for await (const page of ec2sdk.paginateDescribeNatGateways({client: ec2}, {})) {
+    for (const gateway of page.NatGateways ?? []) {
+      const owned = gateway.Tags?.some((tag) => tag.Key === TAG_STACK && tag.Value === stack)
+      if (owned && gateway.State !== 'deleted' && !candidates.has(gateway.NatGatewayId!)) left.push({type: 'natgateway', id: gateway.NatGatewayId!, state: gateway.State})
+    }
+  }
+  return left
+}
+
+/** Whether each of these EC2 ids still exists (undefined: a type this helper cannot check). */
+export async function existing(ids: string[]): Promise<Record<string, string | false | undefined>> {
+  const out: Record<string, string | false | undefined> = {}
+  for (const id of ids) out[id] = await stillThere(id)
+  return out
+}
+
+/** The names of the stack's SSM parameters (state, chunks, lock): `/containrlab/<stack>/`, recursive. */
+export async function stateParameters(stack: string): Promise<string[]> {
+  const {ssm} = aws()
+  const names: string[] = []
+  let NextToken: string | undefined
+  do {
+    const page = await ssm.send(new GetParametersByPathCommand({Path: `/containrlab/${stack}/`, Recursive: true, NextToken}))
+    names.push(...(page.Parameters ?? []).map((parameter) => parameter.Name!))
+    NextToken = page.NextToken
+  } while (NextToken)
+  return names
+}

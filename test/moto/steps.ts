@@ -1,0 +1,116 @@
+import {expect} from 'vitest'
+import {cli, explain, leftovers, specFor, stateParameters, uniqueStack, type CliResult, type Report, type ReportResource} from './harness.js'
+
+/** Hard checks stop the test at the first failure; soft ones (expect.soft) record it and go on. */
+export interface Checks {
+  soft?: boolean
+}
+
+const checker = (checks: Checks = {}) => (checks.soft ? expect.soft : expect)
+
+const ACTIONS = ['create', 'update', 'replace', 'delete', 'noop'] as const
+
+/** `summary` with every action but `action` at zero, and `action` at `count`. */
+function only(action: (typeof ACTIONS)[number], count: number): Record<string, number> {
+  return Object.fromEntries(ACTIONS.map((name) => [name, name === action ? count : 0]))
+}
+
+/** The parts of a run report the checks compare, with the exit code. */
+function outcome(run: CliResult) {
+  return {exitCode: run.code, command: run.json?.command, stack: run.json?.stack, ok: run.json?.ok, errors: run.json?.errors, summary: run.json?.summary}
+}
+
+export interface Deployed {
+  example: string
+  stack: string
+  file: string
+  /** The `up --json` document. */
+  up: Report & {resources: ReportResource[]}
+  /** logical id → AWS id, from `up`. */
+  physicalIds: Record<string, string>
+}
+
+/** `up -f <file> --yes --json` from nothing: exit 0, ok, no errors, every resource created. */
+export async function up(example: string, checks?: Checks): Promise<Deployed> {
+  const expect = checker(checks)
+  const stack = uniqueStack(example)
+  const file = specFor(example, stack)
+  const run = await cli(['up', '-f', file, '--yes', '--json'])
+  const report = run.json
+  if (!report?.resources?.length) throw new Error(`up printed no report with resources\n${explain(run)}`)
+  expect(outcome(run), explain(run, 'create')).toEqual({exitCode: 0, command: 'up', stack, ok: true, errors: [], summary: only('create', report.resources.length)})
+  const physicalIds: Record<string, string> = {}
+  for (const resource of report.resources) physicalIds[resource.id] = resource.physicalId ?? ''
+  expect(
+    Object.entries(physicalIds).filter(([, id]) => !/^[a-z]+-[0-9a-f]+$/.test(String(id))),
+    'resources up reports without an AWS id',
+  ).toEqual([])
+  return {example, stack, file, up: {...report, resources: report.resources}, physicalIds}
+}
+
+/** `plan -f <file> --detailed-exitcode --json` after `up`: exit 0 (no changes), ok, every resource a no-op. */
+export async function planIsEmpty(stack: Deployed, checks?: Checks): Promise<CliResult> {
+  const run = await cli(['plan', '-f', stack.file, '--detailed-exitcode', '--json'])
+  checker(checks)({...outcome(run), changes: run.json?.changes}, explain(run, 'noop')).toEqual({
+    exitCode: 0,
+    command: 'plan',
+    stack: stack.stack,
+    ok: true,
+    errors: [],
+    summary: only('noop', stack.up.resources.length),
+    changes: false,
+  })
+  return run
+}
+
+/** `status -f <file> --json`: exit 0, deployed, the very resources `up` made, each ok (or pending: not ready yet). */
+export async function statusIsOk(stack: Deployed, checks?: Checks): Promise<CliResult> {
+  const run = await cli(['status', '-f', stack.file, '--json'])
+  const resources = run.json?.resources ?? []
+  checker(checks)(
+    {
+      exitCode: run.code,
+      stack: run.json?.stack,
+      deployed: run.json?.deployed,
+      notOk: resources.filter((r) => r.condition !== 'ok' && r.condition !== 'pending').map((r) => `${r.id} (${r.physicalId}): ${r.condition}`),
+      physicalIds: Object.fromEntries(resources.map((r) => [r.id, r.physicalId])),
+    },
+    explain(run),
+  ).toEqual({exitCode: 0, stack: stack.stack, deployed: true, notOk: [], physicalIds: stack.physicalIds})
+  return run
+}
+
+/**
+ * `teardown -f <file> --yes --json`: exit 0, ok, exactly the resources `up`
+ * made deleted; then nothing tagged with the stack exists and its state
+ * parameters are gone.
+ */
+export async function teardown(stack: Deployed, checks?: Checks): Promise<CliResult> {
+  const run = await cli(['teardown', '-f', stack.file, '--yes', '--json'])
+  await tornDown(stack, run, checks)
+  return run
+}
+
+/** The checks of `teardown` on a teardown run already made. */
+export async function tornDown(stack: Deployed, run: CliResult, checks?: Checks): Promise<void> {
+  const made = Object.entries(stack.physicalIds).map(([id, physicalId]) => `${id} ${physicalId}`)
+  const deleted: string[] = (run.json?.resources ?? []).map((r) => `${r.id} ${r.physicalId}`)
+  checker(checks)({...outcome(run), deleted: deleted.sort()}, explain(run, 'delete')).toEqual({
+    exitCode: 0,
+    command: 'teardown',
+    stack: stack.stack,
+    ok: true,
+    errors: [],
+    summary: only('delete', made.length),
+    deleted: made.sort(),
+  })
+  checker(checks)(
+    {ec2: await leftovers(stack.stack), ssm: await stateParameters(stack.stack)},
+    `${stack.stack}: EC2 objects tagged with the stack and SSM parameters under /containrlab/${stack.stack}/ left after teardown`,
+  ).toEqual({ec2: [], ssm: []})
+}
+
+/** Best effort, for a test that failed half-way: leave nothing behind for the next test. */
+export async function cleanUp(stack: Deployed | undefined): Promise<void> {
+  if (stack) await cli(['teardown', '-f', stack.file, '--yes', '--json'])
+}
