@@ -1,6 +1,7 @@
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {afterAll} from 'vitest'
 import {Session, type SessionOptions} from '../../src/app/session.js'
 import type {EngineEvent} from '../../src/engine/events.js'
 import {SsmStateStore} from '../../src/state/ssm-store.js'
@@ -8,10 +9,18 @@ import {FakeCloud} from '../fake-cloud/index.js'
 
 export const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'containrlab.yaml')
 
+/** One temp folder per test file for the specs it writes, removed when the file's tests are done. */
+let specDir: string | undefined
+let specCount = 0
+afterAll(() => {
+  if (specDir) rmSync(specDir, {recursive: true, force: true})
+  specDir = undefined
+})
+
 /** Writes a spec to a temp file (tests that vary the example). */
 export function writeSpec(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'containrlab-spec-'))
-  const file = join(dir, 'containrlab.yaml')
+  specDir ??= mkdtempSync(join(tmpdir(), 'containrlab-spec-'))
+  const file = join(specDir, `containrlab-${++specCount}.yaml`)
   writeFileSync(file, text)
   return file
 }
