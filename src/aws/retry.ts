@@ -1,6 +1,35 @@
 import type {RetryErrorInfo, RetryErrorType, RetryStrategyV2, StandardRetryToken} from '@smithy/types'
 import type {Clock} from '../util/clock.js'
 
+/** The bounds of the retry policy (DEFAULT_RETRY_POLICY; AwsClients' `retry` option overrides them). */
+export interface RetryPolicy {
+  /** Attempts per call, the first included. */
+  maxAttempts: number
+  /** Base of the exponential back-off after a throttling error (ms). */
+  throttlingBaseDelayMs: number
+  /** Base of the exponential back-off after a transient error (ms). */
+  transientBaseDelayMs: number
+  /** Cap of one back-off (ms); the SDK's MAXIMUM_RETRY_DELAY. */
+  maxDelayMs: number
+  /** Jitter source in [0, 1); tests pin it. */
+  random: () => number
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 8,
+  // The SDK's own bases (@smithy/core/retry `Retry.throttlingDelay()` / `Retry.delay()` = 1 s / 50 ms,
+  // 100 ms before its 2026 retry revision): throttling backs off hard, a dropped connection does not.
+  throttlingBaseDelayMs: 1_000,
+  transientBaseDelayMs: 100,
+  maxDelayMs: 20_000,
+  random: Math.random,
+}
+
+export interface RetryStrategyOptions extends Partial<RetryPolicy> {
+  clock: Clock
+  signal?: AbortSignal
+}
+
 /**
  * The one retry policy of every AWS client of a run (src/aws/clients.ts
  * passes it as the SDK's `retryStrategy`).
@@ -32,42 +61,13 @@ import type {Clock} from '../util/clock.js'
  *   the attempt bound, than fail resources because another branch of the
  *   graph was throttled a moment earlier.
  *
- * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
- */
-export interface RetryPolicy {
-  /** Attempts per call, the first included. */
-  maxAttempts: number
-  /** Base of the exponential back-off after a throttling error (ms). */
-  throttlingBaseDelayMs: number
-  /** Base of the exponential back-off after a transient error (ms). */
-  transientBaseDelayMs: number
-  /** Cap of one back-off (ms); the SDK's MAXIMUM_RETRY_DELAY. */
-  maxDelayMs: number
-  /** Jitter source in [0, 1); tests pin it. */
-  random: () => number
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 8,
-  // The SDK's own bases (@smithy/core/retry `Retry.throttlingDelay()` / `Retry.delay()` = 1 s / 50 ms,
-  // 100 ms before its 2026 retry revision): throttling backs off hard, a dropped connection does not.
-  throttlingBaseDelayMs: 1_000,
-  transientBaseDelayMs: 100,
-  maxDelayMs: 20_000,
-  random: Math.random,
-}
-
-export interface RetryStrategyOptions extends Partial<RetryPolicy> {
-  clock: Clock
-  signal?: AbortSignal
-}
-
-/**
- * A RetryStrategyV2 (the interface `@smithy/core/retry`'s retry middleware
- * drives): `acquireInitialRetryToken` before the first attempt,
+ * It is a RetryStrategyV2, the interface the retry middleware drives:
+ * `acquireInitialRetryToken` before the first attempt,
  * `refreshRetryTokenForRetry` after each failed one (throwing refuses the
  * retry: the middleware then throws the attempt's error), `recordSuccess`
- * after the attempt that succeeds.
+ * after the attempt that succeeds. One instance per client (throttling is
+ * per service), all with the same policy.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
 export class ClockRetryStrategy implements RetryStrategyV2 {
   readonly policy: RetryPolicy
@@ -187,7 +187,9 @@ export class AdaptiveRateLimiter {
     if (!this.enabled || signal?.aborted) return
     this.refill()
     while (this.availableTokens < 1) {
-      await this.clock.sleep(((1 - this.availableTokens) / this.fillRate) * 1000, signal)
+      // Whole milliseconds: a wait of a few nanoseconds (the bucket a hair short of a token) would
+      // not move a virtual clock at all (epoch milliseconds are ~1e12: a float64 step is ~2e-4 ms).
+      await this.clock.sleep(Math.ceil(((1 - this.availableTokens) / this.fillRate) * 1000), signal)
       this.refill()
     }
     this.availableTokens -= 1

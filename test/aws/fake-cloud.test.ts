@@ -7,6 +7,7 @@ import {AwsClients} from '../../src/aws/clients.js'
 import {inNodeScope} from '../../src/engine/scope.js'
 import type {VirtualClock} from '../../src/util/clock.js'
 import {FAKE_CLOUD_MIDDLEWARE, FakeCloud, SimulatedCrash} from '../fake-cloud/index.js'
+import {rejection} from './http-stub.js'
 
 /** smithy's own `send`, before any fake cloud is installed. */
 const smithySend = Client.prototype.send
@@ -23,15 +24,6 @@ function open(fake: FakeCloud): void {
 
 beforeEach(() => open(new FakeCloud()))
 afterEach(() => cloud.restore())
-
-async function rejection(promise: Promise<unknown>): Promise<Error & {$metadata?: {attempts?: number}}> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('expected the call to fail')
-}
 
 const createVpc = () => new CreateVpcCommand({CidrBlock: '10.0.0.0/16'})
 

@@ -62,3 +62,13 @@ export function stubbedClients(stub: HttpStub, options: Partial<AwsClientsOption
     retry: {random: () => 1, ...options.retry},
   })
 }
+
+/** The error a call rejects with (fails the test when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error & {$metadata?: {attempts?: number}}> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error
+  }
+  throw new Error('expected the call to fail')
+}

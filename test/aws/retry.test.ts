@@ -4,16 +4,7 @@ import {GetParameterCommand} from '@aws-sdk/client-ssm'
 import {describe, expect, it} from 'vitest'
 import {AdaptiveRateLimiter, ClockRetryStrategy} from '../../src/aws/retry.js'
 import {VirtualClock, wallClock} from '../../src/util/clock.js'
-import {HttpStub, ec2DescribeVpcs, ec2Error, ec2Throttling, ssmGetParameter, ssmThrottling, stubbedClients} from './http-stub.js'
-
-async function rejection(promise: Promise<unknown>): Promise<Error & {$metadata?: {attempts?: number}}> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('expected the call to fail')
-}
+import {HttpStub, ec2DescribeVpcs, ec2Error, ec2Throttling, rejection, ssmGetParameter, ssmThrottling, stubbedClients} from './http-stub.js'
 
 describe('throttling through the SDK retry middleware (HTTP stubbed, no fake)', () => {
   it('retries EC2 RequestLimitExceeded (HTTP 503) and succeeds on the fourth attempt, waiting on the virtual clock', async () => {
@@ -155,6 +146,25 @@ describe('AdaptiveRateLimiter (the SDK adaptive mode, on the run clock)', () => 
     expect(limiter.pacing).toBe(true)
     expect(clock.now() - before).toBe(10_000)
   })
+
+  it('waits whole milliseconds, so that a virtual clock at epoch milliseconds always moves', async () => {
+    const sleeps: number[] = []
+    const clock = new (class extends VirtualClock {
+      override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        sleeps.push(ms)
+        return super.sleep(ms, signal)
+      }
+    })()
+    const limiter = new AdaptiveRateLimiter(clock)
+    limiter.update(true)
+    for (let i = 0; i < 200; i++) {
+      clock.advance(0.37)
+      await limiter.acquire()
+      limiter.update(i % 50 === 49)
+    }
+    expect(sleeps.length).toBeGreaterThan(0)
+    expect(sleeps.filter((ms) => !Number.isInteger(ms) || ms < 1)).toEqual([])
+  }, 5_000)
 
   it('stops pacing once the signal is aborted, and an aborted wait rejects with the reason', async () => {
     const clock = new VirtualClock()
