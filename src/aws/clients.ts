@@ -181,7 +181,9 @@ export class AwsClients<Table extends ServiceTable & typeof SERVICES = typeof SE
  * Calls `onCall` once per attempt. The SDK's `retryMiddleware` sits in the
  * finalizeRequest step at high priority and loops over everything after
  * it; placed right after it, this middleware runs once per attempt, after
- * any back-off and before signing and sending.
+ * any back-off and before signing and sending (and before the test fake
+ * cloud, which answers where signing would start: test/fake-cloud/index.ts,
+ * so its call log and `onCall` count the same attempts).
  */
 function countAttempts(service: string, onCall: (service: string, operation: string) => void): FinalizeRequestMiddleware<any, any> {
   return (next: FinalizeHandler<any, any>, context: HandlerExecutionContext) => (args) => {
