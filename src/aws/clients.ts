@@ -1,91 +1,193 @@
-import type {EC2Client} from '@aws-sdk/client-ec2'
-import type {SSMClient} from '@aws-sdk/client-ssm'
+import type {FinalizeHandler, FinalizeRequestMiddleware, HandlerExecutionContext, HttpHandlerOptions, HttpRequest, HttpResponse, MiddlewareStack, RequestHandler} from '@smithy/types'
 import type {Clock} from '../util/clock.js'
-import {isThrottling} from './errors.js'
+import {ClockRetryStrategy, type RetryPolicy} from './retry.js'
 
-export interface ClientOptions {
-  region?: string
-  profile?: string
-  clock: Clock
-  /** Extra attempts our own wrapper makes after the SDK's adaptive retry gives up on throttling. */
-  throttleRetries?: number
-  /** Called once per API call that leaves the process (after the SDK's own retries). */
-  onCall?: (service: string, operation: string) => void
+/** The part of an SDK v3 client this module relies on. */
+export interface SdkClient {
+  config: {region: () => Promise<string>}
+  middlewareStack: MiddlewareStack<any, any>
 }
 
-type Sendable = {send: (command: any, options?: any) => Promise<any>}
+/** The configuration AwsClients gives every client (a subset of every SDK client's config). */
+export interface SdkClientConfig {
+  region?: string
+  profile?: string
+  customUserAgent?: string
+  maxAttempts?: number
+  retryStrategy?: ClockRetryStrategy
+  requestHandler?: RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>
+}
+
+/** How to make one service's client. */
+export interface ServiceEntry<C extends SdkClient = SdkClient> {
+  /**
+   * Loads the client class. Always a dynamic `import()`: a top-level import
+   * of an SDK client costs ~300 ms of start-up that `containrlab --help`
+   * should not pay (STYLE.md, "Start-up time").
+   */
+  load: () => Promise<new (config: SdkClientConfig) => C>
+  /**
+   * A global service (IAM, Route 53): one endpoint per partition, whatever
+   * the run's region, so its client gets the partition's global region
+   * (`us-east-1` in the `aws` partition; see GLOBAL_REGIONS).
+   */
+  global?: boolean
+}
+
+export type ServiceTable = Record<string, ServiceEntry>
 
 /**
- * One client per service per run, created on first use through a dynamic
- * import: a top-level `import` of an SDK client costs ~300 ms of start-up
- * that `containrlab --help` should not pay (STYLE.md, "Start-up time").
+ * Every AWS service containrlab calls, by the name used in code and in
+ * `onCall`. Adding one is one entry, once its client package is a
+ * dependency; the seeds need:
+ *
+ *   iam:         {load: async () => (await import('@aws-sdk/client-iam')).IAMClient, global: true},
+ *   route53:     {load: async () => (await import('@aws-sdk/client-route-53')).Route53Client, global: true},
+ *   elbv2:       {load: async () => (await import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client},
+ *   ecs, rds, ecr, logs (client-cloudwatch-logs), acm, autoscaling: the same, regional.
+ */
+export const SERVICES = {
+  ec2: {load: async () => (await import('@aws-sdk/client-ec2')).EC2Client},
+  ssm: {load: async () => (await import('@aws-sdk/client-ssm')).SSMClient},
+} satisfies ServiceTable
+
+export type ServiceName = keyof typeof SERVICES
+export type ClientOf<E> = E extends ServiceEntry<infer C> ? C : never
+export type ServiceClient<S extends ServiceName> = ClientOf<(typeof SERVICES)[S]>
+
+/**
+ * The region a global service's endpoint lives in, per partition. IAM and
+ * Route 53 have one endpoint per partition (iam.amazonaws.com and
+ * route53.amazonaws.com, both signed for us-east-1, in the `aws` partition):
+ * https://docs.aws.amazon.com/general/latest/gr/iam-service.html
+ * https://docs.aws.amazon.com/general/latest/gr/r53.html
+ * https://docs.aws.amazon.com/general/latest/gr/rande.html#global-endpoints
+ * (Route 53 in China signs for cn-northwest-1; the SDK's endpoint rules map
+ * any China region to it.) A partition missing here keeps the run's region
+ * and leaves the mapping to the SDK's endpoint rules.
+ */
+export const GLOBAL_REGIONS: Record<string, string> = {
+  aws: 'us-east-1',
+  'aws-cn': 'cn-north-1',
+  'aws-us-gov': 'us-gov-west-1',
+}
+
+/** The partition of a region, from its name (`cn-…` China, `us-gov-…` GovCloud, `us-iso-…`/`us-isob-…` isolated). */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn'
+  if (region.startsWith('us-gov-')) return 'aws-us-gov'
+  if (region.startsWith('us-isob-')) return 'aws-iso-b'
+  if (region.startsWith('us-iso-')) return 'aws-iso'
+  return 'aws'
+}
+
+/** The region a service's client uses on a run in `runRegion`. */
+export function serviceRegion(entry: ServiceEntry, runRegion: string | undefined): string | undefined {
+  if (!entry.global) return runRegion
+  if (!runRegion) return GLOBAL_REGIONS.aws
+  return GLOBAL_REGIONS[partitionOf(runRegion)] ?? runRegion
+}
+
+export interface AwsClientsOptions<Table extends ServiceTable & typeof SERVICES = typeof SERVICES> {
+  /** Overrides the SDK's default chain (AWS_REGION, the profile's region). */
+  region?: string
+  profile?: string
+  /** The run's clock: retry back-offs and rate-limit waits sleep on it. */
+  clock: Clock
+  /** The run's abort signal: cuts retry back-offs short (see src/aws/retry.ts); requests on the wire are not aborted. */
+  signal?: AbortSignal
+  /** Overrides of the retry policy (attempts, back-off bases and cap). */
+  retry?: Partial<RetryPolicy>
+  /** Called once per attempt that is sent, retries included, with the service name and operation (`CreateVpc`). */
+  onCall?: (service: string, operation: string) => void
+  /** Test seam: the HTTP handler every client sends through (a stub answering canned responses). */
+  requestHandler?: RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>
+  /** Test seam: a service table to use instead of SERVICES (it must contain SERVICES' entries). */
+  services?: Table
+}
+
+/** Name of the call-counting middleware (after `retryMiddleware`, so it sees every attempt). */
+export const CALL_COUNTER_MIDDLEWARE = 'containrlabCallCounter'
+
+/**
+ * One client per service per run, each created on first use.
  *
  * Credentials, region and endpoint come from the SDK's default chain
- * (AWS_PROFILE, SSO, AWS_REGION, AWS_ENDPOINT_URL…); `profile`/`region` flags
- * only override it.
+ * (AWS_PROFILE, SSO, AWS_REGION, AWS_ENDPOINT_URL…); `profile`/`region`
+ * only override it. Every client gets the same retry policy (retry.ts,
+ * one strategy instance per client: throttling is per service) and, for
+ * `onCall`, a counting middleware: no wrapped `send`.
  */
-export class AwsClients {
-  private readonly cache = new Map<string, Promise<unknown>>()
+export class AwsClients<Table extends ServiceTable & typeof SERVICES = typeof SERVICES> {
+  private readonly cache = new Map<string, Promise<SdkClient>>()
+  private readonly services: Table
 
-  constructor(readonly options: ClientOptions) {}
-
-  ec2(): Promise<EC2Client> {
-    return this.client('ec2', async (config) => {
-      const {EC2Client} = await import('@aws-sdk/client-ec2')
-      return new EC2Client(config)
-    })
+  constructor(readonly options: AwsClientsOptions<Table>) {
+    this.services = options.services ?? (SERVICES as Table)
   }
 
-  ssm(): Promise<SSMClient> {
-    return this.client('ssm', async (config) => {
-      const {SSMClient} = await import('@aws-sdk/client-ssm')
-      return new SSMClient(config)
-    })
+  ec2(): Promise<ServiceClient<'ec2'>> {
+    return this.client('ec2')
   }
 
-  /** The region the clients resolve to (flag, environment or profile). */
+  ssm(): Promise<ServiceClient<'ssm'>> {
+    return this.client('ssm')
+  }
+
+  /** The client of `service`, created on first use. */
+  client<S extends keyof Table & string>(service: S): Promise<ClientOf<Table[S]>> {
+    let client = this.cache.get(service)
+    if (!client) {
+      const entry: ServiceEntry | undefined = this.services[service]
+      if (!entry) return Promise.reject(new Error(`no AWS service ${service} in the client table`))
+      client = this.create(service, entry)
+      this.cache.set(service, client)
+    }
+    return client as Promise<ClientOf<Table[S]>>
+  }
+
+  /** The region of the run: the `region` option, else the SDK's chain (AWS_REGION, the profile); read locally, no network. */
   async region(): Promise<string> {
+    if (this.options.region) return this.options.region
     const ssm = await this.ssm()
     return ssm.config.region()
   }
 
-  private client<T extends Sendable>(service: string, make: (config: Record<string, unknown>) => Promise<T>): Promise<T> {
+  private async create(service: string, entry: ServiceEntry): Promise<SdkClient> {
     // containrlab supports Node 20 on purpose; the SDK's notice that its 2027 releases will need
     // Node 22 would otherwise be printed on every run, in the middle of the progress output.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-    let existing = this.cache.get(service) as Promise<T> | undefined
-    if (!existing) {
-      const config: Record<string, unknown> = {retryMode: 'adaptive', maxAttempts: 8, customUserAgent: 'containrlab'}
-      if (this.options.region) config.region = this.options.region
-      if (this.options.profile) config.profile = this.options.profile
-      existing = make(config).then((client) => this.instrument(service, client))
-      this.cache.set(service, existing)
-    }
-    return existing
-  }
-
-  /**
-   * Wraps `send` so that throttling which outlasts the SDK's retries is
-   * retried again on our clock, and so that every call is counted. The
-   * wrapper looks the prototype's `send` up at call time, which keeps
-   * aws-sdk-client-mock's prototype stubs in effect.
-   */
-  private instrument<T extends Sendable>(service: string, client: T): T {
-    const prototype = Object.getPrototypeOf(client) as Sendable
-    const {clock, onCall} = this.options
-    const retries = this.options.throttleRetries ?? 6
-    client.send = async (command: any, options?: any) => {
-      const operation = String(command?.constructor?.name ?? 'Unknown').replace(/Command$/, '')
-      for (let attempt = 0; ; attempt++) {
-        onCall?.(service, operation)
-        try {
-          return await prototype.send.call(client, command, options)
-        } catch (error) {
-          if (!isThrottling(error) || attempt >= retries) throw error
-          await clock.sleep(Math.min(20_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2))
-        }
-      }
+    const {clock, signal, retry, profile, requestHandler, onCall} = this.options
+    const strategy = new ClockRetryStrategy({clock, signal, ...retry})
+    const config: SdkClientConfig = {customUserAgent: 'containrlab', retryStrategy: strategy, maxAttempts: strategy.policy.maxAttempts}
+    const region = entry.global ? serviceRegion(entry, await this.region().catch(() => undefined)) : this.options.region
+    if (region) config.region = region
+    if (profile) config.profile = profile
+    if (requestHandler) config.requestHandler = requestHandler
+    const Client = await entry.load()
+    const client = new Client(config)
+    if (onCall) {
+      client.middlewareStack.addRelativeTo(countAttempts(service, onCall), {
+        name: CALL_COUNTER_MIDDLEWARE,
+        relation: 'after',
+        toMiddleware: 'retryMiddleware',
+      })
     }
     return client
+  }
+}
+
+/**
+ * Calls `onCall` once per attempt. The SDK's `retryMiddleware` sits in the
+ * finalizeRequest step at high priority and loops over everything after
+ * it; placed right after it, this middleware runs once per attempt, after
+ * any back-off and before signing and sending (and before the test fake
+ * cloud, which answers where signing would start: test/fake-cloud/index.ts,
+ * so its call log and `onCall` count the same attempts).
+ */
+function countAttempts(service: string, onCall: (service: string, operation: string) => void): FinalizeRequestMiddleware<any, any> {
+  return (next: FinalizeHandler<any, any>, context: HandlerExecutionContext) => (args) => {
+    onCall(service, String(context.commandName ?? 'Unknown').replace(/Command$/, ''))
+    return next(args)
   }
 }

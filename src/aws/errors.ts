@@ -5,6 +5,9 @@
  * services throw modeled classes (`ParameterNotFound`) whose `name` is the
  * code too, so `name` is the one field to look at.
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+ *
+ * Throttling is not classified here: the SDK's retry middleware does it,
+ * and src/aws/retry.ts retries it.
  */
 export function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined
@@ -30,21 +33,4 @@ export function describeError(error: unknown): string {
 export function hasCode(error: unknown, ...codes: string[]): boolean {
   const code = errorCode(error)
   return code !== undefined && codes.includes(code)
-}
-
-/** Throttling codes across the query and JSON protocols. */
-export const THROTTLING_CODES = [
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'TooManyUpdates',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-]
-
-export function isThrottling(error: unknown): boolean {
-  return hasCode(error, ...THROTTLING_CODES)
 }

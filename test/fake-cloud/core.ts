@@ -2,8 +2,9 @@ import type {Clock} from '../../src/util/clock.js'
 
 /**
  * Shared plumbing of the in-memory fake cloud: the call log, fault injection
- * and the handler table each fake service exposes. `index.ts` wires the
- * handlers into the SDK clients with aws-sdk-client-mock.
+ * and the handler table each fake service exposes. `index.ts` answers the
+ * SDK clients' calls with the handlers, from inside the SDK's middleware
+ * stack (after the retry middleware, before signing).
  */
 
 export interface FakeHandler {
@@ -16,9 +17,17 @@ export interface FakeHandler {
   handle: (input: any) => unknown
 }
 
+/**
+ * One fake AWS service: a file in this folder, registered with one line in
+ * index.ts. Calls are routed to a handler by the SDK command class the
+ * caller sent, so services never collide on operation names.
+ */
 export interface FakeService {
+  /** The service name used in the call log (`ec2`, `ssm`: the names src/aws/clients.ts uses). */
   readonly service: string
   handlers(): FakeHandler[]
+  /** The error this service answers with when `faults.throttle` fires (default: index.ts's, per protocol). */
+  throttlingError?(): Error
 }
 
 export interface CallRecord {
@@ -54,6 +63,13 @@ export class Faults {
   consistencyDelayMs = 0
   /** After this many mutating calls have been applied, every later call throws SimulatedCrash. */
   crashAfterMutatingCalls: number | undefined
+  /**
+   * Operations (e.g. 'DescribeNatGateways') whose `tag:` filters the fake
+   * ignores, returning every item the other filters match, as moto does for
+   * some describes: lets tests prove that ownership is checked on the client,
+   * whatever a server-side filter returned (DESIGN.md, "find").
+   */
+  ignoreTagFilters = new Set<string>()
   /** Per-operation latency (ms of the fake's clock), for benchmarks. */
   latencyMs: (service: string, operation: string) => number = () => 0
 

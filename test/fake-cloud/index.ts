@@ -1,53 +1,123 @@
-import {EC2Client, EC2ServiceException} from '@aws-sdk/client-ec2'
-import {SSMClient, SSMServiceException} from '@aws-sdk/client-ssm'
-import {type AwsStub, mockClient} from 'aws-sdk-client-mock'
+import {EC2ServiceException} from '@aws-sdk/client-ec2'
+import {Client, ServiceException} from '@smithy/core/client'
+import {type FinalizeRequestMiddleware, type HandlerExecutionContext, SMITHY_CONTEXT_KEY} from '@smithy/types'
 import {errorCode} from '../../src/aws/errors.js'
 import {currentNodeId} from '../../src/engine/scope.js'
 import {type Clock, VirtualClock} from '../../src/util/clock.js'
-import {type CallRecord, type FakeEnv, type FakeHandler, Faults, SimulatedCrash} from './core.js'
+import {type CallRecord, type FakeEnv, type FakeHandler, type FakeService, Faults, SimulatedCrash} from './core.js'
 import {type Ec2Timings, FakeEc2} from './ec2.js'
 import {FakeSsm} from './ssm.js'
 
 export {SimulatedCrash} from './core.js'
 
+export interface FakeCloudOptions {
+  clock?: Clock
+  region?: string
+  timings?: Partial<Ec2Timings>
+  /** Further fake services (a test's own), routed like the built-in ones. */
+  services?: ((env: FakeEnv) => FakeService)[]
+}
+
 /**
- * The in-memory AWS the whole-stack tests and benchmarks run against: EC2 and
- * SSM fakes behind the real SDK clients (aws-sdk-client-mock replaces `send`),
- * one virtual clock, a call log, and fault injection (throttling, eventual
- * consistency, a crash after the k-th mutating call, latency).
+ * The fake services every FakeCloud has, each reachable as `cloud.<name>`.
+ * Adding a service is one file in this folder and one line here.
+ */
+const SERVICES = {
+  ec2: (env: FakeEnv, options: FakeCloudOptions) => new FakeEc2(env, options.timings),
+  ssm: (env: FakeEnv) => new FakeSsm(env),
+} satisfies Record<string, (env: FakeEnv, options: FakeCloudOptions) => FakeService>
+
+type BuiltInServices = {readonly [Name in keyof typeof SERVICES]: ReturnType<(typeof SERVICES)[Name]>}
+
+/** Name of the fake's middleware in each client's stack. */
+export const FAKE_CLOUD_MIDDLEWARE = 'fakeCloud'
+
+/** Credentials the SDK resolves (before the fake answers) for clients the fake serves: no credential chain, no IMDS. */
+const FAKE_CREDENTIALS = async () => ({accessKeyId: 'AKIAFAKECLOUD', secretAccessKey: 'fake-cloud'})
+
+type SmithyClient = Client<any, any, any, any> & {config: {credentials?: unknown}}
+type Send = (this: SmithyClient, ...args: unknown[]) => unknown
+const smithySend = Client.prototype.send as Send
+let installed: FakeCloud | undefined
+
+/** A call the fake answers: which service and handler the SDK command class maps to. */
+interface Route {
+  service: FakeService
+  handler: FakeHandler
+}
+
+export interface FakeCloud extends BuiltInServices {}
+
+/**
+ * The in-memory AWS the whole-stack tests and benchmarks run against: fake
+ * services behind the real SDK clients, one clock, a call log, and fault
+ * injection (throttling, eventual consistency, a crash after the k-th
+ * mutating call, latency).
+ *
+ * Wiring: `install()` patches `send` of smithy's `Client`, the class every
+ * SDK v3 client extends, so that the first call of each client instance adds
+ * one middleware to its stack, right before `httpSigningMiddleware`. The
+ * request therefore goes through the client's real middleware: serialization
+ * and endpoint resolution (which need a region: vitest.config.ts sets
+ * AWS_REGION), the SDK's retry middleware with src/aws/retry.ts's strategy,
+ * and src/aws/clients.ts's call counter (right after the retry middleware,
+ * so before the fake) — and the fake answers `args.input` for the command
+ * class in `context`, once per attempt, where the request would be signed
+ * and sent: no signing, no HTTP. Injected throttling is thus retried by the
+ * real retry strategy on the run's clock, and each attempt is in `calls`.
+ * The clients the fake serves resolve fixed fake credentials (identity is
+ * resolved before the fake, in the serialize step), so no credential chain
+ * runs.
+ *
+ * aws-sdk-client-mock: `mockClient(EC2Client)` stubs `send` on
+ * EC2Client.prototype, which shadows the patched `Client.prototype.send` for
+ * that class while the stub is active (the stub answers, no middleware
+ * runs), and its `restore()` deletes the stub so the patch shows again. The
+ * two never fight, in any order; a mocked class simply bypasses the fake.
  */
 export class FakeCloud {
   readonly clock: Clock
   readonly faults = new Faults()
   readonly env: FakeEnv
-  readonly ec2: FakeEc2
-  readonly ssm: FakeSsm
   readonly calls: CallRecord[] = []
+  private readonly routes = new Map<Function, Route>()
+  /** Clients this installation added its middleware to, with the credentials they had. */
+  private readonly attached = new Map<SmithyClient, unknown>()
   private mutations = 0
   private crashedAt: number | undefined
-  private stubs: AwsStub<any, any, any>[] = []
 
-  constructor(options: {clock?: Clock; region?: string; timings?: Partial<Ec2Timings>} = {}) {
+  constructor(options: FakeCloudOptions = {}) {
     this.clock = options.clock ?? new VirtualClock()
     this.env = {clock: this.clock, faults: this.faults, region: options.region ?? 'us-east-1', accountId: '123456789012'}
-    this.ec2 = new FakeEc2(this.env, options.timings)
-    this.ssm = new FakeSsm(this.env)
+    for (const [name, make] of Object.entries(SERVICES)) {
+      Object.defineProperty(this, name, {value: this.register(make(this.env, options)), enumerable: true})
+    }
+    for (const make of options.services ?? []) this.register(make(this.env))
   }
 
-  /** Routes every EC2 and SSM client call of this process to the fake. Call `restore()` after. */
+  /** Routes every SDK client call of this process to the fake (a previously installed fake is restored first). Call `restore()` after. */
   install(): this {
-    this.restore()
-    const ec2 = mockClient(EC2Client)
-    const ssm = mockClient(SSMClient)
-    this.wire(ec2, 'ec2', this.ec2.handlers())
-    this.wire(ssm, 'ssm', this.ssm.handlers())
-    this.stubs = [ec2, ssm]
+    installed?.restore()
+    installed = this
+    const cloud = this
+    Client.prototype.send = function (this: SmithyClient, ...args: unknown[]) {
+      cloud.attach(this)
+      return smithySend.apply(this, args)
+    } as typeof Client.prototype.send
     return this
   }
 
+  /** Undoes `install()`: `send` is smithy's again and no client keeps the fake's middleware. */
   restore(): void {
-    for (const stub of this.stubs) stub.restore()
-    this.stubs = []
+    if (installed === this) {
+      Client.prototype.send = smithySend as typeof Client.prototype.send
+      installed = undefined
+    }
+    for (const [client, credentials] of this.attached) {
+      client.middlewareStack.remove(FAKE_CLOUD_MIDDLEWARE)
+      client.config.credentials = credentials
+    }
+    this.attached.clear()
   }
 
   /** Forgets the call log (and a crash): the next run starts counting from zero. */
@@ -69,18 +139,42 @@ export class FakeCloud {
     return counts
   }
 
-  private wire(stub: AwsStub<any, any, any>, service: string, handlers: FakeHandler[]): void {
-    // An operation the fake does not implement must fail loudly, not return undefined.
-    // (Set first: a default behaviour set after `.on()` would override the per-command ones.)
-    stub.callsFake((input: unknown) => {
-      throw new Error(`fake ${service}: operation not implemented (input ${JSON.stringify(input)})`)
+  private register<S extends FakeService>(service: S): S {
+    for (const handler of service.handlers()) this.routes.set(handler.command, {service, handler})
+    return service
+  }
+
+  private attach(client: SmithyClient): void {
+    if (this.attached.has(client)) return
+    this.attached.set(client, client.config.credentials)
+    client.config.credentials = FAKE_CREDENTIALS
+    client.middlewareStack.addRelativeTo(this.middleware(), {
+      name: FAKE_CLOUD_MIDDLEWARE,
+      relation: 'before',
+      toMiddleware: 'httpSigningMiddleware',
+      override: true,
     })
-    for (const handler of handlers) {
-      stub.on(handler.command as never).callsFake((input: unknown) => this.dispatch(service, handler, input))
+  }
+
+  /** Answers each attempt with the fake's output for `args.input`, or throws its error; never calls `next`. */
+  private middleware(): FinalizeRequestMiddleware<any, any> {
+    return (_next, context: HandlerExecutionContext) => async (args) => {
+      const command: unknown = context[SMITHY_CONTEXT_KEY]?.commandInstance
+      const route = typeof command === 'object' && command !== null ? this.routes.get(command.constructor) : undefined
+      if (!route) {
+        // An operation the fake does not implement fails loudly (and is not retried: a plain Error is a client error).
+        throw new Error(`fake cloud: ${context.clientName} ${context.commandName} is not implemented (input ${JSON.stringify(args.input)})`)
+      }
+      const output = await this.dispatch(route.service, route.handler, args.input)
+      return {
+        response: {statusCode: 200, headers: {}},
+        output: {...(output as object), $metadata: {httpStatusCode: 200, requestId: `fake-${this.calls.length}`}},
+      }
     }
   }
 
-  private async dispatch(service: string, handler: FakeHandler, input: unknown): Promise<unknown> {
+  private async dispatch(fake: FakeService, handler: FakeHandler, input: unknown): Promise<unknown> {
+    const service = fake.service
     const latency = this.faults.latencyMs(service, handler.operation)
     const record: CallRecord = {service, operation: handler.operation, mutating: handler.mutating, input: structuredClone(input), node: currentNodeId(), at: this.clock.now(), latencyMs: latency}
     this.calls.push(record)
@@ -90,7 +184,7 @@ export class FakeCloud {
     }
     if (latency > 0) await this.clock.sleep(latency)
     if (this.faults.takeThrottle(handler.operation)) {
-      const error = throttlingError(service)
+      const error = fake.throttlingError?.() ?? throttlingError(service)
       record.error = errorCode(error)
       throw error
     }
@@ -113,10 +207,10 @@ export class FakeCloud {
   }
 }
 
-/** What each service answers when it throttles (EC2's query API vs SSM's JSON API). */
+/** What a service that does not say otherwise (FakeService.throttlingError) answers when it throttles: EC2's query API vs the JSON APIs. */
 function throttlingError(service: string): Error {
   if (service === 'ec2') {
     return new EC2ServiceException({name: 'RequestLimitExceeded', $fault: 'client', $metadata: {httpStatusCode: 503}, message: 'Request limit exceeded.'})
   }
-  return new SSMServiceException({name: 'ThrottlingException', $fault: 'client', $metadata: {httpStatusCode: 400}, message: 'Rate exceeded'})
+  return new ServiceException({name: 'ThrottlingException', $fault: 'client', $metadata: {httpStatusCode: 400}, message: 'Rate exceeded'})
 }
