@@ -60,14 +60,17 @@ export class Session {
     if (!stack) throw new UsageError('no stack name: give --stack or a spec with `name:`')
     const clock = options.clock ?? wallClock
     let region = options.region ?? spec?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
-    const aws = new AwsClients({region, profile: options.profile, clock, onCall: options.onCall})
+    // Ctrl-C ends the resources' waits and back-offs (the signal); the state's own calls keep their
+    // retries, so that what was done is saved and the lock released after an interrupt too.
+    const aws = new AwsClients({region, profile: options.profile, clock, onCall: options.onCall, signal: options.signal})
     // Last resort: the profile's region (~/.aws/config); read locally, no network.
     region ??= await aws.region().catch(() => undefined)
     if (!region) throw new UsageError('no AWS region: set `region:` in the spec, pass --region, or set AWS_REGION')
     // A spec without `region:` runs where the run's region is: its AZs must be there (located errors, no AWS call).
     if (spec && !spec.region) spec = await loadSpec(options.file, {runRegion: region})
     const nodes = spec ? compileSpec(spec, region) : []
-    const store = options.store ?? new SsmStateStore(aws, stack)
+    const stateAws = new AwsClients({region, profile: options.profile, clock, onCall: options.onCall})
+    const store = options.store ?? new SsmStateStore(stateAws, stack)
     const full = {...options, clock, emit: options.emit ?? (() => {}), signal: options.signal ?? new AbortController().signal}
     return new Session(spec, nodes, stack, region, aws, store, full)
   }

@@ -47,9 +47,15 @@ export type ServiceTable = Record<string, ServiceEntry>
  *   ecs, rds, ecr, logs (client-cloudwatch-logs), acm, autoscaling: the same, regional.
  */
 export const SERVICES = {
-  ec2: {load: async () => (await import('@aws-sdk/client-ec2')).EC2Client},
-  ssm: {load: async () => (await import('@aws-sdk/client-ssm')).SSMClient},
+  ec2: {load: once(async () => (await import('@aws-sdk/client-ec2')).EC2Client)},
+  ssm: {load: once(async () => (await import('@aws-sdk/client-ssm')).SSMClient)},
 } satisfies ServiceTable
+
+/** Keeps a loader's promise: a dynamic import costs a trip through the module loader every time it runs. */
+export function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined
+  return () => (loaded ??= load())
+}
 
 export type ServiceName = keyof typeof SERVICES
 export type ClientOf<E> = E extends ServiceEntry<infer C> ? C : never

@@ -18,7 +18,7 @@ export function ssmHarness(): {fake: FakeSsm; aws: AwsClients; clock: VirtualClo
   const env: FakeEnv = {clock, faults: new Faults(), region: 'us-east-1', accountId: '123456789012'}
   const fake = new FakeSsm(env)
   for (const handler of fake.handlers()) ssmMock.on(handler.command as any).callsFake(handler.handle)
-  const aws = new AwsClients({region: 'us-east-1', clock, throttleRetries: 0})
+  const aws = new AwsClients({region: 'us-east-1', clock})
   return {fake, aws, clock, env}
 }
 
