@@ -688,7 +688,7 @@ describe('eventual consistency (faults.consistencyDelayMs)', () => {
 
 describe('faults.ignoreTagFilters', () => {
   /** The field is read structurally until it is declared in Faults. */
-  const ignore = (...operations: string[]) => ((env.faults as {ignoreTagFilters?: Set<string>}).ignoreTagFilters = new Set(operations))
+  const ignore = (...operations: string[]) => (env.faults.ignoreTagFilters = new Set(operations))
 
   it('drops tag filters (tag:<key>, tag-key, tag-value) of the listed operations only, keeping the others', () => {
     const mine = vpc('10.0.0.0/16', 'mine')

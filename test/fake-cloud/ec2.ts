@@ -385,7 +385,7 @@ export class FakeEc2 implements FakeService {
    */
   private withoutIgnoredTagFilters(operation: string, input: Record<string, unknown>): Record<string, unknown> {
     // Read structurally: the field is new in Faults (core.ts), and this fake works with or without it.
-    const ignored = (this.env.faults as {ignoreTagFilters?: Set<string>}).ignoreTagFilters
+    const ignored = this.env.faults.ignoreTagFilters
     if (!ignored?.has(operation)) return input
     const isTagFilter = (filter: Filter) => filter.Name?.startsWith('tag:') || filter.Name === 'tag-key' || filter.Name === 'tag-value'
     const out = {...input}
