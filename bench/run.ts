@@ -73,7 +73,17 @@ log('\n2. no-op up: API calls (counted where each SDK client sends, and cross-ch
 log(
   table(
     ['spec', 'resources', 'kinds', 'read calls', 'budget (kinds + 5)', 'EC2 mutating', 'SSM lock put+delete', 'wall', 'target'],
-    scenarios.map((s) => [s.spec, String(s.resources), String(s.kinds), String(s.noop.readCalls), String(s.noop.readBudget), String(s.noop.ec2MutatingCalls), String(s.noop.mutatingCalls - s.noop.ec2MutatingCalls), fmt(s.noop.wallMs), mark(s.noop.ec2MutatingCalls === 0 && s.noop.readCalls <= s.noop.readBudget)]),
+    scenarios.map((s) => [
+      s.spec,
+      String(s.resources),
+      String(s.kinds),
+      String(s.noop.readCalls),
+      String(s.noop.readBudget),
+      String(s.noop.ec2MutatingCalls),
+      String(s.noop.mutatingCalls - s.noop.ec2MutatingCalls),
+      fmt(s.noop.wallMs),
+      mark(s.noop.ec2MutatingCalls === 0 && s.noop.readCalls <= s.noop.readBudget),
+    ]),
   ).join('\n'),
 )
 
@@ -118,12 +128,20 @@ const startup = {
   '--help': startupMs(['--help']),
   'status --help': startupMs(['status', '--help']),
 }
-log(table(['command', 'median', 'target'], Object.entries(startup).map(([args, s]) => [`containrlab ${args}`, fmt(s.median), mark(s.median < 300)])).join('\n'))
+log(
+  table(
+    ['command', 'median', 'target'],
+    Object.entries(startup).map(([args, s]) => [`containrlab ${args}`, fmt(s.median), mark(s.median < 300)]),
+  ).join('\n'),
+)
 
 log('\n6. concurrency sensitivity: up from empty (wall / critical path)')
 const concurrencies = [1, 4, 10, 32]
 const sensitivity: Record<string, Record<number, {wallMs: number; ratio: number}>> = {}
-for (const [label, file] of [['examples/containrlab.yaml', join(root, examples[0]!)], [`generated (${scaleFigures.resources} resources)`, scaleSpec]] as const) {
+for (const [label, file] of [
+  ['examples/containrlab.yaml', join(root, examples[0]!)],
+  [`generated (${scaleFigures.resources} resources)`, scaleSpec],
+] as const) {
   sensitivity[label] = {}
   for (const concurrency of concurrencies) {
     const walls: {wallMs: number; ratio: number}[] = []
@@ -140,7 +158,12 @@ for (const [label, file] of [['examples/containrlab.yaml', join(root, examples[0
     sensitivity[label]![concurrency] = {wallMs, ratio: median(walls.map((w) => w.ratio))}
   }
 }
-log(table(['stack', ...concurrencies.map((c) => `--concurrency ${c}`)], Object.entries(sensitivity).map(([label, row]) => [label, ...concurrencies.map((c) => `${fmt(row[c]!.wallMs)} (${row[c]!.ratio.toFixed(2)})`)])).join('\n'))
+log(
+  table(
+    ['stack', ...concurrencies.map((c) => `--concurrency ${c}`)],
+    Object.entries(sensitivity).map(([label, row]) => [label, ...concurrencies.map((c) => `${fmt(row[c]!.wallMs)} (${row[c]!.ratio.toFixed(2)})`)]),
+  ).join('\n'),
+)
 
 const results = {
   date: new Date().toISOString(),

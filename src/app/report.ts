@@ -49,7 +49,6 @@ export interface RunReport {
   stopped?: string
 }
 
-
 export function showChange(change: Change): ShownChange {
   const shown: ShownChange = {field: change.field, replace: change.replace}
   if ('before' in change) shown.before = change.sensitive ? SENSITIVE_MASK : change.before

@@ -37,7 +37,12 @@ export async function teardown(session: Session, options: {dryRun?: boolean; pur
     // The state goes last, once nothing it lists is left; another run's newer state is never deleted.
     const stateError =
       result.stateError ??
-      (result.ok && !options.dryRun ? await session.store.destroy().then(() => undefined, (error: unknown) => `the state was not deleted: ${describeError(error)}`) : undefined)
+      (result.ok && !options.dryRun
+        ? await session.store.destroy().then(
+            () => undefined,
+            (error: unknown) => `the state was not deleted: ${describeError(error)}`,
+          )
+        : undefined)
     const done = result.ok && !stateError
     const report = buildReport('teardown', {stack: session.stack, region: session.region, serial: done ? undefined : doc.serial}, result.results, {}, {stateError})
     return {...report, orphans: result.orphans}

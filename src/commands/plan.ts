@@ -8,11 +8,7 @@ export default class Plan extends BaseCommand<typeof Plan> {
   static override summary = 'Show what `up` would create, update, replace or delete, changing nothing.'
   static override description = `Reads the live resources and the state, diffs them against the spec field by field, and prints the result like \`terraform plan\`. With --offline, plans against an empty state and makes no AWS call at all (no account needed).`
 
-  static override examples = [
-    '<%= config.bin %> plan -f examples/containrlab.yaml --offline',
-    '<%= config.bin %> plan --detailed-exitcode   # exit 2 when there are changes',
-    '<%= config.bin %> plan --json',
-  ]
+  static override examples = ['<%= config.bin %> plan -f examples/containrlab.yaml --offline', '<%= config.bin %> plan --detailed-exitcode   # exit 2 when there are changes', '<%= config.bin %> plan --json']
 
   static override flags = {
     offline: Flags.boolean({summary: 'Plan against an empty state; make no AWS call.', default: false}),

@@ -10,11 +10,7 @@ export default class Up extends BaseCommand<typeof Up> {
 
 Replacements and deletions are shown and confirmed first (--yes to skip; required without a terminal).`
 
-  static override examples = [
-    '<%= config.bin %> up -f examples/containrlab.yaml',
-    '<%= config.bin %> up --yes --concurrency 20',
-    'AWS_ENDPOINT_URL=http://localhost:4566 <%= config.bin %> up --json',
-  ]
+  static override examples = ['<%= config.bin %> up -f examples/containrlab.yaml', '<%= config.bin %> up --yes --concurrency 20', 'AWS_ENDPOINT_URL=http://localhost:4566 <%= config.bin %> up --json']
 
   async run(): Promise<RunReport> {
     const view = new ProgressView(progressMode({json: this.jsonEnabled()}))

@@ -8,7 +8,12 @@ export default class Validate extends BaseCommand<typeof Validate> {
 
   async run(): Promise<ValidateReport> {
     const report = await validate(this.flags.file, this.flags.region)
-    if (!this.jsonEnabled()) this.log(`${this.flags.file} is valid: stack ${report.stack}, ${report.resources} resources (${Object.entries(report.kinds).map(([kind, n]) => `${n} ${kind}`).join(', ')}).`)
+    if (!this.jsonEnabled())
+      this.log(
+        `${this.flags.file} is valid: stack ${report.stack}, ${report.resources} resources (${Object.entries(report.kinds)
+          .map(([kind, n]) => `${n} ${kind}`)
+          .join(', ')}).`,
+      )
     return report
   }
 }

@@ -79,7 +79,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
 
   await DeletionWalk.reconcilersFor(options.registry, plan.deletions, reconcilers)
   const limiter = new Limiter(options.concurrency)
-  const priority = chainPriorities(dag.order, (id) => dag.dependents.get(id) ?? [], (id) => typicalMs(reconcilers.get(dag.nodes.get(id)!.kind)!, 'create'))
+  const priority = chainPriorities(
+    dag.order,
+    (id) => dag.dependents.get(id) ?? [],
+    (id) => typicalMs(reconcilers.get(dag.nodes.get(id)!.kind)!, 'create'),
+  )
   const walkOptions = {state, reconcilers, context, writer, limiter, emit, purge: false, stopped}
   const early = new DeletionWalk(
     plan.deletions.filter((deletion) => deletion.early),
@@ -153,7 +157,17 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
           const retired = {logicalId: node.id, kind: node.kind, id: current.id, deps: previous?.deps ?? nodeDependencies(node), reason: 'replaced' as const, since: new Date(ctx.clock.now()).toISOString()}
           state.retired.push(retired)
           writer.saveInBackground()
-          retiredThisRun.push({key: `replaced-old:${node.kind}:${current.id}`, logicalId: node.id, kind: node.kind, id: current.id, deps: retired.deps, observed: current, cause: 'retired', reason: 'replaced by a new object', early: false})
+          retiredThisRun.push({
+            key: `replaced-old:${node.kind}:${current.id}`,
+            logicalId: node.id,
+            kind: node.kind,
+            id: current.id,
+            deps: retired.deps,
+            observed: current,
+            cause: 'retired',
+            reason: 'replaced by a new object',
+            early: false,
+          })
         }
         return created
       }
@@ -233,7 +247,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
     ],
   })
   try {
-    for (const id of dag.order) settled.set(id, inNodeScope(id, () => runNode(dag.nodes.get(id)!)))
+    for (const id of dag.order)
+      settled.set(
+        id,
+        inNodeScope(id, () => runNode(dag.nodes.get(id)!)),
+      )
     const earlyDone = early.all()
     const allSettled = await Promise.all(dag.order.map((id) => settled.get(id)!))
     await earlyDone

@@ -119,10 +119,7 @@ export class DeletionWalk {
       if (deletion.observed) {
         const observed = deletion.observed
         const limit = this.run.inUseLimitMs?.(deletion) ?? ctx.waitTimeoutMs
-        await this.run.limiter.run(
-          () => retryWhileInUse(ctx, reconciler, () => reconciler.delete(ctx, observed, {purge: this.run.purge}), limit),
-          this.priority.get(deletion.key),
-        )
+        await this.run.limiter.run(() => retryWhileInUse(ctx, reconciler, () => reconciler.delete(ctx, observed, {purge: this.run.purge}), limit), this.priority.get(deletion.key))
       }
       this.forget(deletion)
       const durationMs = ctx.clock.now() - started

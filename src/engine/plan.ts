@@ -68,7 +68,11 @@ export function decide(reconciler: Reconciler, desired: unknown, observed: Obser
   if (changes.length === 0) return {action: 'noop', changes}
   const forcing = changes.filter((change) => change.replace).map((change) => change.field)
   if (forcing.length > 0) {
-    return {action: 'replace', changes, reason: `${forcing.join(', ')} cannot change in place (${reconciler.replaceStrategy === 'create-before-delete' ? 'create the new one, then delete the old' : 'delete, then create'})`}
+    return {
+      action: 'replace',
+      changes,
+      reason: `${forcing.join(', ')} cannot change in place (${reconciler.replaceStrategy === 'create-before-delete' ? 'create the new one, then delete the old' : 'delete, then create'})`,
+    }
   }
   return {action: 'update', changes}
 }
@@ -137,14 +141,45 @@ function plannedDeletions(options: {dag: Dag; nodes: Map<string, PlannedNode>; w
   for (const [id, planned] of nodes) {
     const observed = planned.observation.observed
     if (!planned.cascadeOf || planned.action !== 'replace' || !observed) continue
-    deletions.push({key: `replaced:${id}`, logicalId: id, kind: planned.node.kind, id: observed.id, deps: state.resources[id]?.deps ?? dag.dependencies.get(id) ?? [], observed, cause: 'replaced', reason: planned.reason ?? 'replaced', early: true})
+    deletions.push({
+      key: `replaced:${id}`,
+      logicalId: id,
+      kind: planned.node.kind,
+      id: observed.id,
+      deps: state.resources[id]?.deps ?? dag.dependencies.get(id) ?? [],
+      observed,
+      cause: 'replaced',
+      reason: planned.reason ?? 'replaced',
+      early: true,
+    })
   }
   for (const [logicalId, entry] of Object.entries(state.resources)) {
     if (dag.nodes.has(logicalId)) continue
-    deletions.push({key: `removed:${logicalId}`, logicalId, kind: entry.kind, id: entry.id, deps: entry.deps, observed: world.current.get(logicalId)?.observed, cause: 'removed', reason: 'no longer in the spec', early: false})
+    deletions.push({
+      key: `removed:${logicalId}`,
+      logicalId,
+      kind: entry.kind,
+      id: entry.id,
+      deps: entry.deps,
+      observed: world.current.get(logicalId)?.observed,
+      cause: 'removed',
+      reason: 'no longer in the spec',
+      early: false,
+    })
   }
   state.retired.forEach((entry, index) => {
-    deletions.push({key: `retired:${index}`, logicalId: entry.logicalId, kind: entry.kind, id: entry.id, deps: entry.deps, observed: world.retired[index], cause: 'retired', reason: entry.reason === 'orphan' ? 'orphan found by its tags' : 'old object of an earlier replacement', retiredIndex: index, early: false})
+    deletions.push({
+      key: `retired:${index}`,
+      logicalId: entry.logicalId,
+      kind: entry.kind,
+      id: entry.id,
+      deps: entry.deps,
+      observed: world.retired[index],
+      cause: 'retired',
+      reason: entry.reason === 'orphan' ? 'orphan found by its tags' : 'old object of an earlier replacement',
+      retiredIndex: index,
+      early: false,
+    })
   })
   for (const stray of world.strays) {
     deletions.push({

@@ -65,17 +65,51 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
     const orphan = !entry || observation.source === 'found'
     const id = observation.observed?.id ?? entry!.id
     if (orphan) orphans.push(`${logicalId} (${id})`)
-    deletions.push({key: `teardown:${logicalId}`, logicalId, kind: observation.observed ? wanted.get(logicalId)!.kind : entry!.kind, id, deps: depsOf(logicalId), observed: observation.observed, cause: 'removed', reason: orphan ? 'teardown (orphan found by its tags)' : 'teardown', early: false})
+    deletions.push({
+      key: `teardown:${logicalId}`,
+      logicalId,
+      kind: observation.observed ? wanted.get(logicalId)!.kind : entry!.kind,
+      id,
+      deps: depsOf(logicalId),
+      observed: observation.observed,
+      cause: 'removed',
+      reason: orphan ? 'teardown (orphan found by its tags)' : 'teardown',
+      early: false,
+    })
   }
   state.retired.forEach((entry, index) => {
-    deletions.push({key: `retired:${index}`, logicalId: entry.logicalId, kind: entry.kind, id: entry.id, deps: entry.deps, observed: world.retired[index], cause: 'retired', reason: 'teardown', retiredIndex: index, early: false})
+    deletions.push({
+      key: `retired:${index}`,
+      logicalId: entry.logicalId,
+      kind: entry.kind,
+      id: entry.id,
+      deps: entry.deps,
+      observed: world.retired[index],
+      cause: 'retired',
+      reason: 'teardown',
+      retiredIndex: index,
+      early: false,
+    })
   })
   for (const stray of world.strays) {
     orphans.push(`${stray.logicalId} (${stray.observed.id})`)
-    deletions.push({key: `stray:${stray.kind}:${stray.observed.id}`, logicalId: stray.logicalId, kind: stray.kind, id: stray.observed.id, deps: depsOf(stray.logicalId), observed: stray.observed, cause: 'stray', reason: 'teardown (orphan found by its tags)', early: false})
+    deletions.push({
+      key: `stray:${stray.kind}:${stray.observed.id}`,
+      logicalId: stray.logicalId,
+      kind: stray.kind,
+      id: stray.observed.id,
+      deps: depsOf(stray.logicalId),
+      observed: stray.observed,
+      cause: 'stray',
+      reason: 'teardown (orphan found by its tags)',
+      early: false,
+    })
   }
 
-  const reconcilers = await loadReconcilers(registry, deletions.map((deletion) => deletion.kind))
+  const reconcilers = await loadReconcilers(
+    registry,
+    deletions.map((deletion) => deletion.kind),
+  )
   const stopSignal = options.signal
   if (options.mode === 'plan' || options.confirm) {
     const planned = deletions.map((deletion) => plannedDeletion(deletion, reconcilers, options.purge ?? false))

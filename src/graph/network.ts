@@ -47,7 +47,11 @@ export function addNetwork(graph: GraphBuilder, spec: Spec): Network {
   }
   for (const az of privateZones) {
     const routes = network.nat === 'none' ? [] : [{destinationCidr: ANYWHERE, natGatewayId: ref(natFor(az))}]
-    routeTable(ids.privateRouteTable(az), routes, ofTier('private').filter((subnet) => subnet.az === az))
+    routeTable(
+      ids.privateRouteTable(az),
+      routes,
+      ofTier('private').filter((subnet) => subnet.az === az),
+    )
     tierTables.private.push(ids.privateRouteTable(az))
   }
   const dataSubnets = ofTier('data')

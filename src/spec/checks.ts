@@ -37,7 +37,14 @@ function checkSubnets(spec: ParsedSpec, options: CheckOptions): PathIssue[] {
   const issues: PathIssue[] = []
   const {subnets, vpc} = spec.network
   const vpcCidr = parseCidr(vpc.cidr) as Cidr
-  issues.push(...duplicates(subnets.map((subnet) => subnet.name), SUBNETS, 'name', 'subnet name'))
+  issues.push(
+    ...duplicates(
+      subnets.map((subnet) => subnet.name),
+      SUBNETS,
+      'name',
+      'subnet name',
+    ),
+  )
 
   const parsed = subnets.map((subnet) => parseCidr(subnet.cidr) as Cidr)
   parsed.forEach((cidr, i) => {
@@ -130,7 +137,12 @@ function checkNat(spec: ParsedSpec): PathIssue[] {
 function checkSecurityGroups(spec: ParsedSpec): PathIssue[] {
   const groups = spec.network.securityGroups
   const base = ['network', 'securityGroups']
-  const issues = duplicates(groups.map((group) => group.name), base, 'name', 'security group name')
+  const issues = duplicates(
+    groups.map((group) => group.name),
+    base,
+    'name',
+    'security group name',
+  )
   const names = new Set(groups.map((group) => group.name))
   groups.forEach((group, g) => {
     for (const direction of ['ingress', 'egress'] as const) {
@@ -152,7 +164,12 @@ function unknownGroup(name: string, names: Set<string>): string {
 function checkEndpoints(spec: ParsedSpec): PathIssue[] {
   const {endpoints, subnets, securityGroups, vpc} = spec.network
   const base = ['network', 'endpoints']
-  const issues = duplicates(endpoints.map((endpoint) => endpoint.service), base, 'service', 'endpoint service')
+  const issues = duplicates(
+    endpoints.map((endpoint) => endpoint.service),
+    base,
+    'service',
+    'endpoint service',
+  )
   const groupNames = new Set(securityGroups.map((group) => group.name))
   const declaredTiers = new Set(subnets.map((subnet) => subnet.tier))
   endpoints.forEach((endpoint, e) => {
@@ -174,7 +191,11 @@ function checkEndpoints(spec: ParsedSpec): PathIssue[] {
     const byZone = new Map<string, string[]>()
     for (const subnet of subnets) if (endpoint.tiers.includes(subnet.tier)) byZone.set(subnet.az, [...(byZone.get(subnet.az) ?? []), subnet.name])
     for (const [az, names] of byZone) {
-      if (names.length > 1) issues.push({path: [...base, e, 'tiers'], message: `tiers ${endpoint.tiers.join(', ')} give interface endpoint ${endpoint.service} ${names.length} subnets in ${az} (${list(names)}); it takes one subnet per AZ, so list one tier`})
+      if (names.length > 1)
+        issues.push({
+          path: [...base, e, 'tiers'],
+          message: `tiers ${endpoint.tiers.join(', ')} give interface endpoint ${endpoint.service} ${names.length} subnets in ${az} (${list(names)}); it takes one subnet per AZ, so list one tier`,
+        })
     }
     // Private DNS for an interface endpoint needs both VPC DNS attributes (PrivateDnsEnabled).
     // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html

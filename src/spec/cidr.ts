@@ -22,7 +22,7 @@ export function parseCidr(text: string): Cidr | undefined {
   if (parts.some(({part}) => part.length > 1 && part.startsWith('0'))) return undefined
   const [a, b, c, d, prefix] = parts.map(({value}) => value) as [number, number, number, number, number]
   if ([a, b, c, d].some((octet) => octet > 255) || prefix > 32) return undefined
-  const address = (((a << 24) | (b << 16) | (c << 8) | d) >>> 0)
+  const address = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0
   return {address, prefix, text}
 }
 
@@ -46,7 +46,7 @@ export function networkOf(cidr: Cidr): string {
 
 /** True when the address has no bits set beyond the prefix. */
 export function isNetworkAddress(cidr: Cidr): boolean {
-  return ((cidr.address & mask(cidr.prefix)) >>> 0) === cidr.address
+  return (cidr.address & mask(cidr.prefix)) >>> 0 === cidr.address
 }
 
 export function formatAddress(address: number): string {

@@ -63,8 +63,7 @@ const AZ = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/
  */
 const AWS_DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{0,255}$/
 const description = z.string().regex(AWS_DESCRIPTION, {
-  error: (issue) =>
-    `${quote(issue.input)} is not a valid AWS description (at most 255 characters of letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*)`,
+  error: (issue) => `${quote(issue.input)} is not a valid AWS description (at most 255 characters of letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*)`,
 })
 
 const port = z.number().superRefine((value, ctx) => {

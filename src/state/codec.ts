@@ -97,9 +97,7 @@ const RECORD_FIELDS = new Set(['resources', 'intents', 'generations', 'outputs']
 export function parseDocument(value: unknown): StateDocument {
   const version = isObject(value) ? value.schemaVersion : undefined
   if (typeof version === 'number' && Number.isInteger(version) && version > STATE_SCHEMA_VERSION) {
-    throw new StateVersionError(
-      `the state was written by a newer containrlab (state schema version ${version}; this build reads versions ${SUPPORTED_SCHEMA_VERSIONS.join(' and ')}): upgrade containrlab`,
-    )
+    throw new StateVersionError(`the state was written by a newer containrlab (state schema version ${version}; this build reads versions ${SUPPORTED_SCHEMA_VERSIONS.join(' and ')}): upgrade containrlab`)
   }
   if (version === 1) {
     const result = documentV1.safeParse(value, {reportInput: true})

@@ -392,11 +392,7 @@ export class SsmStateStore implements StateStore {
     if (this.conflict) throw this.conflict
     const ssm = await this.aws.ssm()
     if (this.pending) await this.resolvePending(ssm)
-    const [headers, chunks, legacyChunks] = await Promise.all([
-      this.listHeaders(ssm),
-      this.listNames(ssm, this.chunksPath, true),
-      this.listNames(ssm, `${this.prefix}state-chunks`, true),
-    ])
+    const [headers, chunks, legacyChunks] = await Promise.all([this.listHeaders(ssm), this.listNames(ssm, this.chunksPath, true), this.listNames(ssm, `${this.prefix}state-chunks`, true)])
     // A run that lost the stack must not delete the state of the run that took it.
     const newest = headers.at(-1)
     if (this.base && newest && (this.base.layout !== 'serial' || newest.serial > this.base.serial)) throw this.fence(newest.serial)

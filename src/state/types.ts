@@ -123,10 +123,7 @@ export class LockHeldError extends Error {
   readonly exitCode = 3
 
   constructor(readonly holder: LockInfo) {
-    super(
-      `the stack's state is locked: ${describeLock(holder)}.\n` +
-        '  Wait for that run to finish. If it is dead (crashed, killed, machine gone), `containrlab state unlock --force` breaks the lock.',
-    )
+    super(`the stack's state is locked: ${describeLock(holder)}.\n` + '  Wait for that run to finish. If it is dead (crashed, killed, machine gone), `containrlab state unlock --force` breaks the lock.')
     this.name = 'LockHeldError'
   }
 }

@@ -47,14 +47,7 @@ describe('AwsClients', () => {
   })
 
   it('maps regions to partitions and global services to their partition region', () => {
-    expect(['us-east-1', 'eu-central-2', 'cn-north-1', 'us-gov-west-1', 'us-iso-east-1', 'us-isob-east-1'].map(partitionOf)).toEqual([
-      'aws',
-      'aws',
-      'aws-cn',
-      'aws-us-gov',
-      'aws-iso',
-      'aws-iso-b',
-    ])
+    expect(['us-east-1', 'eu-central-2', 'cn-north-1', 'us-gov-west-1', 'us-iso-east-1', 'us-isob-east-1'].map(partitionOf)).toEqual(['aws', 'aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b'])
     const global = {load: SERVICES.ssm.load, global: true}
     expect(serviceRegion(global, 'me-south-1')).toBe('us-east-1')
     expect(serviceRegion(global, undefined)).toBe('us-east-1')

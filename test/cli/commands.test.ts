@@ -79,7 +79,10 @@ describe('commands', () => {
   it('up fails fast with exit code 3 naming the holder when the lock is held', async () => {
     cloud = new FakeCloud().install()
     const holder = {id: 'other-run', who: 'alice', host: 'laptop', pid: 4242, command: 'up', since: '2026-11-26T05:00:00.000Z'}
-    await cloud.ssm.handlers().find((h) => h.operation === 'PutParameter')!.handle({Name: '/containrlab/containrlab/lock', Value: JSON.stringify(holder), Type: 'String'})
+    await cloud.ssm
+      .handlers()
+      .find((h) => h.operation === 'PutParameter')!
+      .handle({Name: '/containrlab/containrlab/lock', Value: JSON.stringify(holder), Type: 'String'})
     for (const command of [Up, Teardown]) {
       cloud.resetCalls()
       const result = await run(command, ['-f', EXAMPLE, '--yes'])
@@ -97,7 +100,12 @@ describe('commands', () => {
     const result = await run(Teardown, ['-f', EXAMPLE])
     expect(result.exitCode).toBe(1)
     expect(result.error?.message).toMatch(/--yes/)
-    expect(cloud.mutatingCalls().map((call) => call.operation).sort()).toEqual(['DeleteParameter', 'PutParameter'])
+    expect(
+      cloud
+        .mutatingCalls()
+        .map((call) => call.operation)
+        .sort(),
+    ).toEqual(['DeleteParameter', 'PutParameter'])
   })
 
   it('status --json of a stack never deployed says so', async () => {

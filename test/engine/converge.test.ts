@@ -131,11 +131,13 @@ describe('converge', () => {
     const {run} = setup(world, [thing('a', '1')])
     await run()
     world.log.length = 0
-    const {run: planRun} = setup(world, [], {state: (await (async () => {
-      const s = newStateDocument('teststack')
-      s.resources.a = {kind: 'test.thing', id: [...world.things.keys()][0]!, deps: [], outputs: {}, updatedAt: ''}
-      return s
-    })())})
+    const {run: planRun} = setup(world, [], {
+      state: await (async () => {
+        const s = newStateDocument('teststack')
+        s.resources.a = {kind: 'test.thing', id: [...world.things.keys()][0]!, deps: [], outputs: {}, updatedAt: ''}
+        return s
+      })(),
+    })
     const result = await planRun('plan', [thing('a', '2'), thing('b', 'new', 'a')])
     expect(result.results.map((r) => [r.id, r.action, r.status])).toEqual([
       ['a', 'update', 'planned'],

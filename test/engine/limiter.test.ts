@@ -30,7 +30,11 @@ describe('chainPriorities', () => {
     // vpc → subnet → nat (slow) → route table; vpc → group (quick)
     const waiting: Record<string, string[]> = {vpc: ['subnet', 'group'], subnet: ['nat'], nat: ['rtb'], rtb: [], group: []}
     const own: Record<string, number> = {vpc: 2, subnet: 2, nat: 90, rtb: 2, group: 2}
-    const priority = chainPriorities(Object.keys(waiting), (id) => waiting[id]!, (id) => own[id]!)
+    const priority = chainPriorities(
+      Object.keys(waiting),
+      (id) => waiting[id]!,
+      (id) => own[id]!,
+    )
     expect(Object.fromEntries(priority)).toEqual({vpc: 96, subnet: 94, nat: 92, rtb: 2, group: 2})
   })
 })

@@ -34,7 +34,7 @@ export class MemoryWorld {
       kind,
       replaceStrategy,
       // Codes of this world: `NotFound`, `InUse` (a delete blocked by a dependent).
-      classifyError: (error) => ({NotFound: 'not-found', InUse: 'in-use'}) [(error as Error)?.name] as ReturnType<Reconciler['classifyError']>,
+      classifyError: (error) => ({NotFound: 'not-found', InUse: 'in-use'})[(error as Error)?.name] as ReturnType<Reconciler['classifyError']>,
       async read(_ctx, ids) {
         world.log.push(`read ${kind} ${ids.length}`)
         return new Map(ids.filter((id) => world.things.has(id)).map((id) => [id, {...world.things.get(id)!}]))

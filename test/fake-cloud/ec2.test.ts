@@ -7,7 +7,15 @@ import {FakeEc2} from './ec2.js'
 import {IdGenerator} from './ids.js'
 
 const REGION = 'us-east-1'
-const tagSpec = (resourceType: string, name: string) => [{ResourceType: resourceType, Tags: [{Key: 'containrlab:stack', Value: 'demo'}, {Key: 'Name', Value: name}]}]
+const tagSpec = (resourceType: string, name: string) => [
+  {
+    ResourceType: resourceType,
+    Tags: [
+      {Key: 'containrlab:stack', Value: 'demo'},
+      {Key: 'Name', Value: name},
+    ],
+  },
+]
 
 let clock: VirtualClock
 let env: FakeEnv
@@ -235,8 +243,7 @@ describe('NAT gateway and Elastic IP', () => {
     allocationId = eip()
   })
 
-  const createNat = (extra: object = {}) =>
-    call('CreateNatGateway', {SubnetId: subnetId, AllocationId: allocationId, TagSpecifications: tagSpec('natgateway', 'nat'), ...extra}).NatGateway
+  const createNat = (extra: object = {}) => call('CreateNatGateway', {SubnetId: subnetId, AllocationId: allocationId, TagSpecifications: tagSpec('natgateway', 'nat'), ...extra}).NatGateway
 
   it('allocates addresses from documentation ranges; unknown allocation ids are NotFound', () => {
     const out = call('DescribeAddresses', {AllocationIds: [allocationId]}).Addresses[0]
@@ -262,9 +269,7 @@ describe('NAT gateway and Elastic IP', () => {
     expect(natState(nat.NatGatewayId)).toBe('deleting')
     expect(codeOf('ReleaseAddress', {AllocationId: allocationId})).toBe('InvalidIPAddress.InUse')
     expect(codeOf('DeleteSubnet', {SubnetId: subnetId})).toBe('DependencyViolation')
-    expect(codeOf('DetachInternetGateway', {InternetGatewayId: call('DescribeInternetGateways', {}).InternetGateways[0].InternetGatewayId, VpcId: vpcId})).toBe(
-      'DependencyViolation',
-    )
+    expect(codeOf('DetachInternetGateway', {InternetGatewayId: call('DescribeInternetGateways', {}).InternetGateways[0].InternetGatewayId, VpcId: vpcId})).toBe('DependencyViolation')
     expect(ec2.resourceCount()).toBe(5) // vpc, igw, subnet, eip, nat
 
     clock.advance(60_000)
@@ -281,9 +286,14 @@ describe('NAT gateway and Elastic IP', () => {
 
   it('filters with the singular `Filter` list and answers NatGatewayNotFound for unknown ids', () => {
     const nat = createNat()
-    expect(call('DescribeNatGateways', {Filter: [{Name: 'subnet-id', Values: [subnetId]}, {Name: 'tag:Name', Values: ['nat']}]}).NatGateways.map((n: any) => n.NatGatewayId)).toEqual([
-      nat.NatGatewayId,
-    ])
+    expect(
+      call('DescribeNatGateways', {
+        Filter: [
+          {Name: 'subnet-id', Values: [subnetId]},
+          {Name: 'tag:Name', Values: ['nat']},
+        ],
+      }).NatGateways.map((n: any) => n.NatGatewayId),
+    ).toEqual([nat.NatGatewayId])
     expect(call('DescribeNatGateways', {Filter: [{Name: 'vpc-id', Values: ['vpc-00000000000000000']}]}).NatGateways).toEqual([])
     expect(codeOf('DescribeNatGateways', {NatGatewayIds: ['nat-00000000000000000']})).toBe('NatGatewayNotFound')
     expect(codeOf('DeleteNatGateway', {NatGatewayId: 'nat-00000000000000000'})).toBe('NatGatewayNotFound')
@@ -297,9 +307,7 @@ describe('NAT gateway and Elastic IP', () => {
     expect(again.State).toBe('available')
     call('DeleteNatGateway', {NatGatewayId: first.NatGatewayId})
     expect(createNat({ClientToken: 'token-1'})).toMatchObject({NatGatewayId: first.NatGatewayId, State: 'deleting'})
-    expect(codeOf('CreateNatGateway', {SubnetId: subnetId, AllocationId: eip(), ClientToken: 'token-1', TagSpecifications: tagSpec('natgateway', 'nat')})).toBe(
-      'IdempotentParameterMismatch',
-    )
+    expect(codeOf('CreateNatGateway', {SubnetId: subnetId, AllocationId: eip(), ClientToken: 'token-1', TagSpecifications: tagSpec('natgateway', 'nat')})).toBe('IdempotentParameterMismatch')
     expect(call('DescribeNatGateways', {}).NatGateways).toHaveLength(1)
   })
 
@@ -402,7 +410,12 @@ describe('route tables', () => {
     call('DisassociateRouteTable', {AssociationId})
     expect(codeOf('DisassociateRouteTable', {AssociationId})).toBe('InvalidAssociationID.NotFound')
     call('DeleteRouteTable', {RouteTableId: table})
-    const main = call('DescribeRouteTables', {Filters: [{Name: 'association.main', Values: ['true']}, {Name: 'vpc-id', Values: [vpcId]}]}).RouteTables
+    const main = call('DescribeRouteTables', {
+      Filters: [
+        {Name: 'association.main', Values: ['true']},
+        {Name: 'vpc-id', Values: [vpcId]},
+      ],
+    }).RouteTables
     expect(main).toHaveLength(1)
     expect(codeOf('DeleteRouteTable', {RouteTableId: main[0].RouteTableId})).toBe('DependencyViolation')
     expect(codeOf('DescribeRouteTables', {RouteTableIds: [table]})).toBe('InvalidRouteTableID.NotFound')
@@ -447,9 +460,14 @@ describe('security groups and rules', () => {
     expect(codeOf('CreateSecurityGroup', {VpcId: vpcId, GroupName: 'web', Description: 'again'})).toBe('InvalidGroup.Duplicate')
     expect(call('CreateSecurityGroup', {VpcId: vpc('10.1.0.0/16'), GroupName: 'web', Description: 'other vpc'}).GroupId).toMatch(/^sg-/)
     expect(codeOf('DescribeSecurityGroups', {GroupIds: ['sg-00000000000000000']})).toBe('InvalidGroup.NotFound')
-    expect(call('DescribeSecurityGroups', {Filters: [{Name: 'group-name', Values: ['web']}, {Name: 'vpc-id', Values: [vpcId]}]}).SecurityGroups).toEqual([
-      expect.objectContaining({GroupId: web, Description: 'web tier', Tags: tagSpec('security-group', 'web')[0]!.Tags}),
-    ])
+    expect(
+      call('DescribeSecurityGroups', {
+        Filters: [
+          {Name: 'group-name', Values: ['web']},
+          {Name: 'vpc-id', Values: [vpcId]},
+        ],
+      }).SecurityGroups,
+    ).toEqual([expect.objectContaining({GroupId: web, Description: 'web tier', Tags: tagSpec('security-group', 'web')[0]!.Tags})])
   })
 
   it('refuses group names AWS refuses: sg-* in any case, over 255 characters, characters outside its alphabet; names are case-insensitive', () => {
@@ -494,11 +512,13 @@ describe('security groups and rules', () => {
         ],
       }),
     ).toBe('InvalidPermission.Duplicate')
-    expect(rules([web]).filter((r: any) => !r.IsEgress).map((r: any) => r.FromPort)).toEqual([443])
+    expect(
+      rules([web])
+        .filter((r: any) => !r.IsEgress)
+        .map((r: any) => r.FromPort),
+    ).toEqual([443])
     // The same rule as egress is not a duplicate of the ingress one; the default egress is `-1` with ports -1.
-    expect(codeOf('AuthorizeSecurityGroupEgress', {GroupId: web, IpPermissions: [{IpProtocol: '-1', FromPort: 0, ToPort: 65535, IpRanges: [{CidrIp: '0.0.0.0/0'}]}]})).toBe(
-      'InvalidPermission.Duplicate',
-    )
+    expect(codeOf('AuthorizeSecurityGroupEgress', {GroupId: web, IpPermissions: [{IpProtocol: '-1', FromPort: 0, ToPort: 65535, IpRanges: [{CidrIp: '0.0.0.0/0'}]}]})).toBe('InvalidPermission.Duplicate')
     call('AuthorizeSecurityGroupEgress', {GroupId: web, IpPermissions: [{IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{CidrIp: '0.0.0.0/0'}]}]})
   })
 
@@ -507,9 +527,7 @@ describe('security groups and rules', () => {
       GroupId: web,
       IpPermissions: [{IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{CidrIp: '0.0.0.0/0'}, {CidrIp: '10.0.0.0/8'}]}],
     }).SecurityGroupRules
-    expect(codeOf('RevokeSecurityGroupIngress', {GroupId: web, SecurityGroupRuleIds: [added[0].SecurityGroupRuleId, 'sgr-00000000000000000']})).toBe(
-      'InvalidSecurityGroupRuleId.NotFound',
-    )
+    expect(codeOf('RevokeSecurityGroupIngress', {GroupId: web, SecurityGroupRuleIds: [added[0].SecurityGroupRuleId, 'sgr-00000000000000000']})).toBe('InvalidSecurityGroupRuleId.NotFound')
     expect(
       codeOf('RevokeSecurityGroupIngress', {
         GroupId: web,
@@ -525,8 +543,7 @@ describe('security groups and rules', () => {
   })
 
   it('modifies a rule description in place', () => {
-    const [rule] = call('AuthorizeSecurityGroupIngress', {GroupId: web, IpPermissions: [{IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{CidrIp: '0.0.0.0/0'}]}]})
-      .SecurityGroupRules
+    const [rule] = call('AuthorizeSecurityGroupIngress', {GroupId: web, IpPermissions: [{IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{CidrIp: '0.0.0.0/0'}]}]}).SecurityGroupRules
     call('ModifySecurityGroupRules', {
       GroupId: web,
       SecurityGroupRules: [{SecurityGroupRuleId: rule.SecurityGroupRuleId, SecurityGroupRule: {IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIpv4: '0.0.0.0/0', Description: 'http'}}],
@@ -567,8 +584,7 @@ describe('VPC endpoints', () => {
     table = call('CreateRouteTable', {VpcId: vpcId}).RouteTable.RouteTableId
   })
 
-  const gatewayEndpoint = (extra: object = {}) =>
-    call('CreateVpcEndpoint', {VpcId: vpcId, VpcEndpointType: 'Gateway', ServiceName: 'com.amazonaws.us-east-1.s3', RouteTableIds: [table], ...extra}).VpcEndpoint
+  const gatewayEndpoint = (extra: object = {}) => call('CreateVpcEndpoint', {VpcId: vpcId, VpcEndpointType: 'Gateway', ServiceName: 'com.amazonaws.us-east-1.s3', RouteTableIds: [table], ...extra}).VpcEndpoint
 
   const routesOf = (id: string) => call('DescribeRouteTables', {RouteTableIds: [id]}).RouteTables[0].Routes
 
@@ -579,7 +595,14 @@ describe('VPC endpoints', () => {
     const route = routesOf(table).find((r: any) => r.DestinationPrefixListId)
     expect(route).toEqual({DestinationPrefixListId: expect.stringMatching(/^pl-[0-9a-f]{8}$/), GatewayId: endpoint.VpcEndpointId, Origin: 'CreateRoute', State: 'active'})
     expect(codeOf('DescribeVpcEndpoints', {VpcEndpointIds: ['vpce-00000000000000000']})).toBe('InvalidVpcEndpointId.NotFound')
-    expect(call('DescribeVpcEndpoints', {Filters: [{Name: 'service-name', Values: ['com.amazonaws.us-east-1.s3']}, {Name: 'tag:Name', Values: ['s3']}]}).VpcEndpoints).toHaveLength(1)
+    expect(
+      call('DescribeVpcEndpoints', {
+        Filters: [
+          {Name: 'service-name', Values: ['com.amazonaws.us-east-1.s3']},
+          {Name: 'tag:Name', Values: ['s3']},
+        ],
+      }).VpcEndpoints,
+    ).toHaveLength(1)
 
     // Moving it to another table moves the route.
     const other = call('CreateRouteTable', {VpcId: vpcId}).RouteTable.RouteTableId
@@ -634,9 +657,7 @@ describe('VPC endpoints', () => {
   it('is idempotent on ClientToken', () => {
     const first = gatewayEndpoint({ClientToken: 'ep-1'})
     expect(gatewayEndpoint({ClientToken: 'ep-1'}).VpcEndpointId).toBe(first.VpcEndpointId)
-    expect(codeOf('CreateVpcEndpoint', {VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.dynamodb', RouteTableIds: [table], ClientToken: 'ep-1'})).toBe(
-      'IdempotentParameterMismatch',
-    )
+    expect(codeOf('CreateVpcEndpoint', {VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.dynamodb', RouteTableIds: [table], ClientToken: 'ep-1'})).toBe('IdempotentParameterMismatch')
   })
 
   it('an interface endpoint goes pending → available, needs VPC DNS for private DNS, one subnet per AZ, and holds its subnet and group', () => {
@@ -674,9 +695,7 @@ describe('eventual consistency (faults.consistencyDelayMs)', () => {
     expect(codeOf('DescribeVpcs', {VpcIds: [vpcId]})).toBe('InvalidVpcID.NotFound')
     expect(call('DescribeVpcs', {Filters: [{Name: 'vpc-id', Values: [vpcId]}]}).Vpcs).toEqual([])
     expect(codeOf('CreateSubnet', {VpcId: vpcId, CidrBlock: '10.0.1.0/24'})).toBe('InvalidVpcID.NotFound')
-    expect(codeOf('AttachInternetGateway', {InternetGatewayId: call('CreateInternetGateway', {}).InternetGateway.InternetGatewayId, VpcId: vpcId})).toBe(
-      'InvalidInternetGatewayID.NotFound',
-    )
+    expect(codeOf('AttachInternetGateway', {InternetGatewayId: call('CreateInternetGateway', {}).InternetGateway.InternetGatewayId, VpcId: vpcId})).toBe('InvalidInternetGatewayID.NotFound')
     clock.advance(2_000)
     expect(call('DescribeVpcs', {VpcIds: [vpcId]}).Vpcs).toHaveLength(1)
     const subnetId = subnet(vpcId, '10.0.1.0/24')
@@ -699,7 +718,14 @@ describe('faults.ignoreTagFilters', () => {
 
     ignore('DescribeVpcs')
     expect(ids('DescribeVpcs', byStack)).toEqual([mine, theirs])
-    expect(ids('DescribeVpcs', {Filters: [{Name: 'tag-key', Values: ['nothing']}, {Name: 'tag-value', Values: ['nothing']}]})).toEqual([mine, theirs])
+    expect(
+      ids('DescribeVpcs', {
+        Filters: [
+          {Name: 'tag-key', Values: ['nothing']},
+          {Name: 'tag-value', Values: ['nothing']},
+        ],
+      }),
+    ).toEqual([mine, theirs])
     expect(ids('DescribeVpcs', {Filters: [...byStack.Filters, {Name: 'cidr', Values: ['10.1.0.0/16']}]})).toEqual([theirs])
     // Other operations still honour them.
     expect(call('DescribeSubnets', {Filters: [{Name: 'tag:containrlab:stack', Values: ['nobody']}]}).Subnets).toEqual([])

@@ -127,19 +127,7 @@ import {
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
 import type {FakeEnv, FakeHandler, FakeService} from './core.js'
-import {
-  applyFilters,
-  cidrContains,
-  cidrOverlaps,
-  ec2Error,
-  formatCidr,
-  ipString,
-  paginate,
-  parseCidr,
-  stableJson,
-  tagsFrom,
-  type FilterTable,
-} from './ec2-support.js'
+import {applyFilters, cidrContains, cidrOverlaps, ec2Error, formatCidr, ipString, paginate, parseCidr, stableJson, tagsFrom, type FilterTable} from './ec2-support.js'
 import {IdGenerator, stableHex8} from './ids.js'
 
 /** How long EC2's asynchronous transitions take, in ms of the fake's clock. */
@@ -696,12 +684,7 @@ export class FakeEc2 implements FakeService {
   private deleteVpc(input: DeleteVpcRequest): object {
     const vpc = this.existing(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
     const inVpc = <T extends {vpcId?: string}>(map: Map<string, T>, extra: (r: T) => boolean = () => true) => [...map.values()].some((r) => r.vpcId === vpc.id && extra(r))
-    const blocked =
-      inVpc(this.subnets) ||
-      inVpc(this.internetGateways) ||
-      inVpc(this.groups, (g) => !g.isDefault) ||
-      inVpc(this.routeTables, (t) => !t.main) ||
-      inVpc(this.endpoints)
+    const blocked = inVpc(this.subnets) || inVpc(this.internetGateways) || inVpc(this.groups, (g) => !g.isDefault) || inVpc(this.routeTables, (t) => !t.main) || inVpc(this.endpoints)
     if (blocked) throw ec2Error('DependencyViolation', `The vpc '${vpc.id}' has dependencies and cannot be deleted.`)
     this.routeTables.delete(vpc.mainRouteTableId)
     this.removeGroup(vpc.defaultGroupId)
@@ -724,7 +707,10 @@ export class FakeEc2 implements FakeService {
     }
     const availabilityZone = input.AvailabilityZone ?? `${this.env.region}a`
     if (!new RegExp(`^${this.env.region}[a-z]$`).test(availabilityZone)) {
-      throw ec2Error('InvalidParameterValue', `Value (${availabilityZone}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${this.env.region}a, ${this.env.region}b, ${this.env.region}c.`)
+      throw ec2Error(
+        'InvalidParameterValue',
+        `Value (${availabilityZone}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${this.env.region}a, ${this.env.region}b, ${this.env.region}c.`,
+      )
     }
     const subnet: SubnetRecord = {
       ...this.tracked('subnet', tagsFrom(input.TagSpecifications, 'subnet')),
@@ -835,8 +821,8 @@ export class FakeEc2 implements FakeService {
   private describeInternetGateways(input: DescribeInternetGatewaysRequest): DescribeInternetGatewaysResult {
     const found = this.select(this.internetGateways, input.InternetGatewayIds, NOT_FOUND.internetGateway, 'internetGateway', input.Filters, {
       'internet-gateway-id': (gateway) => [gateway.id],
-      'attachment.vpc-id': (gateway) => gateway.vpcId ? [gateway.vpcId] : [],
-      'attachment.state': (gateway) => gateway.vpcId ? ['available'] : [],
+      'attachment.vpc-id': (gateway) => (gateway.vpcId ? [gateway.vpcId] : []),
+      'attachment.state': (gateway) => (gateway.vpcId ? ['available'] : []),
     })
     const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
     return {InternetGateways: page.map((gateway) => this.internetGatewayOut(gateway)), NextToken}
@@ -893,7 +879,7 @@ export class FakeEc2 implements FakeService {
       'allocation-id': (address) => [address.id],
       'public-ip': (address) => [address.publicIp],
       'domain': () => ['vpc'],
-      'association-id': (address) => this.natHolding(address.id) ? [address.associationId] : [],
+      'association-id': (address) => (this.natHolding(address.id) ? [address.associationId] : []),
       'network-interface-id': (address) => [this.natHolding(address.id)?.networkInterfaceId ?? ''].filter(Boolean),
     })
     if (input.PublicIps?.length) {
@@ -1058,16 +1044,14 @@ export class FakeEc2 implements FakeService {
       RouteTableId: table.id,
       VpcId: table.vpcId,
       OwnerId: this.env.accountId,
-      Routes: table.routes.map(
-        (route): Route => ({
-          ...(route.destinationCidr ? {DestinationCidrBlock: route.destinationCidr} : {}),
-          ...(route.prefixListId ? {DestinationPrefixListId: route.prefixListId} : {}),
-          ...(route.gatewayId ? {GatewayId: route.gatewayId} : {}),
-          ...(route.natGatewayId ? {NatGatewayId: route.natGatewayId} : {}),
-          Origin: route.origin,
-          State: this.routeState(table, route),
-        }),
-      ),
+      Routes: table.routes.map((route): Route => ({
+        ...(route.destinationCidr ? {DestinationCidrBlock: route.destinationCidr} : {}),
+        ...(route.prefixListId ? {DestinationPrefixListId: route.prefixListId} : {}),
+        ...(route.gatewayId ? {GatewayId: route.gatewayId} : {}),
+        ...(route.natGatewayId ? {NatGatewayId: route.natGatewayId} : {}),
+        Origin: route.origin,
+        State: this.routeState(table, route),
+      })),
       Associations: table.associations.map((association) => ({
         Main: association.main,
         RouteTableAssociationId: association.id,
@@ -1419,7 +1403,10 @@ export class FakeEc2 implements FakeService {
     for (const rule of wanted) {
       const key = this.ruleKey(rule)
       if (existing.has(key)) {
-        throw ec2Error('InvalidPermission.Duplicate', `the specified rule "peer: ${rule.cidr ?? rule.referencedGroupId}, ${rule.protocol.toUpperCase()}, from port: ${rule.fromPort}, to port: ${rule.toPort}, ALLOW" already exists`)
+        throw ec2Error(
+          'InvalidPermission.Duplicate',
+          `the specified rule "peer: ${rule.cidr ?? rule.referencedGroupId}, ${rule.protocol.toUpperCase()}, from port: ${rule.fromPort}, to port: ${rule.toPort}, ALLOW" already exists`,
+        )
       }
       existing.add(key)
     }
@@ -1616,7 +1603,10 @@ export class FakeEc2 implements FakeService {
       if (subnet.vpcId !== endpoint.vpcId) throw ec2Error('InvalidParameter', `Subnet ${subnet.id} is not in ${endpoint.vpcId}`)
       // One endpoint subnet per AZ.
       if (zones.has(subnet.availabilityZone)) {
-        throw ec2Error('DuplicateSubnetsInSameZone', `Found another VPC endpoint subnet in the availability zone of ${subnet.id}. VPC endpoint subnets should be in different availability zones supported by the VPC endpoint service.`)
+        throw ec2Error(
+          'DuplicateSubnetsInSameZone',
+          `Found another VPC endpoint subnet in the availability zone of ${subnet.id}. VPC endpoint subnets should be in different availability zones supported by the VPC endpoint service.`,
+        )
       }
       zones.add(subnet.availabilityZone)
     }

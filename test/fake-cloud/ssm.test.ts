@@ -1,13 +1,4 @@
-import {
-  DeleteParameterCommand,
-  DeleteParametersCommand,
-  GetParameterCommand,
-  GetParameterHistoryCommand,
-  GetParametersByPathCommand,
-  GetParametersCommand,
-  PutParameterCommand,
-  type SSMClient,
-} from '@aws-sdk/client-ssm'
+import {DeleteParameterCommand, DeleteParametersCommand, GetParameterCommand, GetParameterHistoryCommand, GetParametersByPathCommand, GetParametersCommand, PutParameterCommand, type SSMClient} from '@aws-sdk/client-ssm'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {ssmHarness} from '../state/ssm-harness.js'
 import type {FakeSsm} from './ssm.js'

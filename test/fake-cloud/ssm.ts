@@ -245,7 +245,7 @@ export class FakeSsm implements FakeService {
     // "You can't revert an advanced parameter to a standard parameter."
     // https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
     if (existing === 'Advanced' && requested === 'Standard') {
-      throw validation('This parameter uses the advanced-parameter tier. You can\'t downgrade a parameter from the advanced-parameter tier to the standard-parameter tier.')
+      throw validation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier.")
     }
     return requested
   }

@@ -93,12 +93,7 @@ describe('compileSpec: the example (ContainrLab, one NAT)', () => {
 describe('compileSpec: variants', () => {
   it('nat per-az: one EIP + NAT per AZ with private subnets, each private table to its own NAT', () => {
     const nodes = byId(compile(THREE_TIER_TEXT))
-    expect([...nodes.keys()].filter((id) => /^(nat-gateway|elastic-ip)\//.test(id))).toEqual([
-      'elastic-ip/nat-eu-west-1a',
-      'nat-gateway/eu-west-1a',
-      'elastic-ip/nat-eu-west-1b',
-      'nat-gateway/eu-west-1b',
-    ])
+    expect([...nodes.keys()].filter((id) => /^(nat-gateway|elastic-ip)\//.test(id))).toEqual(['elastic-ip/nat-eu-west-1a', 'nat-gateway/eu-west-1a', 'elastic-ip/nat-eu-west-1b', 'nat-gateway/eu-west-1b'])
     expect(nodes.get('nat-gateway/eu-west-1b')!.desired).toEqual({subnetId: ref('subnet/pub-b'), allocationId: ref('elastic-ip/nat-eu-west-1b')})
     expect(nodes.get('route-table/private-eu-west-1a')!.desired.routes).toEqual([{destinationCidr: anywhere, natGatewayId: ref('nat-gateway/eu-west-1a')}])
     expect(nodes.get('route-table/private-eu-west-1b')!.desired.routes).toEqual([{destinationCidr: anywhere, natGatewayId: ref('nat-gateway/eu-west-1b')}])

@@ -86,7 +86,10 @@ export async function expectConverged(harness: Harness, label: string, expected:
   const {cloud, open} = harness
   expect(cloud.ec2.resourceCount(), `${label}: resources`).toBe(expected)
   const report = await status(await open({file}))
-  expect(report.resources.filter((r) => r.condition !== 'ok').map((r) => `${r.id}: ${r.condition}`), label).toEqual([])
+  expect(
+    report.resources.filter((r) => r.condition !== 'ok').map((r) => `${r.id}: ${r.condition}`),
+    label,
+  ).toEqual([])
   expect((await plan(await open({file}), {offline: false})).changes, `${label}: plan after`).toBe(false)
 }
 
@@ -95,5 +98,8 @@ export async function expectTornDown(harness: Harness, label: string, file = EXA
   const down = await teardown(await harness.open({file}), {confirm: yes})
   expect(down.errors, label).toEqual([])
   expect(harness.cloud.ec2.resourceCount(), `${label}: resources after teardown`).toBe(0)
-  expect(stackParameters(harness.cloud).filter((name) => !name.endsWith('/lock')), label).toEqual([])
+  expect(
+    stackParameters(harness.cloud).filter((name) => !name.endsWith('/lock')),
+    label,
+  ).toEqual([])
 }

@@ -30,7 +30,9 @@ const expected: Record<string, {path: string; line: number; fragment: string}> =
 }
 
 describe('malformed specs (test/fixtures/specs/bad)', () => {
-  const files = readdirSync(BAD).filter((file) => file.endsWith('.yaml')).sort()
+  const files = readdirSync(BAD)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()
 
   it('every fixture has an expectation, and there are at least 12', () => {
     expect(files).toEqual(Object.keys(expected).sort())

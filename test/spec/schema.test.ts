@@ -112,13 +112,7 @@ const cases: IssueCase[] = [
   {
     rule: 'descriptions use the characters EC2 accepts',
     text: example(['description: Fargate tasks (api, web)', 'description: Fargate tasks <api, web>']),
-    issues: [
-      [
-        'network.securityGroups[1].description',
-        'Fargate tasks <api',
-        '"Fargate tasks <api, web>" is not a valid AWS description (at most 255 characters of letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*)',
-      ],
-    ],
+    issues: [['network.securityGroups[1].description', 'Fargate tasks <api', '"Fargate tasks <api, web>" is not a valid AWS description (at most 255 characters of letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*)']],
   },
   {
     rule: 'a rule takes cidr or securityGroup, not both',
@@ -226,7 +220,10 @@ describe('spec schema', () => {
       {service: 'ecr.api', type: 'interface', tiers: ['private'], securityGroups: ['endpoints'], privateDns: true},
       {service: 'logs', type: 'interface', tiers: ['private'], securityGroups: ['endpoints'], privateDns: false},
     ])
-    const withoutPrivate = THREE_TIER_TEXT.replace('  nat: per-az\n', '').replace(/ {4}- \{name: app-.*\n/g, '').replace(/tiers: \[private\]/g, 'tiers: [data]').replace('tiers: [private, data]', 'tiers: [data]')
+    const withoutPrivate = THREE_TIER_TEXT.replace('  nat: per-az\n', '')
+      .replace(/ {4}- \{name: app-.*\n/g, '')
+      .replace(/tiers: \[private\]/g, 'tiers: [data]')
+      .replace('tiers: [private, data]', 'tiers: [data]')
     expect(parseSpec(withoutPrivate, 'x.yaml').network.nat).toBe('none')
   })
 

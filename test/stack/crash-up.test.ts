@@ -6,7 +6,10 @@ import {stackHarness, stackParameters} from '../helpers/stack.js'
 
 describe.each(LAGS)('up killed after its k-th mutating call (%s)', (_, lag) => {
   it('the re-run converges with no duplicate, and the stack then tears down to nothing, for every k', {timeout: MATRIX_TIMEOUT_MS}, async () => {
-    const clean = await cleanRun(async () => {}, async ({open}) => up(await open(), yes))
+    const clean = await cleanRun(
+      async () => {},
+      async ({open}) => up(await open(), yes),
+    )
     expect(clean.mutatingCalls).toBeGreaterThan(20)
     await everyK(clean.mutatingCalls, lag, {
       crashRun: async ({open}) => up(await open(), yes),
@@ -20,7 +23,10 @@ describe.each(LAGS)('up killed after its k-th mutating call (%s)', (_, lag) => {
   })
 
   it('a teardown right after the crash leaves nothing, for every k', {timeout: MATRIX_TIMEOUT_MS}, async () => {
-    const clean = await cleanRun(async () => {}, async ({open}) => up(await open(), yes))
+    const clean = await cleanRun(
+      async () => {},
+      async ({open}) => up(await open(), yes),
+    )
     await everyK(clean.mutatingCalls, lag, {
       crashRun: async ({open}) => up(await open(), yes),
       check: async (harness, k) => {

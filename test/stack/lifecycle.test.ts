@@ -30,7 +30,12 @@ describe('whole stack against the fake cloud', () => {
     expect(second.summary.noop).toBe(EXAMPLE_RESOURCES)
     expect(cloud.mutatingCalls().filter((call) => call.service === 'ec2')).toEqual([])
     // Only the lock put and its release touch SSM; the state is not rewritten when nothing changed.
-    expect(cloud.mutatingCalls().map((call) => call.operation).sort()).toEqual(['DeleteParameter', 'PutParameter'])
+    expect(
+      cloud
+        .mutatingCalls()
+        .map((call) => call.operation)
+        .sort(),
+    ).toEqual(['DeleteParameter', 'PutParameter'])
     // Reads are batched per kind (the VPC's two DNS attributes cost one call each), plus the state read
     // and the lock check before release.
     const reads = cloud.calls.filter((call) => !call.mutating)
@@ -79,7 +84,10 @@ describe('whole stack against the fake cloud', () => {
     expect(applied.ok).toBe(true)
     expect(applied.summary).toMatchObject({update: 1, replace: 0, create: 0, delete: 0})
     expect(applied.resources.find((r) => r.id === 'security-group/ecs-tasks-sg')!.physicalId).toBe(groupId)
-    const ec2Mutations = cloud.mutatingCalls().filter((call) => call.service === 'ec2').map((call) => call.operation)
+    const ec2Mutations = cloud
+      .mutatingCalls()
+      .filter((call) => call.service === 'ec2')
+      .map((call) => call.operation)
     expect(ec2Mutations.sort()).toEqual(['AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupIngress'])
     const again = await plan(await open({file}), {offline: false})
     expect(again.changes).toBe(false)
@@ -240,7 +248,12 @@ describe('a rule added by hand in the console', () => {
       cloud.resetCalls()
       const repaired = await up(await open(), yes)
       expect(repaired.summary).toMatchObject({update: 1, create: 0, replace: 0, delete: 0})
-      expect(cloud.mutatingCalls().filter((call) => call.service === 'ec2').map((call) => call.operation)).toEqual(['RevokeSecurityGroupIngress'])
+      expect(
+        cloud
+          .mutatingCalls()
+          .filter((call) => call.service === 'ec2')
+          .map((call) => call.operation),
+      ).toEqual(['RevokeSecurityGroupIngress'])
       const healed = await status(await open())
       expect(healed.resources.filter((r) => r.condition !== 'ok')).toEqual([])
     } finally {

@@ -1,17 +1,6 @@
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
-import {
-  decodeDocument,
-  decodeState,
-  encodeDocument,
-  encodeState,
-  formatPath,
-  MAX_PARAMETER_CHARS,
-  parseDocument,
-  parseLegacyHeader,
-  parseSerialHeader,
-  splitChunks,
-} from '../../src/state/codec.js'
+import {decodeDocument, decodeState, encodeDocument, encodeState, formatPath, MAX_PARAMETER_CHARS, parseDocument, parseLegacyHeader, parseSerialHeader, splitChunks} from '../../src/state/codec.js'
 import {StateFormatError, StateVersionError} from '../../src/state/types.js'
 import {bigDocument, bigV1Document} from './document-fixture.js'
 
@@ -85,7 +74,7 @@ describe('state codec: encoding', () => {
     expect(() => parseSerialHeader(JSON.stringify({v: 2, serial: 1, writer: WRITER, encoding: 'gzip+base64'}))).toThrow(/the state header is not valid/)
   })
 
-  it('reads the first release\'s header and the marker left in it when the state moved', () => {
+  it("reads the first release's header and the marker left in it when the state moved", () => {
     expect(parseLegacyHeader(JSON.stringify({v: 1, serial: 3, encoding: 'gzip+base64', data: 'x'}))).toEqual({v: 1, serial: 3, encoding: 'gzip+base64', data: 'x'})
     expect(parseLegacyHeader(JSON.stringify({v: 2, moved: '/containrlab/s/serial/'}))).toEqual({v: 2, moved: '/containrlab/s/serial/'})
     expect(() => parseLegacyHeader(JSON.stringify({v: 9, serial: 1, encoding: 'gzip+base64', data: ''}))).toThrow(/header format v9.*upgrade containrlab/)
@@ -132,7 +121,7 @@ describe('state codec: validation', () => {
     expect(problemsOf({...valid(), schemaVersion: 'two'})).toContain('schemaVersion: expected 2, got "two"')
   })
 
-  it('keeps fields it does not know, at the top and in entries, so that saving does not drop a newer build\'s data', () => {
+  it("keeps fields it does not know, at the top and in entries, so that saving does not drop a newer build's data", () => {
     const doc = valid()
     doc.drift = {checkedAt: '2026-11-26T06:00:00.000Z'}
     doc.resources['subnet/private-0'].tags = {team: 'a'}

@@ -1,12 +1,4 @@
-import {
-  DeleteParametersCommand,
-  GetParameterCommand,
-  GetParametersByPathCommand,
-  GetParametersCommand,
-  ParameterNotFound,
-  PutParameterCommand,
-  SSMServiceException,
-} from '@aws-sdk/client-ssm'
+import {DeleteParametersCommand, GetParameterCommand, GetParametersByPathCommand, GetParametersCommand, ParameterNotFound, PutParameterCommand, SSMServiceException} from '@aws-sdk/client-ssm'
 import {beforeEach, describe, expect, it} from 'vitest'
 import type {AwsClients} from '../../src/aws/clients.js'
 import {encodeState, MAX_PARAMETER_CHARS} from '../../src/state/codec.js'
@@ -56,7 +48,7 @@ async function saveSerials(target: SsmStateStore, from: number, to: number, coun
 }
 
 describe('SsmStateStore: layout and call counts', () => {
-  it('loads undefined when the stack has no state: one listing, one look for the first release\'s header', async () => {
+  it("loads undefined when the stack has no state: one listing, one look for the first release's header", async () => {
     await expect(store.load()).resolves.toBeUndefined()
     expect(operations()).toEqual(['GetParametersByPath', 'GetParameter'])
     expect(inputsOf(GetParametersByPathCommand)).toEqual([{Path: `${PREFIX}serial`, Recursive: false, MaxResults: 10, NextToken: undefined}])
@@ -159,7 +151,7 @@ describe('SsmStateStore: saves of one store', () => {
     await expect(fresh().load()).resolves.toEqual(bigDocument(3, 6))
   })
 
-  it('refuses to save another lineage over the stack\'s state', async () => {
+  it("refuses to save another lineage over the stack's state", async () => {
     await store.load()
     await store.save(bigDocument(3, 1))
     await expect(store.save({...bigDocument(3, 2), lineage: 'another'})).rejects.toThrow(/lineage another/)
@@ -260,7 +252,7 @@ describe('SsmStateStore: compare-and-swap between runs', () => {
     expect(headerNames()).toEqual([header(1), header(2)])
   })
 
-  it('gives the loser StateConflictError with the message users see, keeps the winner\'s chunks intact, and refuses its later saves', async () => {
+  it("gives the loser StateConflictError with the message users see, keeps the winner's chunks intact, and refuses its later saves", async () => {
     await store.save(bigDocument(200, 1))
     const [winner, loser] = [fresh(), fresh()]
     await Promise.all([winner.load(), loser.load()])
@@ -315,7 +307,7 @@ describe('SsmStateStore: compare-and-swap between runs', () => {
     await expect(fresh().load()).resolves.toBeUndefined()
   })
 
-  it('settles a lost header put as a conflict when another run\'s header is there', async () => {
+  it("settles a lost header put as a conflict when another run's header is there", async () => {
     await store.save(bigDocument(3, 1))
     const [alice, bob] = [fresh(), fresh()]
     await Promise.all([alice.load(), bob.load()])
@@ -433,7 +425,7 @@ describe('SsmStateStore: loading', () => {
   })
 })
 
-describe('SsmStateStore: the first release\'s state', () => {
+describe("SsmStateStore: the first release's state", () => {
   it('loads an inline schema-1 state as schema 2, and writes nothing until the next save', async () => {
     const v1 = bigV1Document(6, 7)
     putV1State(fake, v1)
@@ -484,7 +476,7 @@ describe('SsmStateStore: the first release\'s state', () => {
     await expect(store.load()).resolves.toBeUndefined()
   })
 
-  it('points at the parameter history of the first release\'s header when it cannot be read', async () => {
+  it("points at the parameter history of the first release's header when it cannot be read", async () => {
     fake.putParameter({Name: `${PREFIX}state`, Value: JSON.stringify({v: 1, serial: 2, encoding: 'gzip+base64', chunks: 2, sha256: 'a'.repeat(64)}), Type: 'String'})
     const error = await caught(store.load())
     expect(error.message).toContain(`cannot be read from ${PREFIX}state (serial 2): missing chunks`)
@@ -494,7 +486,7 @@ describe('SsmStateStore: the first release\'s state', () => {
 })
 
 describe('SsmStateStore: destroy', () => {
-  it('removes every state parameter, including leftovers of crashed saves and of the first release, but not the lock or the stack\'s own parameters', async () => {
+  it("removes every state parameter, including leftovers of crashed saves and of the first release, but not the lock or the stack's own parameters", async () => {
     const handle = await store.lock(currentLockInfo('containrlab teardown'))
     fake.putParameter({Name: `${PREFIX}app/DATABASE_URL`, Value: 'secret', Type: 'SecureString'})
     putV1State(fake, bigV1Document(300, 1))

@@ -60,9 +60,7 @@ async function detach(ec2: EC2Client, gatewayId: string, vpcId: string): Promise
  * token, so only the attach is retried.
  */
 async function attach(ctx: ReconcileContext, ec2: EC2Client, gatewayId: string, vpcId: string): Promise<void> {
-  await retryWhileNewIdNotFound(ctx, `${gatewayId} to attach to ${vpcId}`, () =>
-    ec2.send(new AttachInternetGatewayCommand({InternetGatewayId: gatewayId, VpcId: vpcId})),
-  )
+  await retryWhileNewIdNotFound(ctx, `${gatewayId} to attach to ${vpcId}`, () => ec2.send(new AttachInternetGatewayCommand({InternetGatewayId: gatewayId, VpcId: vpcId})))
 }
 
 export const internetGateway = ec2Kind<InternetGatewayDesired, InternetGatewayObserved>({

@@ -1,12 +1,4 @@
-import {
-  CreateNatGatewayCommand,
-  DeleteNatGatewayCommand,
-  DescribeAddressesCommand,
-  paginateDescribeNatGateways,
-  type Address,
-  type Filter,
-  type NatGateway,
-} from '@aws-sdk/client-ec2'
+import {CreateNatGatewayCommand, DeleteNatGatewayCommand, DescribeAddressesCommand, paginateDescribeNatGateways, type Address, type Filter, type NatGateway} from '@aws-sdk/client-ec2'
 import {ownerOf, ownerOfCreated, tagSpecifications, withOwner} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
 import {waitFor} from '../wait.js'
@@ -76,7 +68,6 @@ async function describeOne(ctx: ReconcileContext, id: string): Promise<NatGatewa
   return (await describe(ctx, [{Name: 'nat-gateway-id', Values: [id]}])).find((gateway) => gateway.NatGatewayId === id)
 }
 
-
 /** The NAT gateway (any state but `failed`) whose address is `address`: the one on its network interface, else any. */
 async function natGatewayHolding(ctx: ReconcileContext, address: Address): Promise<NatGateway | undefined> {
   const gateways = await describe(ctx, [{Name: 'state', Values: ['pending', 'available', 'deleting', 'deleted']}])
@@ -108,8 +99,7 @@ function holderOf(address: Address, gateway: NatGateway | undefined): string {
  */
 async function waitForAddressFree(ctx: ReconcileContext, desired: NatGatewayDesired, meta: CreateMeta): Promise<void> {
   const ec2 = await ctx.aws.ec2()
-  const describeAddress = async () =>
-    (await ec2.send(new DescribeAddressesCommand({Filters: [{Name: 'allocation-id', Values: [desired.allocationId]}]}))).Addresses?.[0]
+  const describeAddress = async () => (await ec2.send(new DescribeAddressesCommand({Filters: [{Name: 'allocation-id', Values: [desired.allocationId]}]}))).Addresses?.[0]
   const address = await describeAddress()
   // Free, or not visible yet (CreateNatGateway then answers NotFound, which the engine retries).
   if (!address?.AssociationId) return

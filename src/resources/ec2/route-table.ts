@@ -51,12 +51,7 @@ function target(route: {gatewayId?: string; natGatewayId?: string; otherTarget?:
 
 /** Equal only when the target is the same and AWS still routes to it (a `blackhole` route needs ReplaceRoute). */
 function sameRoute(desired: RouteDesired, observed: RouteObserved): boolean {
-  return (
-    (desired.gatewayId ?? undefined) === observed.gatewayId &&
-    (desired.natGatewayId ?? undefined) === observed.natGatewayId &&
-    observed.otherTarget === undefined &&
-    observed.state === 'active'
-  )
+  return (desired.gatewayId ?? undefined) === observed.gatewayId && (desired.natGatewayId ?? undefined) === observed.natGatewayId && observed.otherTarget === undefined && observed.state === 'active'
 }
 
 export interface RoutesPlan {
@@ -113,16 +108,7 @@ export function diffRouteTable(desired: RouteTableDesired, observed: RouteTableO
   return changes
 }
 
-const OTHER_TARGETS = [
-  'InstanceId',
-  'NetworkInterfaceId',
-  'VpcPeeringConnectionId',
-  'TransitGatewayId',
-  'EgressOnlyInternetGatewayId',
-  'CarrierGatewayId',
-  'LocalGatewayId',
-  'CoreNetworkArn',
-] as const
+const OTHER_TARGETS = ['InstanceId', 'NetworkInterfaceId', 'VpcPeeringConnectionId', 'TransitGatewayId', 'EgressOnlyInternetGatewayId', 'CarrierGatewayId', 'LocalGatewayId', 'CoreNetworkArn'] as const
 
 /**
  * Only IPv4 routes with Origin `CreateRoute` are ours: the `local` route
@@ -202,9 +188,7 @@ async function associate(ctx: ReconcileContext, ec2: EC2Client, tableId: string,
       if (!hasCode(error, 'Resource.AlreadyAssociated')) throw error
     }
     const holder = await ec2.send(new DescribeRouteTablesCommand({Filters: [{Name: 'association.subnet-id', Values: [subnetId]}]}))
-    const existing = (holder.RouteTables ?? [])
-      .flatMap((table) => table.Associations ?? [])
-      .find((association) => association.SubnetId === subnetId && !association.Main)
+    const existing = (holder.RouteTables ?? []).flatMap((table) => table.Associations ?? []).find((association) => association.SubnetId === subnetId && !association.Main)
     if (!existing?.RouteTableAssociationId) throw new Error(`${subnetId} is reported as associated with another route table, but no association was found`)
     if (existing.RouteTableId === tableId) return {associationId: existing.RouteTableAssociationId, subnetId}
     const replaced = await ec2.send(new ReplaceRouteTableAssociationCommand({AssociationId: existing.RouteTableAssociationId, RouteTableId: tableId}))
@@ -235,9 +219,7 @@ async function converge(ctx: ReconcileContext, desired: RouteTableDesired, obser
     setRoute(route)
   }
   for (const route of routes.replace) {
-    await sendWhenVisible(ctx, `route ${route.destinationCidr} in ${tableId}`, () =>
-      ec2.send(new ReplaceRouteCommand({RouteTableId: tableId, DestinationCidrBlock: route.destinationCidr, ...routeTarget(route)})),
-    )
+    await sendWhenVisible(ctx, `route ${route.destinationCidr} in ${tableId}`, () => ec2.send(new ReplaceRouteCommand({RouteTableId: tableId, DestinationCidrBlock: route.destinationCidr, ...routeTarget(route)})))
     setRoute(route)
   }
   for (const cidr of routes.remove) {
@@ -264,9 +246,7 @@ export const routeTable = ec2Kind<RouteTableDesired, RouteTableObserved>({
 
   async create(ctx, desired, meta) {
     const ec2 = await ctx.aws.ec2()
-    const response = await ec2.send(
-      new CreateRouteTableCommand({VpcId: desired.vpcId, ClientToken: meta.token, TagSpecifications: tagSpecifications('route-table', meta.tags)}),
-    )
+    const response = await ec2.send(new CreateRouteTableCommand({VpcId: desired.vpcId, ClientToken: meta.token, TagSpecifications: tagSpecifications('route-table', meta.tags)}))
     const created = {...toObserved(response.RouteTable!), ...ownerOfCreated(meta)}
     return converge(ctx, desired, created)
   },

@@ -228,8 +228,7 @@ async function revoke(ec2: EC2Client, groupId: string, direction: Direction, rul
 async function authorize(ec2: EC2Client, groupId: string, direction: Direction, rules: NormalRule[]): Promise<SecurityGroupRuleObserved[]> {
   if (rules.length === 0) return []
   const input = {GroupId: groupId, IpPermissions: rules.map(ipPermission)}
-  const response =
-    direction === 'ingress' ? await ec2.send(new AuthorizeSecurityGroupIngressCommand(input)) : await ec2.send(new AuthorizeSecurityGroupEgressCommand(input))
+  const response = direction === 'ingress' ? await ec2.send(new AuthorizeSecurityGroupIngressCommand(input)) : await ec2.send(new AuthorizeSecurityGroupEgressCommand(input))
   return (response.SecurityGroupRules ?? []).map(toObservedRule)
 }
 
@@ -334,7 +333,13 @@ export const securityGroupRules: Reconciler<SecurityGroupRulesDesired, SecurityG
     let current: SecurityGroupRulesObserved | undefined = observed
     for (let attempt = 0; current; attempt++) {
       try {
-        for (const direction of DIRECTIONS) await revoke(ec2, current.id, direction, current[direction].map((rule) => rule.ruleId))
+        for (const direction of DIRECTIONS)
+          await revoke(
+            ec2,
+            current.id,
+            direction,
+            current[direction].map((rule) => rule.ruleId),
+          )
         return
       } catch (error) {
         // InvalidGroup.NotFound: the group is gone with its rules. A stale rule id: re-read once and revoke what is left.

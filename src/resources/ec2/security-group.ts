@@ -120,9 +120,7 @@ async function adoptOwnGroup(ctx: ReconcileContext, vpcId: string, groupName: st
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html
  */
 async function groupsReferencing(ctx: ReconcileContext, groupId: string): Promise<SecurityGroupObserved[]> {
-  const byDirection = await Promise.all(
-    ['ip-permission.group-id', 'egress.ip-permission.group-id'].map((name) => describe(ctx, [{Name: name, Values: [groupId]}])),
-  )
+  const byDirection = await Promise.all(['ip-permission.group-id', 'egress.ip-permission.group-id'].map((name) => describe(ctx, [{Name: name, Values: [groupId]}])))
   const groups = new Map(byDirection.flat().map((group) => [group.id, group]))
   groups.delete(groupId)
   return [...groups.values()]
@@ -136,7 +134,14 @@ async function groupsReferencing(ctx: ReconcileContext, groupId: string): Promis
 async function revokeReferencesFromStack(ctx: ReconcileContext, groupId: string): Promise<{revoked: number; outside: SecurityGroupObserved[]}> {
   const referencing = await groupsReferencing(ctx, groupId)
   const ours = ownedBy(ctx.stack, referencing)
-  const revoked = ours.length > 0 ? await revokeRulesReferencing(ctx, groupId, ours.map((group) => group.id)) : 0
+  const revoked =
+    ours.length > 0
+      ? await revokeRulesReferencing(
+          ctx,
+          groupId,
+          ours.map((group) => group.id),
+        )
+      : 0
   return {revoked, outside: referencing.filter((group) => !ours.includes(group))}
 }
 
@@ -144,8 +149,7 @@ async function revokeReferencesFromStack(ctx: ReconcileContext, groupId: string)
 function referencedOutsideStack(ctx: ReconcileContext, group: SecurityGroupObserved, outside: SecurityGroupObserved[], cause: unknown): Error {
   const names = outside.map((other) => `${other.id} (${other.groupName}${other.stack ? `, stack ${other.stack}` : ''})`).join(', ')
   const error = new Error(
-    `security group ${group.id} (${group.groupName}) is referenced by rules of ${names}, outside stack ${ctx.stack}; ` +
-      `containrlab leaves those alone: remove their rules that name ${group.id}, then run again`,
+    `security group ${group.id} (${group.groupName}) is referenced by rules of ${names}, outside stack ${ctx.stack}; ` + `containrlab leaves those alone: remove their rules that name ${group.id}, then run again`,
     {cause},
   )
   error.name = 'DependencyViolation'

@@ -1,12 +1,4 @@
-import {
-  CreateSubnetCommand,
-  DeleteSubnetCommand,
-  ModifySubnetAttributeCommand,
-  paginateDescribeSubnets,
-  type EC2Client,
-  type Filter,
-  type Subnet,
-} from '@aws-sdk/client-ec2'
+import {CreateSubnetCommand, DeleteSubnetCommand, ModifySubnetAttributeCommand, paginateDescribeSubnets, type EC2Client, type Filter, type Subnet} from '@aws-sdk/client-ec2'
 import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
 import type {Change, Observed, ReconcileContext} from '../types.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, mutableChanges, retryWhileNewIdNotFound} from './describe.js'

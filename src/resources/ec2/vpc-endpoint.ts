@@ -1,12 +1,4 @@
-import {
-  CreateVpcEndpointCommand,
-  DeleteVpcEndpointsCommand,
-  ModifyVpcEndpointCommand,
-  paginateDescribeVpcEndpoints,
-  type Filter,
-  type ModifyVpcEndpointRequest,
-  type VpcEndpoint,
-} from '@aws-sdk/client-ec2'
+import {CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, ModifyVpcEndpointCommand, paginateDescribeVpcEndpoints, type Filter, type ModifyVpcEndpointRequest, type VpcEndpoint} from '@aws-sdk/client-ec2'
 import {ownerOf, ownerOfCreated, tagSpecifications, withOwner} from '../tags.js'
 import type {Change, Health, Observed, ReconcileContext} from '../types.js'
 import {waitFor} from '../wait.js'
@@ -56,9 +48,7 @@ const DEFAULT_POLICY_STATEMENTS = canonicalJson([{Effect: 'Allow', Principal: '*
 
 /** JSON with object keys sorted and no white space: two spellings of one document compare equal. */
 function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item,
-  )
+  return JSON.stringify(value, (_key, item: unknown) => (item && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item))
 }
 
 /** A policy document as compared: canonical JSON, or the text itself when it is not JSON. */
@@ -104,12 +94,7 @@ function policyChange(desired: VpcEndpointDesired, observed: VpcEndpointObserved
  */
 function inPlaceChanges(desired: VpcEndpointDesired, observed: VpcEndpointObserved): Change[] {
   const changes: Change[] = []
-  const lists =
-    desired.type === 'Gateway'
-      ? (['routeTableIds'] as const)
-      : desired.securityGroupIds.length > 0
-        ? (['subnetIds', 'securityGroupIds'] as const)
-        : (['subnetIds'] as const)
+  const lists = desired.type === 'Gateway' ? (['routeTableIds'] as const) : desired.securityGroupIds.length > 0 ? (['subnetIds', 'securityGroupIds'] as const) : (['subnetIds'] as const)
   for (const field of lists) {
     if (!sameSet(desired[field], observed[field])) changes.push({field, before: sorted(observed[field]), after: sorted(desired[field]), replace: false})
   }

@@ -1,13 +1,4 @@
-import {
-  CreateVpcCommand,
-  DeleteVpcCommand,
-  DescribeVpcAttributeCommand,
-  ModifyVpcAttributeCommand,
-  paginateDescribeVpcs,
-  type EC2Client,
-  type Filter,
-  type Vpc,
-} from '@aws-sdk/client-ec2'
+import {CreateVpcCommand, DeleteVpcCommand, DescribeVpcAttributeCommand, ModifyVpcAttributeCommand, paginateDescribeVpcs, type EC2Client, type Filter, type Vpc} from '@aws-sdk/client-ec2'
 import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
 import type {Change, Observed, ReconcileContext} from '../types.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, mutableChanges, retryWhileNewIdNotFound} from './describe.js'

@@ -1,13 +1,6 @@
 import type {Filter} from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
-import {
-  collectPages,
-  deleteIgnoringNotFound,
-  ec2Kind,
-  immutableChanges,
-  mutableChanges,
-  nothingChangesInPlace,
-} from '../../../src/resources/ec2/describe.js'
+import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, mutableChanges, nothingChangesInPlace} from '../../../src/resources/ec2/describe.js'
 import type {Observed, ReconcileContext} from '../../../src/resources/types.js'
 import {testContext} from '../../helpers/context.js'
 import {awsError, ec2Mock, findQuery} from '../../helpers/ec2-mock.js'

@@ -1,10 +1,4 @@
-import {
-  AttachInternetGatewayCommand,
-  CreateInternetGatewayCommand,
-  DeleteInternetGatewayCommand,
-  DescribeInternetGatewaysCommand,
-  DetachInternetGatewayCommand,
-} from '@aws-sdk/client-ec2'
+import {AttachInternetGatewayCommand, CreateInternetGatewayCommand, DeleteInternetGatewayCommand, DescribeInternetGatewaysCommand, DetachInternetGatewayCommand} from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffInternetGateway, internetGateway, type InternetGatewayObserved} from '../../../src/resources/ec2/internet-gateway.js'
 import {testContext} from '../../helpers/context.js'

@@ -108,10 +108,7 @@ describe('natGateway.create', () => {
 
     expect(inputs(DescribeNatGatewaysCommand)).toEqual([{Filter: [{Name: 'state', Values: ['pending', 'available', 'deleting', 'deleted']}]}])
     expect(sent()).toEqual(['DescribeAddresses', 'DescribeNatGateways', 'DescribeAddresses', 'DescribeAddresses', 'DescribeAddresses', 'CreateNatGateway'])
-    expect(ctx.messages).toEqual([
-      'waiting for eipalloc-1 to be released by nat-old (deleting): associated, 0s',
-      'waiting for eipalloc-1 to be released by nat-old (deleting): associated, 5s',
-    ])
+    expect(ctx.messages).toEqual(['waiting for eipalloc-1 to be released by nat-old (deleting): associated, 0s', 'waiting for eipalloc-1 to be released by nat-old (deleting): associated, 5s'])
   })
 
   it('fails at once, naming it, when a live NAT gateway holds the address', async () => {
@@ -194,11 +191,7 @@ describe('natGateway.waitReady', () => {
     expect(inputs(DescribeNatGatewaysCommand)).toHaveLength(4)
     // Three polls 5s apart: the virtual clock advanced, no real time passed.
     expect(ctx.clock.now() - started).toBe(15_000)
-    expect(ctx.messages).toEqual([
-      'waiting for nat-1 to be available: not visible yet, 0s',
-      'waiting for nat-1 to be available: pending, 5s',
-      'waiting for nat-1 to be available: pending, 10s',
-    ])
+    expect(ctx.messages).toEqual(['waiting for nat-1 to be available: not visible yet, 0s', 'waiting for nat-1 to be available: pending, 5s', 'waiting for nat-1 to be available: pending, 10s'])
   })
 
   it('keeps the owner it knew when the describe shows no tags yet', async () => {
@@ -217,9 +210,7 @@ describe('natGateway.waitReady', () => {
         NatGateways: [gateway('nat-1', 'failed', {FailureCode: 'Gateway.NotAttached', FailureMessage: 'Network vpc-1 has no Internet gateway attached'})],
       })
 
-    await expect(natGateway.waitReady!(testContext(), {...observed, state: 'pending'})).rejects.toThrow(
-      'nat-1 to be available: Gateway.NotAttached: Network vpc-1 has no Internet gateway attached',
-    )
+    await expect(natGateway.waitReady!(testContext(), {...observed, state: 'pending'})).rejects.toThrow('nat-1 to be available: Gateway.NotAttached: Network vpc-1 has no Internet gateway attached')
   })
 })
 

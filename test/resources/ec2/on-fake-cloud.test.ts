@@ -124,7 +124,11 @@ describe('VPC endpoint policy', () => {
     const s3 = {vpcId, serviceName: 'com.amazonaws.us-east-1.s3', type: 'Gateway' as const, routeTableIds: [table.id], subnetIds: [], securityGroupIds: [], privateDnsEnabled: false}
     const ecr = {vpcId, serviceName: 'com.amazonaws.us-east-1.ecr.api', type: 'Interface' as const, routeTableIds: [], subnetIds: [subnetId], securityGroupIds: [], privateDnsEnabled: true}
     cloud.ec2.servicesWithoutPolicies.add('com.amazonaws.us-east-1.logs')
-    const logs = {...ecr, serviceName: 'com.amazonaws.us-east-1.logs', subnetIds: [(await subnet.create(ctx, {vpcId, cidr: '10.0.2.0/24', availabilityZone: 'us-east-1b', mapPublicIpOnLaunch: false}, meta('subnet/app-b'))).id]}
+    const logs = {
+      ...ecr,
+      serviceName: 'com.amazonaws.us-east-1.logs',
+      subnetIds: [(await subnet.create(ctx, {vpcId, cidr: '10.0.2.0/24', availabilityZone: 'us-east-1b', mapPublicIpOnLaunch: false}, meta('subnet/app-b'))).id],
+    }
 
     const endpoints = await Promise.all([s3, ecr, logs].map(async (desired, i) => (await vpcEndpoint.create(ctx, desired, meta(`vpc-endpoint/${i}`))).id))
     const read = await vpcEndpoint.read(ctx, endpoints)

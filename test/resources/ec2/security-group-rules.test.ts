@@ -144,9 +144,7 @@ describe('securityGroupRules.create', () => {
 
     await securityGroupRules.create(testContext(), desired, {logicalId: 'rules/alb', token: 't', tags: []})
 
-    expect(inputs(AuthorizeSecurityGroupIngressCommand)).toEqual([
-      {GroupId: 'sg-1', IpPermissions: [{IpProtocol: 'tcp', FromPort: 8000, ToPort: 8000, UserIdGroupPairs: [{GroupId: 'sg-2', Description: undefined}]}]},
-    ])
+    expect(inputs(AuthorizeSecurityGroupIngressCommand)).toEqual([{GroupId: 'sg-1', IpPermissions: [{IpProtocol: 'tcp', FromPort: 8000, ToPort: 8000, UserIdGroupPairs: [{GroupId: 'sg-2', Description: undefined}]}]}])
   })
 
   it('answers NotFound (which the engine retries) while the group is not visible yet', async () => {
@@ -172,7 +170,10 @@ describe('securityGroupRules.update', () => {
     ec2.on(ModifySecurityGroupRulesCommand).resolves({Return: true})
     const wanted: SecurityGroupRulesDesired = {
       groupId: 'sg-1',
-      ingress: [{...httpsIn, description: 'internet'}, {protocol: 'tcp', fromPort: 80, toPort: 80, cidr: '0.0.0.0/0'}],
+      ingress: [
+        {...httpsIn, description: 'internet'},
+        {protocol: 'tcp', fromPort: 80, toPort: 80, cidr: '0.0.0.0/0'},
+      ],
       egress: [allOut, {protocol: 'udp', fromPort: 53, toPort: 53, cidr: '10.0.0.2/32'}],
     }
 
@@ -183,9 +184,7 @@ describe('securityGroupRules.update', () => {
     expect(inputs(ModifySecurityGroupRulesCommand)).toEqual([
       {
         GroupId: 'sg-1',
-        SecurityGroupRules: [
-          {SecurityGroupRuleId: 'sgr-https', SecurityGroupRule: {IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIpv4: '0.0.0.0/0', Description: 'internet'}},
-        ],
+        SecurityGroupRules: [{SecurityGroupRuleId: 'sgr-https', SecurityGroupRule: {IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIpv4: '0.0.0.0/0', Description: 'internet'}}],
       },
     ])
     expect(updated.ingress.map((rule) => [rule.ruleId, rule.description])).toEqual([

@@ -10,14 +10,7 @@ import {
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
-import {
-  diffSecurityGroup,
-  generatedGroupName,
-  groupNamePrefix,
-  isNamedFrom,
-  securityGroup,
-  type SecurityGroupObserved,
-} from '../../../src/resources/ec2/security-group.js'
+import {diffSecurityGroup, generatedGroupName, groupNamePrefix, isNamedFrom, securityGroup, type SecurityGroupObserved} from '../../../src/resources/ec2/security-group.js'
 import {testContext} from '../../helpers/context.js'
 import {awsError, ec2Mock, ownershipTags, findQuery, keepData} from '../../helpers/ec2-mock.js'
 
@@ -39,10 +32,7 @@ beforeEach(() => {
 describe('securityGroup.read', () => {
   it('describes many ids in one filtered call and omits gone ids', async () => {
     ec2.on(DescribeSecurityGroupsCommand).resolves({
-      SecurityGroups: [
-        awsGroup,
-        {GroupId: 'sg-2', VpcId: 'vpc-1', GroupName: 'other', Description: 'other'},
-      ],
+      SecurityGroups: [awsGroup, {GroupId: 'sg-2', VpcId: 'vpc-1', GroupName: 'other', Description: 'other'}],
     })
 
     const found = await securityGroup.read(testContext(), ['sg-1', 'sg-2', 'sg-gone'])
@@ -137,9 +127,7 @@ describe('securityGroup.create', () => {
 
     const created = await securityGroup.create(testContext(), desired, meta)
 
-    expect(inputs(CreateSecurityGroupCommand)).toEqual([
-      {VpcId: 'vpc-1', GroupName: `teststack-alb-${suffix}`, Description: 'ALB', TagSpecifications: [{ResourceType: 'security-group', Tags: tags}]},
-    ])
+    expect(inputs(CreateSecurityGroupCommand)).toEqual([{VpcId: 'vpc-1', GroupName: `teststack-alb-${suffix}`, Description: 'ALB', TagSpecifications: [{ResourceType: 'security-group', Tags: tags}]}])
     expect(created).toEqual({...observed, id: 'sg-new'})
     expect(diffSecurityGroup(desired, created)).toEqual([])
   })
@@ -154,7 +142,10 @@ describe('securityGroup.create', () => {
 
   it('adopts the group an earlier attempt with the same token made (InvalidGroup.Duplicate), waiting until describes show it', async () => {
     ec2.on(CreateSecurityGroupCommand).rejects(awsError('InvalidGroup.Duplicate'))
-    ec2.on(DescribeSecurityGroupsCommand).resolvesOnce({SecurityGroups: []}).resolves({SecurityGroups: [awsGroup]})
+    ec2
+      .on(DescribeSecurityGroupsCommand)
+      .resolvesOnce({SecurityGroups: []})
+      .resolves({SecurityGroups: [awsGroup]})
     const ctx = testContext()
 
     const adopted = await securityGroup.create(ctx, desired, meta)
@@ -242,10 +233,7 @@ describe('securityGroup.delete', () => {
 
     await securityGroup.delete(testContext(), observed, keepData)
 
-    expect(inputs(DescribeSecurityGroupsCommand).map((input) => input.Filters)).toEqual([
-      [{Name: 'ip-permission.group-id', Values: ['sg-1']}],
-      [{Name: 'egress.ip-permission.group-id', Values: ['sg-1']}],
-    ])
+    expect(inputs(DescribeSecurityGroupsCommand).map((input) => input.Filters)).toEqual([[{Name: 'ip-permission.group-id', Values: ['sg-1']}], [{Name: 'egress.ip-permission.group-id', Values: ['sg-1']}]])
     expect(inputs(DescribeSecurityGroupRulesCommand)).toEqual([{Filters: [{Name: 'group-id', Values: ['sg-web']}]}])
     expect(inputs(RevokeSecurityGroupIngressCommand)).toEqual([{GroupId: 'sg-web', SecurityGroupRuleIds: ['sgr-in']}])
     expect(inputs(RevokeSecurityGroupEgressCommand)).toEqual([{GroupId: 'sg-web', SecurityGroupRuleIds: ['sgr-out']}])

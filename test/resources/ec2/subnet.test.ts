@@ -1,9 +1,4 @@
-import {
-  CreateSubnetCommand,
-  DeleteSubnetCommand,
-  DescribeSubnetsCommand,
-  ModifySubnetAttributeCommand,
-} from '@aws-sdk/client-ec2'
+import {CreateSubnetCommand, DeleteSubnetCommand, DescribeSubnetsCommand, ModifySubnetAttributeCommand} from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffSubnet, subnet, type SubnetObserved} from '../../../src/resources/ec2/subnet.js'
 import {testContext} from '../../helpers/context.js'
@@ -79,9 +74,7 @@ describe('subnet.create', () => {
 
     const created = await subnet.create(testContext(), {...desired, mapPublicIpOnLaunch: false}, meta)
 
-    expect(inputs(CreateSubnetCommand)).toEqual([
-      {VpcId: 'vpc-1', CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a', TagSpecifications: [{ResourceType: 'subnet', Tags: tags}]},
-    ])
+    expect(inputs(CreateSubnetCommand)).toEqual([{VpcId: 'vpc-1', CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a', TagSpecifications: [{ResourceType: 'subnet', Tags: tags}]}])
     expect(inputs(ModifySubnetAttributeCommand)).toEqual([])
     expect(created).toEqual({...observed, mapPublicIpOnLaunch: false, state: 'pending'})
   })

@@ -1,10 +1,4 @@
-import {
-  CreateVpcEndpointCommand,
-  DeleteVpcEndpointsCommand,
-  DescribeVpcEndpointsCommand,
-  ModifyVpcEndpointCommand,
-  type VpcEndpoint,
-} from '@aws-sdk/client-ec2'
+import {CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, DescribeVpcEndpointsCommand, ModifyVpcEndpointCommand, type VpcEndpoint} from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
 import type {VpcEndpointDesired} from '../../../src/resources/ec2/desired.js'
 import {diffVpcEndpoint, isDefaultPolicy, normalisePolicy, vpcEndpoint, type VpcEndpointObserved} from '../../../src/resources/ec2/vpc-endpoint.js'
@@ -122,7 +116,12 @@ describe('diffVpcEndpoint', () => {
     ['interface, no change (order-insensitive)', interfaceDesired, interfaceObserved, []],
     ['gateway, no change; subnets, groups and private DNS ignored', gatewayDesired, gatewayObserved, []],
     ['interface without groups: the VPC default group AWS assigns is not a change', {...interfaceDesired, securityGroupIds: []}, interfaceObserved, []],
-    ['other service', {...interfaceDesired, serviceName: 'com.amazonaws.us-east-1.ecr.dkr'}, interfaceObserved, [{field: 'serviceName', before: 'com.amazonaws.us-east-1.ecr.api', after: 'com.amazonaws.us-east-1.ecr.dkr', replace: true}]],
+    [
+      'other service',
+      {...interfaceDesired, serviceName: 'com.amazonaws.us-east-1.ecr.dkr'},
+      interfaceObserved,
+      [{field: 'serviceName', before: 'com.amazonaws.us-east-1.ecr.api', after: 'com.amazonaws.us-east-1.ecr.dkr', replace: true}],
+    ],
     ['other vpc', {...interfaceDesired, vpcId: 'vpc-2'}, interfaceObserved, [{field: 'vpcId', before: 'vpc-1', after: 'vpc-2', replace: true}]],
     ['other subnets', {...interfaceDesired, subnetIds: ['subnet-a', 'subnet-c']}, interfaceObserved, [{field: 'subnetIds', before: ['subnet-a', 'subnet-b'], after: ['subnet-a', 'subnet-c'], replace: false}]],
     ['other groups', {...interfaceDesired, securityGroupIds: ['sg-x']}, interfaceObserved, [{field: 'securityGroupIds', before: ['sg-endpoints'], after: ['sg-x'], replace: false}]],
@@ -162,7 +161,9 @@ describe('vpcEndpoint.create', () => {
   })
 
   it('creates a gateway endpoint with its route tables only', async () => {
-    ec2.on(CreateVpcEndpointCommand).resolves({VpcEndpoint: {VpcEndpointId: 'vpce-s3', VpcEndpointType: 'Gateway', VpcId: 'vpc-1', ServiceName: 'com.amazonaws.us-east-1.s3', State: state('available'), RouteTableIds: ['rtb-2', 'rtb-1']}})
+    ec2
+      .on(CreateVpcEndpointCommand)
+      .resolves({VpcEndpoint: {VpcEndpointId: 'vpce-s3', VpcEndpointType: 'Gateway', VpcId: 'vpc-1', ServiceName: 'com.amazonaws.us-east-1.s3', State: state('available'), RouteTableIds: ['rtb-2', 'rtb-1']}})
 
     await vpcEndpoint.create(testContext(), gatewayDesired, {...meta, logicalId: 'endpoint/s3'})
 
@@ -225,7 +226,13 @@ describe('endpoint policy', () => {
   it.each([
     ['a policy where the default is reported', policyDocument, gatewayDefault, '(default: full access)', normalisePolicy(policyDocument)],
     ['the default wanted, a custom policy reported (drift)', undefined, policyDocument, normalisePolicy(policyDocument), '(default: full access)'],
-    ['another action', JSON.stringify({Statement: [{...readOnly.Statement[0], Action: 's3:*'}]}), policyDocument, normalisePolicy(policyDocument), '{"Statement":[{"Action":"s3:*","Effect":"Allow","Principal":"*","Resource":"*"}]}'],
+    [
+      'another action',
+      JSON.stringify({Statement: [{...readOnly.Statement[0], Action: 's3:*'}]}),
+      policyDocument,
+      normalisePolicy(policyDocument),
+      '{"Statement":[{"Action":"s3:*","Effect":"Allow","Principal":"*","Resource":"*"}]}',
+    ],
     ['array order matters in a policy', JSON.stringify({Statement: [{...readOnly.Statement[0], Action: ['s3:ListBucket', 's3:GetObject']}]}), policyDocument, normalisePolicy(policyDocument), expect.any(String)],
   ])('in place: %s', (_name, wanted, reported, before, after) => {
     expect(diffVpcEndpoint({...gatewayDesired, policyDocument: wanted}, {...gatewayObserved, policyDocument: reported})).toEqual([{field: 'policyDocument', before, after, replace: false}])
@@ -233,11 +240,28 @@ describe('endpoint policy', () => {
 
   it('recognises the default in its spellings, and nothing else', () => {
     expect([gatewayDefault, interfaceDefault, undefined].map(isDefaultPolicy)).toEqual([true, true, true])
-    expect([policyDocument, '{"Statement":[]}', 'not json', '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}'].map(isDefaultPolicy)).toEqual([false, false, false, false])
+    expect([policyDocument, '{"Statement":[]}', 'not json', '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}'].map(isDefaultPolicy)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ])
   })
 
   it('is passed at create; absent, AWS attaches its default', async () => {
-    ec2.on(CreateVpcEndpointCommand).resolves({VpcEndpoint: {VpcEndpointId: 'vpce-s3', VpcEndpointType: 'Gateway', VpcId: 'vpc-1', ServiceName: 'com.amazonaws.us-east-1.s3', State: state('available'), RouteTableIds: ['rtb-1', 'rtb-2'], PolicyDocument: policyDocument}})
+    ec2
+      .on(CreateVpcEndpointCommand)
+      .resolves({
+        VpcEndpoint: {
+          VpcEndpointId: 'vpce-s3',
+          VpcEndpointType: 'Gateway',
+          VpcId: 'vpc-1',
+          ServiceName: 'com.amazonaws.us-east-1.s3',
+          State: state('available'),
+          RouteTableIds: ['rtb-1', 'rtb-2'],
+          PolicyDocument: policyDocument,
+        },
+      })
 
     const created = await vpcEndpoint.create(testContext(), {...gatewayDesired, policyDocument}, meta)
 
@@ -283,11 +307,7 @@ describe('vpcEndpoint.waitReady', () => {
     expect(ready).toEqual(interfaceObserved)
     expect(inputs(DescribeVpcEndpointsCommand)).toHaveLength(4)
     expect(inputs(DescribeVpcEndpointsCommand)[0]).toEqual({Filters: [{Name: 'vpc-endpoint-id', Values: ['vpce-1']}]})
-    expect(ctx.messages).toEqual([
-      'waiting for vpce-1 to be available: not visible yet, 0s',
-      'waiting for vpce-1 to be available: pending, 5s',
-      'waiting for vpce-1 to be available: pending, 10s',
-    ])
+    expect(ctx.messages).toEqual(['waiting for vpce-1 to be available: not visible yet, 0s', 'waiting for vpce-1 to be available: pending, 5s', 'waiting for vpce-1 to be available: pending, 10s'])
     expect(ctx.clock.now() - started).toBeGreaterThanOrEqual(15_000)
   })
 

@@ -1,10 +1,4 @@
-import {
-  CreateVpcCommand,
-  DeleteVpcCommand,
-  DescribeVpcAttributeCommand,
-  DescribeVpcsCommand,
-  ModifyVpcAttributeCommand,
-} from '@aws-sdk/client-ec2'
+import {CreateVpcCommand, DeleteVpcCommand, DescribeVpcAttributeCommand, DescribeVpcsCommand, ModifyVpcAttributeCommand} from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {diffVpc, vpc, type VpcObserved} from '../../../src/resources/ec2/vpc.js'
 import {testContext} from '../../helpers/context.js'
