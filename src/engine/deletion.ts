@@ -91,7 +91,7 @@ export class DeletionWalk {
   }
 
   private async delete(deletion: Deletion): Promise<boolean> {
-    const {state, emit} = this.run
+    const {emit} = this.run
     const label = DeletionWalk.label(deletion)
     const partOf = this.run.partOf?.(deletion)
     const base: NodeResult = {id: deletion.logicalId, kind: deletion.kind, action: 'delete', status: 'planned', physicalId: deletion.id, changes: [], reason: deletion.reason, durationMs: 0, ...(partOf ? {partOf} : {})}

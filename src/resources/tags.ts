@@ -1,4 +1,4 @@
-import type {Tag as Ec2Tag} from '@aws-sdk/client-ec2'
+import type {ResourceType, Tag as Ec2Tag} from '@aws-sdk/client-ec2'
 import {TAG_ID, TAG_STACK, type CreateMeta, type Observed, type Tag} from './types.js'
 
 /** Reads a tag value from an EC2-style tag list. */
@@ -38,7 +38,7 @@ export function withOwner<O extends Observed>(fresh: O, known: Pick<Observed, 'l
 }
 
 /** EC2 `TagSpecifications` for a create call. */
-export function tagSpecifications(resourceType: string, tags: Tag[]): {ResourceType: any; Tags: Tag[]}[] {
+export function tagSpecifications(resourceType: ResourceType, tags: Tag[]): {ResourceType: ResourceType; Tags: Tag[]}[] {
   return [{ResourceType: resourceType, Tags: tags}]
 }
 

@@ -125,6 +125,8 @@ export interface DeleteOptions {
  * One AWS resource kind. Reconcilers never print and never decide order;
  * the engine calls exactly one of create / update / delete, or nothing.
  */
+// `any` defaults: the registry and the engine hold reconcilers of every kind side by side; kinds are typed through KindTypes.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Reconciler<D = any, O extends Observed = any> {
   /** `ec2.subnet`, `ec2.nat-gateway`… */
   readonly kind: string

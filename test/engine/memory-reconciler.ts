@@ -29,6 +29,8 @@ export class MemoryWorld {
     replaceStrategy: Reconciler['replaceStrategy'] = 'create-before-delete',
     extras: Partial<Reconciler<{value: string; parent?: string; immutable?: string}, Thing & {immutable?: string}>> = {},
   ): Reconciler<{value: string; parent?: string; immutable?: string}, Thing & {immutable?: string}> {
+    // The reconciler's methods are object-literal methods: their own `this` is the reconciler, not the world.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const world = this
     const base: Reconciler<{value: string; parent?: string; immutable?: string}, Thing & {immutable?: string}> = {
       kind,

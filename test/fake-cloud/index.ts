@@ -46,6 +46,8 @@ interface Route {
   handler: FakeHandler
 }
 
+// `cloud.ec2`, `cloud.ssm`…: defined per registered service in the constructor, typed here.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface FakeCloud extends BuiltInServices {}
 
 /**
@@ -75,12 +77,13 @@ export interface FakeCloud extends BuiltInServices {}
  * runs), and its `restore()` deletes the stub so the patch shows again. The
  * two never fight, in any order; a mocked class simply bypasses the fake.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class FakeCloud {
   readonly clock: Clock
   readonly faults = new Faults()
   readonly env: FakeEnv
   readonly calls: CallRecord[] = []
-  private readonly routes = new Map<Function, Route>()
+  private readonly routes = new Map<FakeHandler['command'], Route>()
   /** Clients this installation added its middleware to, with the credentials they had. */
   private readonly attached = new Map<SmithyClient, unknown>()
   private mutations = 0
@@ -98,7 +101,10 @@ export class FakeCloud {
   /** Routes every SDK client call of this process to the fake (a previously installed fake is restored first). Call `restore()` after. */
   install(): this {
     installed?.restore()
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the one installed fake, module-wide
     installed = this
+    // The patched `send` needs both the client (its own `this`) and this fake.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const cloud = this
     Client.prototype.send = function (this: SmithyClient, ...args: unknown[]) {
       cloud.attach(this)
@@ -160,7 +166,7 @@ export class FakeCloud {
   private middleware(): FinalizeRequestMiddleware<any, any> {
     return (_next, context: HandlerExecutionContext) => async (args) => {
       const command: unknown = context[SMITHY_CONTEXT_KEY]?.commandInstance
-      const route = typeof command === 'object' && command !== null ? this.routes.get(command.constructor) : undefined
+      const route = typeof command === 'object' && command !== null ? this.routes.get(command.constructor as FakeHandler['command']) : undefined
       if (!route) {
         // An operation the fake does not implement fails loudly (and is not retried: a plain Error is a client error).
         throw new Error(`fake cloud: ${context.clientName} ${context.commandName} is not implemented (input ${JSON.stringify(args.input)})`)

@@ -249,19 +249,17 @@ describe('endpoint policy', () => {
   })
 
   it('is passed at create; absent, AWS attaches its default', async () => {
-    ec2
-      .on(CreateVpcEndpointCommand)
-      .resolves({
-        VpcEndpoint: {
-          VpcEndpointId: 'vpce-s3',
-          VpcEndpointType: 'Gateway',
-          VpcId: 'vpc-1',
-          ServiceName: 'com.amazonaws.us-east-1.s3',
-          State: state('available'),
-          RouteTableIds: ['rtb-1', 'rtb-2'],
-          PolicyDocument: policyDocument,
-        },
-      })
+    ec2.on(CreateVpcEndpointCommand).resolves({
+      VpcEndpoint: {
+        VpcEndpointId: 'vpce-s3',
+        VpcEndpointType: 'Gateway',
+        VpcId: 'vpc-1',
+        ServiceName: 'com.amazonaws.us-east-1.s3',
+        State: state('available'),
+        RouteTableIds: ['rtb-1', 'rtb-2'],
+        PolicyDocument: policyDocument,
+      },
+    })
 
     const created = await vpcEndpoint.create(testContext(), {...gatewayDesired, policyDocument}, meta)
 
