@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {up} from '../../src/app/up.js'
-import {afterCrash, cleanRun, everyK, expectConverged, LAGS, MATRIX_TIMEOUT_MS, yes, type Harness} from '../helpers/crash.js'
+import {afterCrash, cleanRun, everyK, expectConverged, LAGGING, MATRIX_TIMEOUT_MS, yes, type Harness} from '../helpers/crash.js'
 import {exampleEdited} from '../helpers/stack.js'
 
 const deploy = async ({open}: Harness) => {
@@ -13,7 +13,7 @@ const REPLACEMENTS: [string, (text: string) => string][] = [
   ['a security group description', (text) => text.replace('description: Internet-facing load balancer', 'description: Public load balancer')],
 ]
 
-describe.each(LAGS)('a replacement killed after its k-th mutating call (%s)', (_, lag) => {
+describe.each(LAGGING)('a replacement killed after its k-th mutating call (%s)', (_, lag) => {
   it.each(REPLACEMENTS)('of %s: the re-run converges, for every k', {timeout: MATRIX_TIMEOUT_MS}, async (_, edit) => {
     const file = exampleEdited(edit)
     const clean = await cleanRun(deploy, async ({open}) => up(await open({file}), yes))
