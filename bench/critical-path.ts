@@ -3,15 +3,22 @@ import type {ResourceNode} from '../src/graph/types.js'
 import type {CallRecord} from '../test/fake-cloud/core.js'
 import {LATENCY_MS, transitionAfterMs} from './model.js'
 
+/** Operations that make a new object: each is preceded by a commit of its create intent to the state. */
+const CREATES = /^(Create|Allocate)/
+
 /**
  * The modelled duration of one node's work, from the calls it made and the
  * latency model (not from measured time): its mutating calls, the reads it
  * needs before them, and — when it waited for AWS — the transition it waited
  * out plus the one read that sees it done. Polls are not counted one by one:
- * a perfect waiter would see the state change at once.
+ * a perfect waiter would see the state change at once. A node that creates
+ * an object first stores its create intent (one quick state commit: the
+ * conditional put; src/engine/apply.ts, src/state/ssm-store.ts),
+ * so that a crash between the call and the next save cannot lead to a
+ * duplicate: that commit is part of its work by design, not overhead.
  */
 export function modelledNodeMs(calls: CallRecord[], scale: number): number {
-  let total = 0
+  let total = calls.some((call) => call.service === 'ec2' && call.mutating && CREATES.test(call.operation)) ? LATENCY_MS.ssmWrite * scale : 0
   let mutated = false
   let polled = false
   let transition = 0

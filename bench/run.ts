@@ -54,19 +54,20 @@ log(
   ).join('\n'),
 )
 for (const s of scenarios) log(`   ${s.spec}: critical chain ${s.up.chain.join(' → ')}`)
-// A stack with no long wait has a critical path of a few dozen ms at 1/100, where the fixed
-// local cost of each simulated call (timers, JS: ~1 ms) weighs as much as AWS's latency.
-// Measure those once more at ten times the scale, where that cost shrinks back to its share.
-const shortStacks: Record<string, {scale: number; ratio: number}> = {}
-for (const s of scenarios.filter((scenario) => scenario.up.criticalPathMs < 250)) {
-  const cloud = simulatedCloud(scale * 10)
-  try {
-    const run = await upFromEmpty(cloud, join(root, s.spec), scale * 10, 10)
-    shortStacks[s.spec] = {scale: scale * 10, ratio: run.ratio}
-    log(`   ${s.spec}: critical path only ${fmt(s.up.criticalPathMs)} at this scale; at scale ${scale * 10}: wall / path ${run.ratio.toFixed(3)} (${mark(run.ratio <= RATIO_TARGET)})`)
-  } finally {
-    cloud.restore()
-  }
+// At 1/100 every simulated AWS call is 100 times shorter, while the fixed local cost of each call
+// (SDK serialization and retry middleware, JS, timers: ~0.5 ms) is not: it weighs as much as 50 ms of
+// AWS latency, against the ~200 ms the model gives a describe. A stack whose ratio misses the target
+// is measured once more at ten times the scale, where that cost shrinks back towards its real share;
+// both figures are shown.
+const remeasured: Record<string, {scale: number; up: number; teardown: number}> = {}
+const misses = scenarios.filter((s) => s.up.ratio > RATIO_TARGET || s.teardown.ratio > RATIO_TARGET)
+if (misses.length > 0) log(`\n1b. misses at ${scale} measured again at scale ${scale * 10} (one run each)`)
+for (const s of misses) {
+  const again = await runScenario(join(root, s.spec), scale * 10)
+  remeasured[s.spec] = {scale: scale * 10, up: again.up.ratio, teardown: again.teardown.ratio}
+  log(
+    `   ${s.spec}: up ${s.up.ratio.toFixed(3)} → ${again.up.ratio.toFixed(3)} (${mark(again.up.ratio <= RATIO_TARGET)}), teardown ${s.teardown.ratio.toFixed(3)} → ${again.teardown.ratio.toFixed(3)} (${mark(again.teardown.ratio <= RATIO_TARGET)})`,
+  )
 }
 
 log('\n2. no-op up: API calls (counted where each SDK client sends, and cross-checked at the fake cloud)')
@@ -171,7 +172,7 @@ const results = {
   scale,
   model: 'bench/model.ts',
   scenarios,
-  shortStacksAtTenTimesScale: shortStacks,
+  remeasuredAtTenTimesScale: remeasured,
   scale200: scaleFigures,
   startup: Object.fromEntries(Object.entries(startup).map(([args, s]) => [args, s])),
   concurrency: sensitivity,

@@ -31,8 +31,7 @@ export async function up(session: Session, confirm: Confirm): Promise<RunReport>
       throw new CancelledError(previewReport)
     }
     const writer = new StateWriter(doc, session.store, session.statePacing)
-    // The lineage seeds idempotency tokens; it must be stored before the first create.
-    if (doc.serial === 0) await writer.commit()
+    // The lineage seeds idempotency tokens: it is stored with the first create's intent, before that create.
     const result = await converge(prepared, {...common, writer, emit: session.options.emit, signal: session.options.signal})
     return buildReport('up', {...base, serial: doc.serial}, result.results, result.outputs, result)
   } finally {

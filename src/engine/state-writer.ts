@@ -7,10 +7,15 @@ import type {Clock} from '../util/clock.js'
  * save is in flight, every commit that arrives waits for a single next save
  * that includes all of them. A commit resolves once its mutation is stored.
  *
- * Saves start at least `minIntervalMs` apart: Parameter Store throttles
- * PutParameter per account and region (its "throughput" quota, shared with
- * every other user of the account), and each save is a new version of the
- * parameter. Mutations in between are coalesced into the next save.
+ * Background saves start at least `minIntervalMs` apart, and once no
+ * mutation arrived for `minIntervalMs` (but no later than three intervals
+ * after the first change they hold): Parameter Store throttles PutParameter
+ * per account and region (its "throughput" quota, shared with every other
+ * user of the account), and a save in flight holds up the next commit.
+ * Mutations in between are coalesced into the next save. A commit someone
+ * waits for (a create intent, which must be stored before its create call)
+ * does not wait: it cuts the pacing short and its save holds the background
+ * changes too. What a crash loses of background changes, tags recover.
  * https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-throughput.html
  */
 export class StateWriter {
@@ -21,6 +26,14 @@ export class StateWriter {
   private flushing = false
   private cutPacing: (() => void) | undefined
   private readonly conflictListeners = new Set<(error: StateConflictError) => void>()
+  /** Mutations recorded so far, and how many of them the save in flight (or the last one) holds. */
+  private changes = 0
+  private covered = 0
+  /** A commit is waiting: the next save skips the pacing. */
+  private urgent = false
+  /** Clock times of the last background change, and of the first one no save holds yet. */
+  private lastChange = Number.NEGATIVE_INFINITY
+  private firstPending: number | undefined
   /** Set once a save found that another run committed the state: nothing more is saved, and the run must stop. */
   conflict: StateConflictError | undefined
   saves = 0
@@ -37,20 +50,36 @@ export class StateWriter {
     return () => this.conflictListeners.delete(listener)
   }
 
+  /** Stores the document as it is now; resolves once it is stored. */
   commit(): Promise<void> {
+    this.changes++
+    this.urgent = true
+    this.cutPacing?.()
+    return this.request()
+  }
+
+  /**
+   * A save that holds every change recorded so far. It starts on the next
+   * turn of the event loop (after the one in flight, if any), so that every
+   * request of this turn shares it: when a resource is recorded, the
+   * dependents it lets go store their create intents in the same turn, and
+   * all of it is one save, not a queue of them. It is skipped when the save
+   * before it started late enough to hold every change.
+   */
+  private request(): Promise<void> {
     if (this.conflict) return Promise.reject(this.conflict)
     if (this.queued) return this.queued
-    if (!this.running) {
-      this.running = this.save().finally(() => {
-        this.running = undefined
-      })
-      return this.running
-    }
-    this.queued = this.running
+    const previous = this.running ?? Promise.resolve()
+    this.queued = previous
       .catch(() => undefined)
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
       .then(() => {
         this.queued = undefined
-        return this.commit()
+        if (this.covered >= this.changes) return undefined
+        this.running = this.save().finally(() => {
+          this.running = undefined
+        })
+        return this.running
       })
     return this.queued
   }
@@ -59,9 +88,18 @@ export class StateWriter {
    * Records a mutation without waiting for it to be stored: dependents need
    * not wait for SSM (a crash before the save lands is recovered from the
    * resource's tags). `flush` reports a failed save.
+   *
+   * Like every save it starts on the next turn of the event loop: what the
+   * mutation lets go next (dependents storing their create intents, in the
+   * same turn) then shares that save instead of queueing behind it.
    */
   saveInBackground(): void {
-    this.commit().catch((error: unknown) => {
+    this.changes++
+    if (this.pacing) {
+      this.lastChange = this.pacing.clock.now()
+      this.firstPending ??= this.lastChange
+    }
+    this.request().catch((error: unknown) => {
       this.failure ??= error
     })
   }
@@ -74,6 +112,12 @@ export class StateWriter {
   async flush(): Promise<void> {
     this.flushing = true
     this.cutPacing?.()
+    // Changes a failed save did not store are tried once more.
+    if (this.changes > this.covered && !this.conflict) {
+      this.request().catch((error: unknown) => {
+        this.failure ??= error
+      })
+    }
     while (this.running || this.queued) await (this.queued ?? this.running)!.catch(() => undefined)
     this.flushing = false
     if (this.failure) {
@@ -85,23 +129,33 @@ export class StateWriter {
 
   private async save(): Promise<void> {
     if (this.pacing) {
-      const wait = this.lastStart + this.pacing.minIntervalMs - this.pacing.clock.now()
-      if (wait > 0 && !this.flushing) {
+      const {clock, minIntervalMs} = this.pacing
+      for (;;) {
+        const now = clock.now()
+        const quietAndPaced = Math.max(this.lastChange, this.lastStart) + minIntervalMs
+        const until = Math.min(quietAndPaced, (this.firstPending ?? now) + 3 * minIntervalMs)
+        if (until <= now || this.flushing || this.urgent) break
         const cut = new AbortController()
         this.cutPacing = () => cut.abort()
-        await this.pacing.clock.sleep(wait, cut.signal).catch(() => undefined)
+        await clock.sleep(until - now, cut.signal).catch(() => undefined)
         this.cutPacing = undefined
       }
-      this.lastStart = this.pacing.clock.now()
+      this.lastStart = clock.now()
+      this.firstPending = undefined
     }
     if (this.conflict) throw this.conflict
+    const quick = this.urgent && !this.flushing
+    this.urgent = false
+    const coveredBefore = this.covered
+    this.covered = this.changes
     this.doc.serial++
     this.saves++
     try {
-      await this.store.save(structuredClone(this.doc))
+      await this.store.save(structuredClone(this.doc), {quick})
     } catch (error) {
-      // The serial was not committed: the next save retries it.
+      // The serial was not committed: the next save retries it, with these changes.
       this.doc.serial--
+      this.covered = coveredBefore
       if (error instanceof StateConflictError) {
         this.conflict = error
         for (const listener of this.conflictListeners) listener(error)

@@ -88,6 +88,9 @@ const LOAD_ATTEMPTS = 3
 /** The stale run may commit between our load and our save a few times; then it is not stale but running hard. */
 const FENCE_ATTEMPTS = 3
 
+/** Old serials (headers and chunks) are deleted once this many names are due: one DeleteParameters call. */
+export const GC_BATCH = 10
+
 export class SsmStateStore implements StateStore {
   readonly prefix: string
   /** Stamped in every header this store writes (codec.ts, SerialHeader). */
@@ -103,11 +106,16 @@ export class SsmStateStore implements StateStore {
   /** Set once another run took the stack: every later save or destroy throws it. */
   private conflict: StateConflictError | undefined
 
+  /** Old serials are deleted once this many names are due (see GC_BATCH). */
+  private readonly gcBatch: number
+
   constructor(
     private readonly aws: AwsClients,
     readonly stack: string,
+    options: {gcBatch?: number} = {},
   ) {
     this.prefix = `/containrlab/${stack}/`
+    this.gcBatch = options.gcBatch ?? GC_BATCH
   }
 
   get serialPath(): string {
@@ -163,10 +171,10 @@ export class SsmStateStore implements StateStore {
    * A document whose serial is not above the last one saved or loaded is an
    * older snapshot: nothing is written.
    */
-  save(doc: StateDocument): Promise<void> {
+  save(doc: StateDocument, options: {quick?: boolean} = {}): Promise<void> {
     // Copied now: the caller may keep mutating its document while this save waits its turn.
     const snapshot = structuredClone(doc)
-    return this.serialised(() => this.commit(snapshot))
+    return this.serialised(() => this.commit(snapshot, options.quick ?? false))
   }
 
   /** Deletes every state parameter (teardown); the lock is left to its handle, the stack's own parameters stay. */
@@ -197,7 +205,7 @@ export class SsmStateStore implements StateStore {
   private async fenceStaleRun(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       // A fresh store each time: this one may just have learnt that the stale run committed first.
-      const store = new SsmStateStore(this.aws, this.stack)
+      const store = new SsmStateStore(this.aws, this.stack, {gcBatch: this.gcBatch})
       const doc = await store.load()
       if (!doc) return
       try {
@@ -218,7 +226,7 @@ export class SsmStateStore implements StateStore {
   // -------------------------------------------------------------------------
   // Save
 
-  private async commit(doc: StateDocument): Promise<void> {
+  private async commit(doc: StateDocument, quick: boolean): Promise<void> {
     if (this.conflict) throw this.conflict
     const ssm = await this.aws.ssm()
     if (!this.base) {
@@ -258,7 +266,8 @@ export class SsmStateStore implements StateStore {
     }
     this.pending = undefined
     this.base = {serial, docSerial: doc.serial, lineage: doc.lineage, layout: 'serial'}
-    await this.verifyAndCollect(ssm, serial, base, [name, ...chunkNames])
+    // A quick save leaves the listing to the next full one: it lists every header above its own base too.
+    if (!quick) await this.verifyAndCollect(ssm, serial, base, [name, ...chunkNames])
   }
 
   /** Steps 3 and 4 (class comment): fencing against later serials or a deleted state, then garbage collection. */
@@ -280,7 +289,9 @@ export class SsmStateStore implements StateStore {
       this.legacy = undefined
       await Promise.all([put(this.legacyHeaderName, JSON.stringify(marker), true).catch(() => (this.legacy = legacy)), this.deleteQuietly(ssm, legacy.chunkNames)])
     }
-    await this.deleteQuietly(ssm, garbage)
+    // Collected ten names at a time (DeleteParameters' batch): one call per several saves rather than one
+    // per save, off the path of most saves. Keeping more than the last two serials is only safer.
+    if (garbage.length >= this.gcBatch) await this.deleteQuietly(ssm, garbage)
   }
 
   /**

@@ -83,8 +83,13 @@ export interface StateStore {
    * run committed a serial this store did not load or write, or deleted the
    * state (its lock was broken while it ran); what it wrote is removed again
    * and every later save throws the same error.
+   *
+   * `quick`: only the conditional put, for a save someone waits for (a
+   * create intent): the put alone fails against a run that committed this
+   * serial; the check for higher serials (a run far ahead) and the clean-up
+   * of old ones wait for the next full save.
    */
-  save(doc: StateDocument): Promise<void>
+  save(doc: StateDocument, options?: {quick?: boolean}): Promise<void>
   /**
    * Deletes every state parameter (teardown); the lock is left to its handle.
    * Throws StateConflictError, deleting nothing, when another run committed

@@ -31,22 +31,37 @@ describe('StateWriter', () => {
     const mutate = (id: string) => {
       doc.resources[id] = {kind: 'test', id: `${id}-1`, deps: [], outputs: {}, updatedAt: ''}
     }
+    // Background saves start on the next turn of the event loop: a commit in the same turn (a dependent
+    // storing its create intent right after its dependency was recorded) shares one save with them.
     for (const id of ['a', 'b', 'c']) {
       mutate(id)
       writer.saveInBackground()
     }
     mutate('d')
     await writer.commit()
-    // The first save holds `a`; b, c and d arrived meanwhile and share the second, 300 ms after the first began.
-    expect(store.saved.map((s) => s.resources)).toEqual([['a'], ['a', 'b', 'c', 'd']])
-    expect(store.saved.map((s) => s.serial)).toEqual([1, 2])
-    expect(store.saved[1]!.at - store.saved[0]!.at).toBeGreaterThanOrEqual(300)
-
-    // At the end of a run, flush stores what is left (it cuts the pacing short on a real clock).
+    expect(store.saved.map((s) => s.resources)).toEqual([['a', 'b', 'c', 'd']])
+    // Background saves wait out the pacing (300 ms after the previous one began); what arrives meanwhile shares them.
     mutate('e')
     writer.saveInBackground()
+    mutate('f')
+    writer.saveInBackground()
+    while (store.saved.length < 2) await new Promise((resolve) => setTimeout(resolve, 1))
+    expect(store.saved.map((s) => s.resources.length)).toEqual([4, 6])
+    expect(store.saved[1]!.at - store.saved[0]!.at).toBeGreaterThanOrEqual(300)
+    // A commit someone waits for (a create intent) cuts the pacing short, and holds the background change too.
+    mutate('g')
+    writer.saveInBackground()
+    mutate('h')
+    await writer.commit()
+    expect(store.saved.map((s) => s.resources.length)).toEqual([4, 6, 8])
+    expect(store.saved[2]!.at - store.saved[1]!.at).toBeLessThan(300)
+    expect(store.saved.map((s) => s.serial)).toEqual([1, 2, 3])
+
+    // At the end of a run, flush stores what is left, a background save not yet started included.
+    mutate('h')
+    writer.saveInBackground()
     await writer.flush()
-    expect(store.saved.at(-1)!.resources).toContain('e')
+    expect(store.saved.at(-1)!.resources).toContain('h')
   })
 
   it('reports a failed background save at flush', async () => {

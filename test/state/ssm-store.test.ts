@@ -18,14 +18,15 @@ let store: SsmStateStore
 
 beforeEach(() => {
   ;({fake, aws} = ssmHarness())
-  store = new SsmStateStore(aws, 'teststack')
+  store = new SsmStateStore(aws, 'teststack', {gcBatch: 1})
 })
 
 const headerNames = () => fake.names().filter((name) => /\/serial\/\d+$/.test(name))
 const chunkNames = (serial?: number) => fake.names().filter((name) => name.startsWith(`${PREFIX}chunks/${serial === undefined ? '' : `${serial}/`}`))
 /** The operations sent since the last reset, in order. */
 const operations = () => ssmMock.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''))
-const fresh = () => new SsmStateStore(aws, 'teststack')
+// Collecting every old serial at once (gcBatch 1) shows the protocol save by save; batching has its own test.
+const fresh = () => new SsmStateStore(aws, 'teststack', {gcBatch: 1})
 
 /** Replaces one fake handler with a wrapper (the wrapper gets the original). */
 function wrap(command: any, wrapper: (input: any, original: (input: any) => any) => unknown): void {
@@ -116,6 +117,21 @@ describe('SsmStateStore: layout and call counts', () => {
     fake.pageSizes = [0, 1, 0, 3]
     await expect(fresh().load()).resolves.toEqual(bigDocument(3, 12))
     expect(inputsOf(GetParametersByPathCommand).at(-1)?.NextToken).toBeDefined()
+  })
+})
+
+describe('SsmStateStore: batched collection (the default)', () => {
+  it('makes two calls per save (put, list) and deletes old serials ten at a time', async () => {
+    const batched = new SsmStateStore(aws, 'teststack')
+    await batched.load()
+    ssmMock.resetHistory()
+    await saveSerials(batched, 1, 12)
+    // Ten old serials (1..10) became due with serial 12: one DeleteParameters for all of them.
+    expect(operations().filter((op) => op === 'DeleteParameters')).toHaveLength(1)
+    expect(operations().filter((op) => op === 'PutParameter')).toHaveLength(12)
+    expect(inputsOf(DeleteParametersCommand)).toEqual([{Names: Array.from({length: 10}, (_, i) => header(i + 1))}])
+    expect(headerNames()).toEqual([header(11), header(12)])
+    await expect(fresh().load()).resolves.toMatchObject({serial: 12})
   })
 })
 
