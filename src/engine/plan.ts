@@ -1,7 +1,7 @@
 import type {Dag} from '../graph/dag.js'
 import {type ResourceNode, resolveRefs} from '../graph/types.js'
 import type {Change, Observed, Reconciler} from '../resources/types.js'
-import type {StateDocument} from '../state/types.js'
+import type {RetiredEntry, StateDocument} from '../state/types.js'
 import type {NodeAction, NodeResult} from './events.js'
 import type {Observation, World} from './observe.js'
 
@@ -167,20 +167,7 @@ function plannedDeletions(options: {dag: Dag; nodes: Map<string, PlannedNode>; w
       early: false,
     })
   }
-  state.retired.forEach((entry, index) => {
-    deletions.push({
-      key: `retired:${index}`,
-      logicalId: entry.logicalId,
-      kind: entry.kind,
-      id: entry.id,
-      deps: entry.deps,
-      observed: world.retired[index],
-      cause: 'retired',
-      reason: entry.reason === 'orphan' ? 'orphan found by its tags' : 'old object of an earlier replacement',
-      retiredIndex: index,
-      early: false,
-    })
-  })
+  deletions.push(...retiredDeletions(state, world, (entry) => (entry.reason === 'orphan' ? 'orphan found by its tags' : 'old object of an earlier replacement')))
   for (const stray of world.strays) {
     deletions.push({
       key: `stray:${stray.kind}:${stray.observed.id}`,
@@ -196,6 +183,22 @@ function plannedDeletions(options: {dag: Dag; nodes: Map<string, PlannedNode>; w
   }
   markEarly(deletions)
   return deletions
+}
+
+/** The state's retired objects (old halves of replacements, orphans) as deletions. */
+export function retiredDeletions(state: StateDocument, world: World, reason: (entry: RetiredEntry) => string): Deletion[] {
+  return state.retired.map((entry, index) => ({
+    key: `retired:${index}`,
+    logicalId: entry.logicalId,
+    kind: entry.kind,
+    id: entry.id,
+    deps: entry.deps,
+    observed: world.retired[index],
+    cause: 'retired',
+    reason: reason(entry),
+    retiredIndex: index,
+    early: false,
+  }))
 }
 
 /** A deletion that depends (directly or not) on an early one must go before it, so it is early too. */

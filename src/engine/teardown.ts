@@ -8,7 +8,7 @@ import {DeletionWalk} from './deletion.js'
 import type {EventSink, NodeResult} from './events.js'
 import {Limiter} from './limiter.js'
 import {observe} from './observe.js'
-import type {Deletion} from './plan.js'
+import {type Deletion, retiredDeletions} from './plan.js'
 import type {StateWriter} from './state-writer.js'
 
 export interface TeardownOptions {
@@ -77,20 +77,7 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
       early: false,
     })
   }
-  state.retired.forEach((entry, index) => {
-    deletions.push({
-      key: `retired:${index}`,
-      logicalId: entry.logicalId,
-      kind: entry.kind,
-      id: entry.id,
-      deps: entry.deps,
-      observed: world.retired[index],
-      cause: 'retired',
-      reason: 'teardown',
-      retiredIndex: index,
-      early: false,
-    })
-  })
+  deletions.push(...retiredDeletions(state, world, () => 'teardown'))
   for (const stray of world.strays) {
     orphans.push(`${stray.logicalId} (${stray.observed.id})`)
     deletions.push({

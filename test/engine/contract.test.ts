@@ -6,28 +6,11 @@ import {teardown} from '../../src/engine/teardown.js'
 import type {ResourceNode} from '../../src/graph/types.js'
 import type {Reconciler} from '../../src/resources/types.js'
 import {newStateDocument} from '../../src/state/document.js'
-import type {StateDocument, StateStore} from '../../src/state/types.js'
 import {testContext} from '../helpers/context.js'
+import {memoryStore} from './memory-store.js'
 import {MemoryWorld, type Thing} from './memory-reconciler.js'
 
 /** The parts of the reconciler contract the ALB, ECS, RDS and IAM kinds need: data, readiness, secrets. */
-
-function memoryStore(): StateStore & {saved: StateDocument[]} {
-  const saved: StateDocument[] = []
-  return {
-    saved,
-    load: async () => saved.at(-1),
-    save: async (doc) => {
-      saved.push(structuredClone(doc))
-    },
-    destroy: async () => {
-      saved.length = 0
-    },
-    lock: async () => ({release: async () => {}}),
-    readLock: async () => undefined,
-    forceUnlock: async () => undefined,
-  }
-}
 
 function harness(reconciler: Reconciler, world: MemoryWorld) {
   const registry = world.registry(reconciler)

@@ -5,26 +5,10 @@ import {StateWriter} from '../../src/engine/state-writer.js'
 import {teardown} from '../../src/engine/teardown.js'
 import {type ResourceNode, ref} from '../../src/graph/types.js'
 import {newStateDocument} from '../../src/state/document.js'
-import type {StateDocument, StateStore} from '../../src/state/types.js'
+import type {StateDocument} from '../../src/state/types.js'
 import {testContext} from '../helpers/context.js'
+import {memoryStore} from './memory-store.js'
 import {MemoryWorld} from './memory-reconciler.js'
-
-function memoryStore(): StateStore & {saved: StateDocument[]} {
-  const saved: StateDocument[] = []
-  return {
-    saved,
-    load: async () => saved.at(-1),
-    save: async (doc) => {
-      saved.push(structuredClone(doc))
-    },
-    destroy: async () => {
-      saved.length = 0
-    },
-    lock: async () => ({release: async () => {}}),
-    readLock: async () => undefined,
-    forceUnlock: async () => undefined,
-  }
-}
 
 function setup(world: MemoryWorld, nodes: ResourceNode[], options: {concurrency?: number; state?: StateDocument} = {}) {
   const ctx = testContext()
