@@ -259,10 +259,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
     const late = new DeletionWalk([...lateDeletions, ...retiredThisRun], {...walkOptions, partOf: (deletion) => (deletion.key.startsWith('replaced-old:') ? deletion.logicalId : undefined)})
     const lateResults = await late.all()
     // Every mutation is in the stored state before the run reports (a failed save fails the run).
-    const stateError = await writer.flush().then(
-      () => undefined,
-      (error: unknown) => `the state could not be saved: ${describeError(error)}`,
-    )
+    const stateError = await writer.flushForReport()
     const earlyResults = [...early.results.entries()].filter(([key]) => !key.startsWith('replaced:')).map(([, result]) => result)
     const deletionResults = [...earlyResults, ...lateResults]
     const ordered = [...dag.order.map((id) => results.get(id)!), ...deletionResults]

@@ -236,23 +236,25 @@ export function planResults(plan: RunPlan, reconcilers: Map<string, Reconciler>)
     if (loss) result.dataLoss = loss.what
     results.push(result)
   }
-  for (const deletion of plan.deletions) {
-    if (deletion.cause === 'replaced') continue
-    const reconciler = reconcilers.get(deletion.kind)
-    const loss = deletion.observed ? reconciler?.dataLoss?.(deletion.observed) : undefined
-    results.push({
-      id: deletion.logicalId,
-      kind: deletion.kind,
-      action: 'delete',
-      status: 'planned',
-      physicalId: deletion.id,
-      changes: [],
-      reason: deletion.reason,
-      durationMs: 0,
-      ...(loss ? {dataLoss: `${loss.what}: ${loss.unlessPurge === 'keep' ? 'kept unless --purge' : 'final snapshot unless --purge'}`} : {}),
-    })
-  }
+  for (const deletion of plan.deletions) if (deletion.cause !== 'replaced') results.push(plannedDeletion(deletion, reconcilers, false))
   return results
+}
+
+/** A deletion as a plan, `teardown --dry-run` and the confirmation show it: with what it loses, and what happens instead. */
+export function plannedDeletion(deletion: Deletion, reconcilers: Map<string, Reconciler>, purge: boolean): NodeResult {
+  const loss = deletion.observed ? reconcilers.get(deletion.kind)?.dataLoss?.(deletion.observed) : undefined
+  const keep = loss && loss.unlessPurge === 'keep' && !purge
+  return {
+    id: deletion.logicalId,
+    kind: deletion.kind,
+    action: 'delete',
+    status: 'planned',
+    physicalId: deletion.id,
+    changes: [],
+    reason: keep ? `kept: ${loss.what} (--purge deletes it)` : deletion.reason,
+    durationMs: 0,
+    ...(loss ? {dataLoss: `${loss.what}: ${purge ? 'deleted (--purge)' : loss.unlessPurge === 'keep' ? 'kept unless --purge' : 'final snapshot unless --purge'}`} : {}),
+  }
 }
 
 export const SENSITIVE_MASK = '(sensitive)'

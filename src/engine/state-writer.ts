@@ -1,3 +1,4 @@
+import {describeError} from '../aws/errors.js'
 import {StateConflictError, type StateDocument, type StateStore} from '../state/types.js'
 import type {Clock} from '../util/clock.js'
 
@@ -125,6 +126,14 @@ export class StateWriter {
       this.failure = undefined
       throw failure
     }
+  }
+
+  /** `flush` for the end of a run: a failed save becomes a line of the run's report (undefined when all is stored). */
+  flushForReport(): Promise<string | undefined> {
+    return this.flush().then(
+      () => undefined,
+      (error: unknown) => `the state could not be saved: ${describeError(error)}`,
+    )
   }
 
   private async save(): Promise<void> {

@@ -1,14 +1,14 @@
 import {describeError} from '../aws/errors.js'
 import {type ResourceNode, nodeDependencies} from '../graph/types.js'
 import type {ReconcilerRegistry} from '../resources/registry.js'
-import type {ReconcileContext, Reconciler} from '../resources/types.js'
+import type {ReconcileContext} from '../resources/types.js'
 import type {StateDocument} from '../state/types.js'
 import {loadReconcilers} from './converge.js'
 import {DeletionWalk} from './deletion.js'
 import type {EventSink, NodeResult} from './events.js'
 import {Limiter} from './limiter.js'
 import {observe} from './observe.js'
-import {type Deletion, retiredDeletions} from './plan.js'
+import {type Deletion, plannedDeletion, retiredDeletions} from './plan.js'
 import type {StateWriter} from './state-writer.js'
 
 export interface TeardownOptions {
@@ -124,27 +124,7 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   })
   const results = await walk.all()
   if (results.every((result) => result.status === 'done' || result.status === 'kept')) state.intents = {}
-  const stateError = await options.writer?.flush().then(
-    () => undefined,
-    (error: unknown) => `the state could not be saved: ${describeError(error)}`,
-  )
+  const stateError = await options.writer?.flushForReport()
   const ok = !stateError && results.every((result) => result.status === 'done' || result.status === 'kept')
   return {results, orphans, ok, ...(stateError ? {stateError} : {})}
-}
-
-/** A teardown deletion as `teardown --dry-run` and the confirmation show it. */
-function plannedDeletion(deletion: Deletion, reconcilers: Map<string, Reconciler>, purge: boolean): NodeResult {
-  const loss = deletion.observed ? reconcilers.get(deletion.kind)?.dataLoss?.(deletion.observed) : undefined
-  const keep = loss && loss.unlessPurge === 'keep' && !purge
-  return {
-    id: deletion.logicalId,
-    kind: deletion.kind,
-    action: 'delete',
-    status: 'planned',
-    physicalId: deletion.id,
-    changes: [],
-    reason: keep ? `kept: ${loss.what} (--purge deletes it)` : deletion.reason,
-    durationMs: 0,
-    ...(loss ? {dataLoss: `${loss.what}: ${purge ? 'deleted (--purge)' : loss.unlessPurge === 'keep' ? 'kept unless --purge' : 'final snapshot unless --purge'}`} : {}),
-  }
 }
