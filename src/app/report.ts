@@ -47,6 +47,8 @@ export interface RunReport {
   kept?: string[]
   /** Why the run stopped before the end (interrupted, or its state was taken over by another run). */
   stopped?: string
+  /** Plan: replacements `up` refuses because they would delete data (see Reconciler.dataLoss). */
+  unsafe?: string[]
 }
 
 export function showChange(change: Change): ShownChange {

@@ -40,10 +40,10 @@ export async function up(session: Session, confirm: Confirm): Promise<RunReport>
 }
 
 /** `plan`: read and diff, never mutate. `offline`: against an empty state, with no AWS call at all. */
-export async function plan(session: Session, options: {offline: boolean}): Promise<RunReport & {unsafe: string[]}> {
+export async function plan(session: Session, options: {offline: boolean}): Promise<RunReport> {
   const nodes = session.requireNodes()
   const doc = options.offline ? newStateDocument(session.stack) : ((await session.store.load()) ?? newStateDocument(session.stack))
   const prepared = await prepare({nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, offline: options.offline})
   const report = buildReport('plan', {stack: session.stack, region: session.region, serial: options.offline ? undefined : doc.serial}, planReport(prepared), {})
-  return {...report, unsafe: prepared.plan.unsafe}
+  return prepared.plan.unsafe.length > 0 ? {...report, unsafe: prepared.plan.unsafe} : report
 }

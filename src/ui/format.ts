@@ -25,12 +25,17 @@ export function formatPlan(report: RunReport): string {
     for (const resource of changing) lines.push(...formatResource(resource))
   }
   lines.push('', planCount(report))
+  if (report.unsafe?.length) {
+    lines.push('', '`up` will refuse this plan, before any change:')
+    for (const reason of report.unsafe) lines.push(`  ✖ ${reason}`)
+  }
   return lines.join('\n')
 }
 
 function formatResource(resource: ResourceReport): string[] {
   const head = `  ${SYMBOL[resource.action]} ${resource.id} (${resource.kind})${resource.physicalId ? ` ${resource.physicalId}` : ''}`
   const lines = [resource.reason ? `${head}  # ${resource.reason}` : head]
+  if (resource.dataLoss) lines.push(`      ! holds data: ${resource.dataLoss}`)
   if (resource.action === 'create') {
     const fields = Object.entries(resource.desired ?? {})
     const width = Math.max(0, ...fields.map(([field]) => field.length))
@@ -57,6 +62,10 @@ export function formatRunSummary(report: RunReport): string {
   const lines: string[] = []
   const counts = report.command === 'teardown' ? `${s.delete} deleted` : `${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted, ${s.noop} unchanged`
   lines.push(`${verb} ${report.ok ? 'complete' : 'FAILED'} for stack ${report.stack}: ${counts}.`)
+  if (report.kept?.length) {
+    lines.push('', 'Kept, because they hold data (teardown --purge deletes them):')
+    for (const kept of report.kept) lines.push(`  • ${kept}`)
+  }
   if (report.errors.length > 0) {
     lines.push('', 'Errors:')
     for (const error of report.errors) lines.push(`  ✖ ${error}`)

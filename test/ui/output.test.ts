@@ -93,3 +93,34 @@ describe('progress output', () => {
     expect(plainLine({type: 'run-start', nodes: []})).toBeUndefined()
   })
 })
+
+describe('data and refusals in what is printed', () => {
+  it('a plan shows what a deletion loses, and the replacements up would refuse', () => {
+    const text = formatPlan(
+      report({
+        resources: [
+          {
+            id: 'db',
+            kind: 'rds.instance',
+            action: 'delete',
+            status: 'planned',
+            physicalId: 'db-1',
+            changes: [],
+            durationMs: 0,
+            reason: 'no longer in the spec',
+            dataLoss: 'a PostgreSQL database: final snapshot unless --purge',
+          },
+        ],
+        unsafe: ['db must be replaced (engine cannot change in place), which deletes a PostgreSQL database: change the spec so that it need not be replaced, or move the data first'],
+      }),
+    )
+    expect(text).toContain('! holds data: a PostgreSQL database: final snapshot unless --purge')
+    expect(text).toContain('`up` will refuse this plan, before any change:')
+    expect(text).toContain('✖ db must be replaced')
+  })
+
+  it('a teardown summary lists what it kept', () => {
+    const text = formatRunSummary(report({command: 'teardown', kept: ['repo/api (api): holds 12 images']}))
+    expect(text).toContain('Kept, because they hold data (teardown --purge deletes them):\n  • repo/api (api): holds 12 images')
+  })
+})
