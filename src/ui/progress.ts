@@ -50,6 +50,13 @@ export class ProgressView {
       this.running = this.start(event.nodes)
       return
     }
+    // The run's own progress (reading what exists, waiting for what a crashed run made to show) comes
+    // before the task list exists and belongs to no task: a line of its own.
+    if (event.id === '' && !this.running) {
+      const line = plainLine(event)
+      if (line) this.write(line)
+      return
+    }
     const update = this.updates.get(event.id)
     if (update) update(event)
     else this.early.set(event.id, [...(this.early.get(event.id) ?? []), event])
@@ -130,7 +137,7 @@ export function plainLine(event: EngineEvent): string | undefined {
     case 'node-start':
       return event.action === 'noop' ? undefined : `${time} ${event.id}: ${verb(event.action)}…`
     case 'node-progress':
-      return `${time} ${event.id}: ${event.message}`
+      return event.id === '' ? `${time} ${event.message}` : `${time} ${event.id}: ${event.message}`
     case 'node-done':
       return event.action === 'noop' ? undefined : `${time} ${event.id}: ${past(event.action)}${event.physicalId ? ` ${event.physicalId}` : ''} (${seconds(event.durationMs)})`
     case 'node-failed':

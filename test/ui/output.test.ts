@@ -124,3 +124,12 @@ describe('data and refusals in what is printed', () => {
     expect(text).toContain('Kept, because they hold data (teardown --purge deletes them):\n  • repo/api (api): holds 12 images')
   })
 })
+
+describe("the run's own progress", () => {
+  it('is printed as a line of its own before the task list exists, in a terminal too', () => {
+    const lines: string[] = []
+    const view = new ProgressView('tty', (line) => lines.push(line))
+    view.emit({type: 'node-progress', id: '', message: 'waiting for vpc, made moments before the last run stopped, to show in AWS describes, 4s'})
+    expect(lines).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d waiting for vpc, made moments before the last run stopped/)])
+  })
+})
