@@ -138,10 +138,15 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
 
   const act = async (ctx: ReconcileContext, node: ResourceNode, reconciler: Reconciler, desired: Record<string, unknown>, observation: Observation, action: NodeAction, changes: Change[]): Promise<Observed> => {
     const current = observation.observed
+    if (observation.source === 'found') {
+      // Adopted by tags or name after a crash: the create that made it used up its generation (its token),
+      // which the state may not say yet; its intent is answered.
+      state.generations[node.id] = (state.generations[node.id] ?? 0) + 1
+      delete state.intents[node.id]
+    }
     switch (action) {
       case 'noop':
-        // Adopted by tags or name after a crash: the state learns its id now, and its generation is used up.
-        if (observation.source === 'found') state.generations[node.id] = (state.generations[node.id] ?? 0) + 1
+        // The state learns the adopted object's id now.
         if (observation.source === 'found' || state.resources[node.id]?.id !== current!.id) record(node, reconciler, current!, desired)
         return current!
       case 'update': {

@@ -198,4 +198,27 @@ describe('converge', () => {
     expect(store.saved.at(-1)!.intents).toEqual({})
     expect(store.saved.at(-1)!.resources.a!.id).toBe([...world.things.keys()][0])
   })
+
+  it('an object adopted by its tags used up a token: a later replacement gets a new one, not the adopted object back', async () => {
+    const world = new MemoryWorld()
+    const registry = world.registry(world.reconciler())
+    const ctx = testContext()
+    const state = newStateDocument('teststack')
+    const writer = new StateWriter(state, memoryStore())
+    const apply = async (value: string, immutable: string) => {
+      const nodes: ResourceNode[] = [{id: 'x', kind: 'test.thing', desired: {value, immutable}}]
+      const prepared = await prepare({nodes, registry, context: () => ctx, state, concurrency: 1, awaitRecent: true})
+      return converge(prepared, {registry, context: () => ctx, writer, concurrency: 1, emit: () => {}, signal: new AbortController().signal})
+    }
+    await apply('v', 'A')
+    // A crash lost what the state knew of x (its entry and generation), as if the save after its create never landed.
+    delete state.resources.x
+    state.generations = {}
+    // Adopted by its tags and updated in place, then replaced.
+    expect((await apply('w', 'A')).results[0]).toMatchObject({action: 'update', status: 'done'})
+    await apply('w', 'B')
+    expect(new Set(world.tokens).size).toBe(2)
+    expect(world.things.size).toBe(1)
+    expect([...world.things.values()][0]!.immutable).toBe('B')
+  })
 })
