@@ -210,7 +210,7 @@ describe('a VPC CIDR change (the VPC must be deleted before its replacement exis
       expect(replaced).toHaveLength(16)
       expect(replaced).not.toContain('elastic-ip/nat-us-east-1a')
       expect(preview.resources.find((r) => r.id === 'subnet/public-a')!.reason).toMatch(/replaced with vpc, which must be deleted before its replacement is made/)
-      expect(preview.unsafe).toEqual([])
+      expect(preview.unsafe).toBeUndefined()
 
       cloud.resetCalls()
       const report = await up(await open({file}), yes)
