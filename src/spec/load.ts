@@ -1,63 +1,92 @@
-import {readFile} from 'node:fs/promises'
-import {type Document, isMap, isScalar, LineCounter, type Node, parseDocument} from 'yaml'
+import {type Document, LineCounter, type Node, parseDocument} from 'yaml'
 import type {z} from 'zod'
-import {type CheckOptions, checkSpec, type PathIssue} from './checks.js'
+import {type CheckOptions, checkSpec, type PathIssue, readSpec} from './checks.js'
+import {checkAliases, firstLine, type Hop, keyAt, MAX_DEPTH, nodeAt, readSpecText, textProblem, tooDeep} from './document.js'
 import {formatPath, SpecError, type SpecIssue} from './errors.js'
 import {normaliseSpec, quote, type Spec, specSchema} from './schema.js'
 
 /**
- * Reading a spec: YAML → schema (zod) → semantic checks → defaults. Every
- * problem of a stage is collected before failing, each located by its path
- * and line, so one run shows the user everything to fix.
+ * Reading a spec: text → YAML → schema (zod) and semantic checks → defaults.
+ * Whatever the file holds, a problem is a SpecError naming the file, each
+ * issue located by its path and line. Schema and semantic issues are
+ * collected together (the checks read whatever parts are well-formed), so
+ * one run shows the user everything to fix.
  */
 
 type Path = readonly PropertyKey[]
 
+/** YAML errors listed before the rest are summed up: after the first few, most follow from them. */
+const MAX_SYNTAX_ISSUES = 10
+
 export async function loadSpec(file: string, options: CheckOptions = {}): Promise<Spec> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new SpecError(file, [{path: '', message: 'no spec file here (ENOENT); pass --file/-f with the path of your containrlab.yaml'}])
-    }
-    throw error
-  }
-  return parseSpec(text, file, options)
+  const read = await readSpecText(file)
+  if ('issue' in read) throw new SpecError(file, [read.issue])
+  return parseSpec(read.text, file, options)
 }
 
 export function parseSpec(text: string, file: string, options: CheckOptions = {}): Spec {
+  try {
+    return parseText(text, file, options)
+  } catch (error) {
+    if (error instanceof SpecError) throw error
+    // Past every guard below, a stack overflow can only come from nesting the guards did not foresee.
+    if (error instanceof RangeError && /call stack/i.test(error.message))
+      throw new SpecError(file, [{path: '', message: `the document is nested too deeply to read (${firstLine(error.message)}); a spec needs about ten levels`}])
+    throw error
+  }
+}
+
+function parseText(text: string, file: string, options: CheckOptions): Spec {
+  const early = textProblem(text) ?? tooDeep(text)
+  if (early) throw new SpecError(file, [early])
+
   const lineCounter = new LineCounter()
   // prettyErrors off: we add the line ourselves, in the same format as every other issue.
-  const doc = parseDocument(text, {lineCounter, prettyErrors: false})
+  // merge: `<<: *base` merge keys (YAML 1.1's), on top of the YAML 1.2 core schema (yes/no stay strings).
+  const doc = parseDocument(text, {lineCounter, prettyErrors: false, merge: true})
   const lineAt = (offset: number) => lineCounter.linePos(offset).line
 
-  if (doc.errors.length) {
-    throw new SpecError(
-      file,
-      doc.errors.map((error) => ({
-        path: '',
-        line: lineAt(error.pos[0]),
-        message: error.code === 'MULTIPLE_DOCS' ? 'the file holds more than one YAML document (a "---" separator); a spec is one document' : `YAML syntax error: ${error.message}`,
-      })),
-    )
-  }
+  if (doc.errors.length) throw new SpecError(file, syntaxIssues(doc, lineAt))
+  const aliasIssues = checkAliases(doc, lineAt)
+  if (aliasIssues.length) throw new SpecError(file, aliasIssues)
 
-  const data: unknown = doc.toJS()
-  const located = (issue: PathIssue | {path: Path; message: string}): SpecIssue => ({
-    path: formatPath(issue.path),
-    line: lineOf(doc, issue.path, lineAt),
-    message: issue.message,
-  })
+  let data: unknown
+  try {
+    // checkAliases bounded what aliases expand to (the measure that matters), so yaml's count of references is off.
+    data = doc.toJS({maxAliasCount: -1})
+  } catch (error) {
+    if (error instanceof RangeError) throw error
+    throw new SpecError(file, [{path: '', message: `the YAML cannot be read: ${firstLine(error instanceof Error ? error.message : String(error))}`}])
+  }
 
   const result = specSchema.safeParse(data)
-  if (!result.success) {
-    const issues = result.error.issues.flatMap((issue) => describeZodIssue(issue, data, doc, lineAt))
-    throw new SpecError(file, byLine(issues))
-  }
-  const semantic = checkSpec(result.data, options)
-  if (semantic.length) throw new SpecError(file, byLine(semantic.map(located)))
+  const schemaIssues = result.success ? [] : result.error.issues.flatMap((issue) => describeZodIssue(issue, data, doc, lineAt))
+  // The semantic checks run on whatever parts passed the schema, so one run reports both kinds.
+  const semantic = checkSpec(readSpec(data), options).map((issue: PathIssue) => issueAt(doc, issue.path, issue.message, lineAt))
+  const issues = [...schemaIssues, ...semantic]
+  if (issues.length || !result.success) throw new SpecError(file, byLine(issues))
   return normaliseSpec(result.data)
+}
+
+/** YAML syntax errors, each once, the first few of them; a stack overflow while composing is the nesting limit. */
+function syntaxIssues(doc: Document, lineAt: LineAt): SpecIssue[] {
+  const seen = new Set<string>()
+  const issues: SpecIssue[] = []
+  for (const error of doc.errors) {
+    const message =
+      error.code === 'MULTIPLE_DOCS'
+        ? 'the file holds more than one YAML document (a "---" separator); a spec is one document'
+        : error.code === 'RESOURCE_EXHAUSTION'
+          ? `nested too deeply to read (more than the parser's stack holds); a spec needs about ten levels, and at most ${MAX_DEPTH} are read`
+          : `YAML syntax error: ${firstLine(error.message)}`
+    const issue = {path: '', line: lineAt(error.pos[0]), message}
+    const key = `${issue.line} ${message}`
+    if (!seen.has(key)) issues.push(issue)
+    seen.add(key)
+  }
+  if (issues.length <= MAX_SYNTAX_ISSUES) return issues
+  const more = issues.length - MAX_SYNTAX_ISSUES
+  return [...issues.slice(0, MAX_SYNTAX_ISSUES), {path: '', message: `… and ${more} more YAML syntax error${more === 1 ? '' : 's'} (most follow from the first ones: fix those and run again)`}]
 }
 
 /** Stable sort by line, so issues read top to bottom like the file. */
@@ -68,25 +97,29 @@ function byLine(issues: SpecIssue[]): SpecIssue[] {
     .map(({issue}) => issue)
 }
 
-/**
- * Line of the YAML node at `path`; for a path that does not exist (a missing
- * key) the line of the nearest existing ancestor, i.e. the object lacking it.
- */
-function lineOf(doc: Document, path: Path, lineAt: (offset: number) => number): number | undefined {
-  for (let length = path.length; length >= 0; length--) {
-    const node = (length === 0 ? doc.contents : doc.getIn(path.slice(0, length) as unknown[], true)) as Node | null | undefined
-    if (node && typeof node === 'object' && node.range) return lineAt(node.range[0])
-  }
-  return undefined
+type LineAt = (offset: number) => number
+
+/** An issue at `path`: its line, and, when the value got there through an alias or merge key, where that is. */
+function issueAt(doc: Document, path: Path, message: string, lineAt: LineAt): SpecIssue {
+  const {node, via} = nodeAt(doc, path)
+  return located(formatPath(path), node, via, message, lineAt)
 }
 
-/** Line of the key `key` in the mapping at `path` (for unknown keys: point at the typo itself). */
-function keyLine(doc: Document, path: Path, key: string, lineAt: (offset: number) => number): number | undefined {
-  const map = path.length === 0 ? doc.contents : doc.getIn(path as unknown[], true)
-  if (isMap(map)) {
-    for (const pair of map.items) if (isScalar(pair.key) && pair.key.value === key && pair.key.range) return lineAt(pair.key.range[0])
-  }
-  return lineOf(doc, path, lineAt)
+/**
+ * The line of `node` (for a missing key, the object lacking it), and a note
+ * when the value was reached through an alias or a merge key: the line holds
+ * the anchored text, the note the place that pulled it in.
+ */
+function located(path: string, node: Node | undefined, via: Hop | undefined, message: string, lineAt: LineAt): SpecIssue {
+  const line = node?.range ? lineAt(node.range[0]) : undefined
+  const note = via && lineAt(via.offset) !== line ? `; via the ${via.what} at line ${lineAt(via.offset)}` : ''
+  return {path, line, message: `${message}${note}`}
+}
+
+/** An unknown key: at the key itself (the typo), else at the object. */
+function keyIssue(doc: Document, path: Path, key: string, message: string, lineAt: LineAt): SpecIssue {
+  const {node, via} = keyAt(doc, path, key)
+  return node ? located(formatPath([...path, key]), node, via, message, lineAt) : {...issueAt(doc, path, message, lineAt), path: formatPath([...path, key])}
 }
 
 function valueAt(data: unknown, path: Path): unknown {
@@ -108,14 +141,21 @@ function describeValue(value: unknown): string {
 
 const EXPECTED: Record<string, string> = {string: 'a string', number: 'a number', boolean: 'true or false', object: 'a mapping', array: 'a list'}
 
-function describeZodIssue(issue: z.core.$ZodIssue, data: unknown, doc: Document, lineAt: (offset: number) => number): SpecIssue[] {
+function describeZodIssue(issue: z.core.$ZodIssue, data: unknown, doc: Document, lineAt: LineAt): SpecIssue[] {
   const path = issue.path
-  const at = (message: string, line = lineOf(doc, path, lineAt)): SpecIssue => ({path: formatPath(path), line, message})
+  const at = (message: string): SpecIssue => issueAt(doc, path, message, lineAt)
   const value = valueAt(data, path)
   switch (issue.code) {
     case 'invalid_type': {
       const expected = EXPECTED[issue.expected] ?? issue.expected
-      if (path.length === 0) return [at(value === null || value === undefined ? `the spec is empty; expected a mapping with name and network` : `expected a mapping at the top of the file, got ${describeValue(value)}`)]
+      if (path.length === 0)
+        return [
+          at(
+            value === null || value === undefined
+              ? `the spec is empty (nothing but comments or blank lines); expected a mapping with name and network`
+              : `expected a mapping at the top of the file, got ${describeValue(value)}`,
+          ),
+        ]
       if (value === undefined) return [at(`missing required key ${quote(String(path[path.length - 1]))} (${expected})`)]
       return [at(`expected ${expected}, got ${describeValue(value)}`)]
     }
@@ -125,11 +165,7 @@ function describeZodIssue(issue: z.core.$ZodIssue, data: unknown, doc: Document,
     }
     case 'unrecognized_keys': {
       const known = keysAt(path)
-      return issue.keys.map((key) => ({
-        path: formatPath([...path, key]),
-        line: keyLine(doc, path, key, lineAt),
-        message: `unknown key ${quote(key)}${suggest(key, known)}${known.length ? `; expected one of: ${known.join(', ')}` : ''}`,
-      }))
+      return issue.keys.map((key) => keyIssue(doc, path, key, `unknown key ${quote(key)}${suggest(key, known)}${known.length ? `; expected one of: ${known.join(', ')}` : ''}`, lineAt))
     }
     case 'too_small':
       if (issue.origin === 'array') return [at(`needs at least ${issue.minimum} ${Number(issue.minimum) === 1 ? 'entry' : 'entries'}, got ${Array.isArray(value) ? value.length : 0}`)]

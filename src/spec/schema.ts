@@ -19,9 +19,24 @@ export type Protocol = (typeof PROTOCOLS)[number]
 
 export const DEFAULT_GROUP_DESCRIPTION = 'Managed by containrlab'
 
-/** How values are quoted in messages: strings in double quotes, the rest as YAML shows them. */
+/** Longest string `quote` shows whole; a message never echoes more of the file than this. */
+export const QUOTE_MAX = 48
+
+/**
+ * How values are quoted in messages: strings in double quotes, the rest as
+ * YAML shows them. A long string is cut (`"first characters…" (2048
+ * characters)`), so a message stays one line whatever the file holds.
+ */
 export function quote(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value)
+  if (typeof value !== 'string') return String(value)
+  const characters = [...value]
+  if (characters.length <= QUOTE_MAX) return JSON.stringify(value)
+  return `${JSON.stringify(
+    `${characters
+      .slice(0, QUOTE_MAX - 8)
+      .join('')
+      .trimEnd()}…`,
+  )} (${characters.length} characters)`
 }
 
 /**

@@ -1,9 +1,13 @@
+import {join} from 'node:path'
+import {parse} from 'yaml'
 import {describe, expect, it} from 'vitest'
-import {parseSpec} from '../../src/spec/load.js'
-import {edit, EXAMPLE_TEXT, example, expectedIssues, type IssueCase, reported, THREE_TIER_TEXT} from './support.js'
+import {checkLoadBalancerSubnets, readSpec} from '../../src/spec/checks.js'
+import {loadSpec, parseSpec} from '../../src/spec/load.js'
+import {edit, EXAMPLE_TEXT, example, expectedIssues, type IssueCase, reported, ROOT, THREE_TIER_TEXT} from './support.js'
 
 const threeTier = (...pairs: [string, string][]) => edit(THREE_TIER_TEXT, ...pairs)
-const ALB = 'the public tier must cover at least two AZs, because an Application Load Balancer needs subnets in two AZs'
+/** The three-tier spec with its public tier in eu-west-1a only (pub-b moved to the data tier in another AZ). */
+const publicInOneAz = threeTier(['{name: pub-b, tier: public, az: eu-west-1b, cidr: 10.20.1.0/24}', '{name: pub-b, tier: data, az: eu-west-1c, cidr: 10.20.1.0/24}'], ['nat: per-az', 'nat: single'])
 
 const cases: IssueCase[] = [
   {
@@ -72,11 +76,6 @@ const cases: IssueCase[] = [
     rule: 'without a region, the AZs still share one',
     text: example(['region: us-east-1\n', ''], ['az: us-east-1b\n      cidr: 10.0.102.0/24', 'az: eu-west-1b\n      cidr: 10.0.102.0/24']),
     issues: [['network.subnets[3].az', 'eu-west-1b', '"eu-west-1b" is not in us-east-1 (the region of the first subnet (public-a)); a VPC and its subnets live in one region']],
-  },
-  {
-    rule: 'the public tier covers two AZs (ALB)',
-    text: threeTier(['{name: pub-b, tier: public, az: eu-west-1b, cidr: 10.20.1.0/24}', '{name: pub-b, tier: data, az: eu-west-1c, cidr: 10.20.1.0/24}'], ['nat: per-az', 'nat: single']),
-    issues: [['network.subnets', '{name: pub-a', `public subnets in one AZ only (eu-west-1a): ${ALB}`]],
   },
   {
     rule: 'no public subnets at all; nat single then has nowhere to go',
@@ -175,5 +174,23 @@ describe('a VPC with no public tier', () => {
       'internal.yaml',
     )
     expect(spec.network.subnets.map((subnet) => subnet.name)).toEqual(['app-a'])
+  })
+})
+
+describe('a public tier in one AZ (the spec declares no load balancer)', () => {
+  it('is valid: nothing in the spec needs public subnets in two AZs', async () => {
+    expect(parseSpec(publicInOneAz, 'one-az.yaml').network.subnets.filter((subnet) => subnet.tier === 'public')).toHaveLength(1)
+    const spec = await loadSpec(join(ROOT, 'test', 'fixtures', 'specs', 'public-one-az.yaml'))
+    expect(spec.network.subnets.filter((subnet) => subnet.tier === 'public').map((subnet) => subnet.az)).toEqual(['us-east-1a'])
+  })
+
+  it('checkLoadBalancerSubnets, the rule for when the spec declares a load balancer, still finds it', () => {
+    expect(checkLoadBalancerSubnets(readSpec(parse(publicInOneAz)))).toEqual([
+      {path: ['network', 'subnets'], message: 'public subnets in one AZ only (eu-west-1a): an Application Load Balancer needs subnets in at least two AZs; add a public subnet in another AZ'},
+    ])
+    expect(checkLoadBalancerSubnets(readSpec(parse(THREE_TIER_TEXT)))).toEqual([])
+    // No public tier at all (an internal network) is not the load balancer's concern, nor a subnet it cannot read.
+    expect(checkLoadBalancerSubnets(readSpec(parse(THREE_TIER_TEXT.replace(/tier: public/g, 'tier: data'))))).toEqual([])
+    expect(checkLoadBalancerSubnets(readSpec(parse(publicInOneAz.replace('tier: data, az: eu-west-1c', 'tier: pubic, az: eu-west-1c'))))).toEqual([])
   })
 })

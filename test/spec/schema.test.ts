@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {SpecError} from '../../src/spec/errors.js'
 import {loadSpec, parseSpec} from '../../src/spec/load.js'
-import {EXAMPLE_TEXT, example, expectedIssues, type IssueCase, lineOf, reported, THREE_TIER_TEXT} from './support.js'
+import {EXAMPLE_TEXT, example, expectedIssues, type IssueCase, issuesOf, lineOf, reported, THREE_TIER_TEXT} from './support.js'
 
 const SSM_NAME = 'expected lowercase letters, digits and "-", starting with a letter or digit, at most 40 characters: it names the SSM path /containrlab/<name>/ and tags'
 
@@ -255,10 +255,43 @@ describe('spec schema', () => {
     ])
   })
 
-  it('does not run semantic checks on a spec that fails the schema', () => {
-    // The subnet outside the VPC would be a semantic issue; the bad tier hides it until fixed.
-    const text = example(['tier: private', 'tier: privat'], ['cidr: 10.0.102.0/24', 'cidr: 10.9.102.0/24'])
-    expect(reported(text)).toEqual([`network.subnets[2].tier (line 22): "privat" is not one of: public, private, data (did you mean "private"?)`])
+  it('runs the semantic checks too, on the parts that are well-formed: one run lists both kinds', () => {
+    // An AZ that is no AZ name (schema) used to hide another subnet's AZ in the wrong region (semantic).
+    const text = example(['az: us-east-1a\n      cidr: 10.0.1.0/24', 'az: mars-1a\n      cidr: 10.0.1.0/24'], ['az: us-east-1b\n      cidr: 10.0.2.0/24', 'az: us-west-2a\n      cidr: 10.0.2.0/24'])
+    expect(reported(text)).toEqual([
+      'network.subnets[0].az (line 15): "mars-1a" is not an availability zone name (expected a region plus a letter, like us-east-1a)',
+      'network.subnets[1].az (line 19): "us-west-2a" is not in us-east-1 (the stack region); a VPC and its subnets live in one region',
+    ])
+    const outside = example(['tier: private', 'tier: privat'], ['cidr: 10.0.102.0/24', 'cidr: 10.9.102.0/24'])
+    expect(reported(outside)).toEqual([
+      'network.subnets[2].tier (line 22): "privat" is not one of: public, private, data (did you mean "private"?)',
+      'network.subnets[3].cidr (line 28): "10.9.102.0/24" is outside the VPC CIDR 10.0.0.0/16',
+    ])
+  })
+
+  it('a field that fails the schema causes no second, false report from the checks', () => {
+    // With both public tiers misspelt, nat: single has no readable public subnet, but the tiers are unknown, not absent.
+    const tiers = example(['tier: public\n      az: us-east-1a', 'tier: pubilc\n      az: us-east-1a'], ['tier: public\n      az: us-east-1b', 'tier: pubilc\n      az: us-east-1b'])
+    expect(reported(tiers)).toEqual([
+      'network.subnets[0].tier (line 14): "pubilc" is not one of: public, private, data (did you mean "public"?)',
+      'network.subnets[1].tier (line 18): "pubilc" is not one of: public, private, data (did you mean "public"?)',
+    ])
+    // A group whose name is malformed: the rules naming it are not called unknown references.
+    const group = example(['- name: alb-sg', '- name: alb sg'])
+    expect(reported(group)).toEqual(['network.securityGroups[0].name (line 31): "alb sg" is not a valid name (expected letters, digits, ".", "_" or "-", starting with a letter or digit, at most 63 characters)'])
+    // A VPC CIDR that does not parse: no subnet is called outside it.
+    expect(reported(example(['cidr: 10.0.0.0/16', 'cidr: 10.0.0/16']))).toEqual(['network.vpc.cidr (line 9): "10.0.0/16" is not an IPv4 CIDR (expected address/prefix, like 10.0.0.0/16)'])
+  })
+
+  it.each([
+    [
+      'entries that are not mappings',
+      'name: x\nnetwork:\n  vpc: {cidr: 10.0.0.0/16}\n  subnets: [5, "a", null, [], {cidr: 10}]\n  securityGroups: [7, {name: a, ingress: 5, egress: [null, 3]}]\n  endpoints: [1, {tiers: 5}, {tiers: [5], type: interface, securityGroups: 3}]\n',
+    ],
+    ['sections of the wrong kind', 'name: x\nregion: 5\nnetwork:\n  vpc: []\n  subnets: {a: 1}\n  nat: [single]\n  securityGroups: yes\n  endpoints: 3\n'],
+    ['network as a list', 'name: x\nnetwork: [1, 2]\n'],
+  ])('the checks skip what they cannot read instead of crashing: %s', (_, text) => {
+    expect(issuesOf(text).length).toBeGreaterThan(0)
   })
 })
 
@@ -279,9 +312,71 @@ describe('YAML and document errors', () => {
     expect(reported(text)).toEqual([`line ${lineOf(text, '---')}: the file holds more than one YAML document (a "---" separator); a spec is one document`])
   })
 
-  it('reports an empty file and a top-level list', () => {
-    expect(reported('# nothing yet\n')).toEqual(['the spec is empty; expected a mapping with name and network'])
+  it('reports an empty file, a top-level list and a top-level string (cut short, not echoed)', () => {
+    expect(reported('# nothing yet\n')).toEqual(['the spec is empty (nothing but comments or blank lines); expected a mapping with name and network'])
+    expect(reported('')).toEqual(['the spec is empty (nothing but comments or blank lines); expected a mapping with name and network'])
     expect(reported('- name: x\n')).toEqual(['line 1: expected a mapping at the top of the file, got a list'])
+    expect(reported(`${'ÿØÿà JFIF '.repeat(150)}\n`)).toEqual(['line 1: expected a mapping at the top of the file, got "ÿØÿà JFIF ÿØÿà JFIF ÿØÿà JFIF ÿØÿà JFIF…" (1499 characters)'])
+  })
+
+  it('quotes a long value shortly, wherever it appears', () => {
+    expect(reported(example(['name: containrlab', `name: ${'Stack'.repeat(100)}`]))).toEqual([
+      `name (line 4): "${'Stack'.repeat(8)}…" (500 characters) is not a valid stack name (expected lowercase letters, digits and "-", starting with a letter or digit, at most 40 characters: it names the SSM path /containrlab/<name>/ and tags)`,
+    ])
+  })
+
+  it('refuses a NUL character: the text is binary', () => {
+    expect(reported(`name: x\nnetwork:\n  vpc: \u0000\n`)).toEqual(['line 3: the file is binary, not text (a NUL byte on this line): check that -f names your YAML spec'])
+  })
+
+  it('refuses nesting past 64 levels before the parser overflows its stack, at the line where it goes too deep', () => {
+    const depth = (levels: number) => `name: x\nnetwork:\n  vpc: {cidr: 10.0.0.0/16}\n  endpoints: ${'['.repeat(levels)}${']'.repeat(levels)}\n`
+    const tooDeep = 'line 4: nested more than 64 levels deep (mappings and lists inside each other); a spec needs about ten: check the brackets and indentation'
+    // Three levels above the brackets (the document, network, endpoints' list is the first bracket).
+    expect(reported(depth(62))).not.toContain(tooDeep)
+    expect(reported(depth(63))).toEqual([tooDeep])
+    // The issue's case: 50,000 levels (yaml says "Maximum call stack size exceeded"), closed or not.
+    expect(reported(depth(50_000))).toEqual([tooDeep])
+    expect(reported(`name: x\nnetwork:\n  vpc: {cidr: 10.0.0.0/16}\n  endpoints: ${'{a: '.repeat(50_000)}\n`)).toEqual([tooDeep])
+    expect(reported(`${'- '.repeat(50_000)}x\n`)).toEqual(['line 1: nested more than 64 levels deep (mappings and lists inside each other); a spec needs about ten: check the brackets and indentation'])
+  })
+
+  it('refuses an alias bomb at the alias that expands past the limit, before toJS', () => {
+    const rows = ['lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]']
+    for (let i = 1; i <= 9; i++)
+      rows.push(
+        `lol${i}: &lol${i} [${Array(10)
+          .fill(`*lol${i - 1}`)
+          .join(', ')}]`,
+      )
+    // lol3 stands for 11,111 values (lists count too): its uses in lol4 (line 5) pass 100,000.
+    expect(reported(`${rows.join('\n')}\n`)).toEqual(['line 5: alias *lol3 expands the document past 100000 values (aliases of aliases multiply): a spec needs far fewer; use fewer nested aliases'])
+  })
+
+  it('takes many uses of one anchor (toJS would count 101 uses as a bomb)', () => {
+    const rules = Array(150).fill('        - *https').join('\n')
+    const text = example(['        - {protocol: tcp, port: 443, cidr: 0.0.0.0/0, description: HTTPS}', `        - &https {protocol: tcp, port: 443, cidr: 0.0.0.0/0, description: HTTPS}\n${rules}`])
+    expect(parseSpec(text, 'many.yaml').network.securityGroups[0]!.ingress).toHaveLength(152)
+  })
+
+  it('refuses an alias nested deeper than 64 levels once expanded', () => {
+    const rows = [`a0: &a0 ${'['.repeat(30)}${']'.repeat(30)}`, `a1: &a1 ${'['.repeat(30)}*a0${']'.repeat(30)}`, `a2: &a2 ${'['.repeat(30)}*a1${']'.repeat(30)}`]
+    expect(reported(`${rows.join('\n')}\n`)).toEqual(['line 3: alias *a1 nests its value 91 levels deep here, more than 64; a spec needs about ten'])
+  })
+
+  it('refuses an alias without an anchor, an alias inside its own anchor, and a merge key given no mapping', () => {
+    expect(reported(example(['securityGroup: runner-sg', 'securityGroup: *runner']))).toEqual(['line 38: alias *runner has no anchor &runner before it; set the anchor (&runner) on an earlier value'])
+    expect(reported('name: x\nnetwork: &net\n  vpc: *net\n')).toEqual(['line 3: alias *net is inside the value it names (&net): a value cannot contain itself'])
+    expect(reported(example(['{protocol: tcp, port: 443,', '{<<: [*cidrs], protocol: tcp, port: 443,'], ['    cidr: 10.0.0.0/16', '    cidr: &cidrs 10.0.0.0/16']))).toEqual([
+      'line 35: a merge key (<<) takes a mapping or a list of mappings, like <<: *base or <<: [*a, *b]',
+    ])
+  })
+
+  it('lists the first ten YAML syntax errors, each once, and counts the rest', () => {
+    const issues = reported(': ] ] :: - [ {\n'.repeat(40))
+    expect(issues).toHaveLength(11)
+    expect(new Set(issues).size).toBe(11)
+    expect(issues[10]).toMatch(/^… and \d+ more YAML syntax errors \(most follow from the first ones: fix those and run again\)$/)
   })
 
   it('reports a missing section at the document', () => {
