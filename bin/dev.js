@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --import tsx
 // Runs the TypeScript sources directly (needs `npx tsx`); `bin/run.js` runs the build in dist/.
-import {execute} from '@oclif/core'
+import {main} from '../src/cli/main.ts'
 
-await execute({development: true, dir: import.meta.url})
+await main({development: true, dir: import.meta.url})

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+// oclif's `execute`, with stdout and stderr drained before the process exits (src/cli/main.ts).
+import {main} from '../dist/cli/main.js'
 
-await execute({dir: import.meta.url})
+await main({dir: import.meta.url})

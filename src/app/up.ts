@@ -3,7 +3,8 @@ import {StateWriter} from '../engine/state-writer.js'
 import {registry} from '../resources/registry.js'
 import {newStateDocument} from '../state/document.js'
 import {currentLockInfo} from '../state/lock.js'
-import {CancelledError, UsageError} from './errors.js'
+import type {LockInfo} from '../state/types.js'
+import {CancelledError, RefusedError} from './errors.js'
 import {buildReport, type RunReport} from './report.js'
 import type {Session} from './session.js'
 
@@ -25,7 +26,7 @@ export async function up(session: Session, confirm: Confirm): Promise<RunReport>
     const base = {stack: session.stack, region: session.region, serial: doc.serial}
     const previewReport = buildReport('plan', base, planReport(prepared), {})
     if (prepared.plan.unsafe.length > 0) {
-      throw new UsageError(`refusing to apply: ${prepared.plan.unsafe.join('; ')}. Nothing was changed.`)
+      throw new RefusedError(`refusing to apply: ${prepared.plan.unsafe.join('; ')}. Nothing was changed.`)
     }
     if ((previewReport.summary.replace > 0 || previewReport.summary.delete > 0) && !(await confirm(previewReport))) {
       throw new CancelledError(previewReport)
@@ -39,11 +40,24 @@ export async function up(session: Session, confirm: Confirm): Promise<RunReport>
   }
 }
 
-/** `plan`: read and diff, never mutate. `offline`: against an empty state, with no AWS call at all. */
-export async function plan(session: Session, options: {offline: boolean}): Promise<RunReport> {
+/** A plan, and the run that holds the stack's lock while it was made (if any). */
+export interface PlanReport extends RunReport {
+  /** Held by another run: it may be changing what this plan read. */
+  lock?: LockInfo
+}
+
+/**
+ * `plan`: read and diff, never mutate. It takes no lock and never waits for
+ * one (like `terraform plan -lock=false`, read-only), but says when a run
+ * holds it. `offline`: against an empty state, with no AWS call at all.
+ */
+export async function plan(session: Session, options: {offline: boolean}): Promise<PlanReport> {
   const nodes = session.requireNodes()
-  const doc = options.offline ? newStateDocument(session.stack) : ((await session.store.load()) ?? newStateDocument(session.stack))
+  const [loaded, lock] = options.offline ? [undefined, undefined] : await Promise.all([session.store.load(), session.store.readLock()])
+  const doc = loaded ?? newStateDocument(session.stack)
   const prepared = await prepare({nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, offline: options.offline})
-  const report = buildReport('plan', {stack: session.stack, region: session.region, serial: options.offline ? undefined : doc.serial}, planReport(prepared), {})
-  return prepared.plan.unsafe.length > 0 ? {...report, unsafe: prepared.plan.unsafe} : report
+  const report: PlanReport = buildReport('plan', {stack: session.stack, region: session.region, serial: options.offline ? undefined : doc.serial}, planReport(prepared), {})
+  if (prepared.plan.unsafe.length > 0) report.unsafe = prepared.plan.unsafe
+  if (lock) report.lock = lock
+  return report
 }

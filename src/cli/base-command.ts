@@ -1,44 +1,46 @@
-import {Command, Flags, type Interfaces} from '@oclif/core'
-import {CancelledError, UsageError} from '../app/errors.js'
+import {Command, type Interfaces, toConfiguredId} from '@oclif/core'
+import {EXIT, RefusedError} from '../app/errors.js'
 import type {RunReport} from '../app/report.js'
 import {Session, type SessionOptions} from '../app/session.js'
-import {describeError, errorCode, errorMessage} from '../aws/errors.js'
 import type {EventSink} from '../engine/events.js'
-import {SpecError} from '../spec/errors.js'
-import {LockHeldError} from '../state/types.js'
 import {formatPlan} from '../ui/format.js'
-import {EXIT_INTERRUPTED, Interrupts} from './interrupts.js'
+import {errorDocument, exitCodeFor, isParseError, userMessage} from './errors.js'
+import {type SharedFlagValues, stackFlags} from './flags.js'
+import {Interrupts} from './interrupts.js'
+import {closest} from './suggest.js'
 
-export type GlobalFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export {exitCodeFor, userMessage} from './errors.js'
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<T['flags']>
 
 /** Exit codes are part of the interface for runbooks (README, "Exit codes"). */
-export const EXIT_CODES = {failure: 1, changes: 2, locked: 3, interrupted: EXIT_INTERRUPTED} as const
+export const EXIT_CODES = EXIT
 
 /**
- * Global flags, the run context and the error → exit-code mapping, once for
- * every command. A command's `run()` parses, calls one service in src/app
- * and renders its result; with --json oclif prints the returned value.
+ * The run context and the error → exit-code mapping, once for every
+ * command. A command's `run()` parses, calls one service in src/app and
+ * renders its result; with --json oclif prints the returned value, with
+ * `exitCode` added. Each command declares its own flags (src/cli/flags.ts).
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
 
-  static override baseFlags = {
-    file: Flags.string({char: 'f', summary: 'Stack spec file.', default: 'containrlab.yaml', helpGroup: 'GLOBAL'}),
-    stack: Flags.string({summary: "Stack name (default: the spec's `name`).", helpGroup: 'GLOBAL'}),
-    region: Flags.string({summary: 'AWS region (default: the spec, then AWS_REGION or the profile).', helpGroup: 'GLOBAL'}),
-    profile: Flags.string({summary: 'AWS profile from ~/.aws/config.', env: 'AWS_PROFILE', helpGroup: 'GLOBAL'}),
-    yes: Flags.boolean({char: 'y', summary: 'Do not ask before destructive changes (required for them without a terminal).', default: false, helpGroup: 'GLOBAL'}),
-    concurrency: Flags.integer({summary: 'How many resources to work on at once.', default: 10, min: 1, max: 64, helpGroup: 'GLOBAL'}),
-  }
+  /** What a command that reads one stack from AWS takes (`state show`); commands declare theirs. */
+  static override flags: Interfaces.FlagInput = stackFlags
 
-  protected flags!: GlobalFlags<T>
+  protected flags!: CommandFlags<T>
   protected readonly abort = new AbortController()
   private readonly interrupts = new Interrupts(this.abort)
 
+  /** Set while the command line is parsed: whatever fails then is a usage error (exit 64). */
+  private parsing = false
+
   override async init(): Promise<void> {
     await super.init()
+    this.parsing = true
     const {flags} = await this.parse(this.ctor as never)
-    this.flags = flags as GlobalFlags<T>
+    this.parsing = false
+    this.flags = flags as CommandFlags<T>
     this.interrupts.install()
   }
 
@@ -47,14 +49,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     await super.finally(error)
   }
 
+  /** The command as the user types it: `state unlock`, not `state:unlock`. */
+  protected get commandName(): string {
+    return toConfiguredId(this.id ?? '', this.config)
+  }
+
+  /** The shared flags this command declares (the others are undefined). */
+  protected get shared(): SharedFlagValues {
+    return this.flags as SharedFlagValues
+  }
+
   /** Loads and validates the spec (no AWS call) and builds the run's clients and state store. */
   protected session(extra: Partial<SessionOptions> & {emit?: EventSink} = {}): Promise<Session> {
+    const flags = this.shared
     return Session.open({
-      file: this.flags.file,
-      stack: this.flags.stack,
-      region: this.flags.region,
-      profile: this.flags.profile,
-      concurrency: this.flags.concurrency,
+      file: flags.file ?? 'containrlab.yaml',
+      stack: flags.stack,
+      region: flags.region,
+      profile: flags.profile,
+      // Commands without --concurrency make one read at a time (state show, state unlock).
+      concurrency: flags.concurrency ?? 1,
       signal: this.abort.signal,
       ...extra,
     })
@@ -65,10 +79,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * (CI, a pipe) and without --yes the answer is no, with the reason.
    */
   protected async confirm(preview: RunReport, question: string): Promise<boolean> {
-    if (this.flags.yes) return true
+    if (this.shared.yes) return true
     if (!process.stdin.isTTY || this.jsonEnabled()) {
       if (!this.jsonEnabled()) this.log(formatPlan(preview))
-      throw new UsageError(`${question.replace(/\?$/, '')}: refused without --yes (stdin is not a terminal)`)
+      throw new RefusedError(`${question.replace(/\?$/, '')}: refused without --yes (stdin is not a terminal)`)
     }
     this.log(formatPlan(preview))
     const {createInterface} = await import('node:readline/promises')
@@ -81,31 +95,60 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
+  /** The result under --json, with the exit code the process ends with (2 for changes, 130 interrupted, …). */
+  protected override toSuccessJson(result: unknown): unknown {
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) return result
+    return {...result, exitCode: Number(process.exitCode ?? EXIT.ok)}
+  }
+
+  /**
+   * Every failure ends here, parse errors included (they come from init,
+   * before the flags exist; --json is read from the raw argv). Under --json:
+   * one small document on stdout and nothing else; otherwise the message on
+   * stderr. An interrupted run keeps its exit code, 130.
+   */
   protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
-    const exit = exitCodeFor(error)
+    const usage = this.parsing || isParseError(error)
+    // The command line was parsed, and failed: no "did you forget to call this.parse" warning (dev and test runs).
+    this.parsed ||= this.parsing
+    const exit = Number(process.exitCode) === EXIT.interrupted ? EXIT.interrupted : usage ? EXIT.usage : exitCodeFor(error)
     process.exitCode = exit
+    const message = usage ? this.describeUsageError(error) : userMessage(error)
     if (this.jsonEnabled()) {
-      this.logJson({...this.toErrorJson(error), code: errorCode(error), exitCode: exit})
+      this.logJson(errorDocument(error, {exitCode: exit, command: this.commandName, message, usage}))
       return
     }
     if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`)
-    this.error(userMessage(error), {exit})
+    this.error(message, {exit})
   }
-}
 
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof LockHeldError) return EXIT_CODES.locked
-  const code = (error as {oclif?: {exit?: number}})?.oclif?.exit
-  if (typeof code === 'number') return code
-  return EXIT_CODES.failure
-}
-
-/** What a user reads: the error's own words, no stack trace (DEBUG=1 for that). */
-export function userMessage(error: unknown): string {
-  if (error instanceof SpecError || error instanceof LockHeldError || error instanceof UsageError || error instanceof CancelledError) return error.message
-  const code = errorCode(error)
-  if (code === 'CredentialsProviderError' || /Could not load credentials/i.test(errorMessage(error))) {
-    return `no AWS credentials: ${errorMessage(error)}\n  Set AWS_PROFILE (or --profile), run \`aws sso login\`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. For an offline preview: containrlab plan --offline`
+  /** A usage error's message, with what to type instead. */
+  private describeUsageError(error: Error): string {
+    const help = `See \`${this.config.bin} ${this.commandName} --help\`.`
+    const unknown = isParseError(error) && Array.isArray(error.flags) ? error.flags : []
+    if (unknown.length > 0) return [...unknown.map((flag) => this.unknownFlag(flag)), help].join('\n')
+    // oclif's words, tidied: `Parsing --concurrency \n\tExpected an integer…\nSee more help with --help`.
+    const message = error.message.replace(/\n*See more help with --help\s*$/, '').replace(/^Parsing (--\S+)\s*\n\t/, '$1: ')
+    return `${message}\n${help}`
   }
-  return describeError(error)
+
+  /** `unknown flag --detailed-exitcod for \`containrlab plan\`: did you mean --detailed-exitcode?` */
+  private unknownFlag(typed: string): string {
+    const name = typed.replace(/=.*$/, '')
+    const own = this.flagNames(this.ctor.flags ?? {})
+    own.push('--json')
+    const text = `unknown flag ${name} for \`${this.config.bin} ${this.commandName}\``
+    const suggestion = closest(name, own)
+    if (suggestion) return `${text}: did you mean ${suggestion}?`
+    // A flag of another command (`validate --concurrency`): say which ones take it.
+    const others = this.config.commands.filter((command) => command.id !== this.id && !command.hidden && this.flagNames(command.flags ?? {}).includes(name))
+    if (others.length > 0) return `${text}: only ${others.map((command) => `\`${toConfiguredId(command.id, this.config)}\``).join(', ')} take it`
+    return text
+  }
+
+  private flagNames(flags: Record<string, {char?: string; hidden?: boolean}>): string[] {
+    return Object.entries(flags)
+      .filter(([, flag]) => !flag.hidden)
+      .flatMap(([name, flag]) => [`--${name}`, ...(flag.char ? [`-${flag.char}`] : [])])
+  }
 }

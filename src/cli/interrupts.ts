@@ -1,3 +1,6 @@
+import {EXIT} from '../app/errors.js'
+import {exitWhenDrained} from './drain.js'
+
 /**
  * Ctrl-C and SIGTERM during a run: the first asks the run to stop (calls in
  * flight finish, the state is saved, the lock released; exit code 130); a
@@ -21,7 +24,8 @@ export class Interrupts {
   constructor(
     private readonly abort: AbortController,
     private readonly io: {exit: (code: number) => void; setExitCode: (code: number) => void; warn: (text: string) => void} = {
-      exit: (code) => process.exit(code),
+      // At once, but with what was already written: a reader that does not read gets a second.
+      exit: (code) => exitWhenDrained(code, 1_000),
       setExitCode: (code) => {
         process.exitCode = code
       },
@@ -41,4 +45,4 @@ export class Interrupts {
 }
 
 /** 128 + SIGINT's number, as shells report a process interrupted by Ctrl-C. */
-export const EXIT_INTERRUPTED = 130
+export const EXIT_INTERRUPTED = EXIT.interrupted

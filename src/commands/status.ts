@@ -1,18 +1,28 @@
+import {Flags} from '@oclif/core'
+import {EXIT} from '../app/errors.js'
 import type {StatusReport} from '../app/status.js'
 import {status} from '../app/status.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {concurrency, stackFlags} from '../cli/flags.js'
 import {formatStatus} from '../ui/format.js'
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show every resource of the stack: its AWS id, whether it matches the spec, and its health.'
   static override description = `For each resource in the state: ok (exists, matches the spec), drifted (differs; shows how), missing (deleted outside containrlab; \`up\` recreates it), pending (exists, not ready yet), not-created, or removed (no longer in the spec). Reads are batched per resource kind; nothing is changed and no lock is taken.`
 
-  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status -f examples/containrlab.yaml --json']
+  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --detailed-exitcode   # exit 2 unless every resource is ok', '<%= config.bin %> status -f examples/containrlab.yaml --json']
+
+  static override flags = {
+    ...stackFlags,
+    concurrency,
+    'detailed-exitcode': Flags.boolean({summary: 'Exit 2 when any resource is not ok (missing, drifted, pending, not created, …), 0 when all are.', default: false}),
+  }
 
   async run(): Promise<StatusReport> {
     const session = await this.session()
     const report = await status(session)
     if (!this.jsonEnabled()) this.log(formatStatus(report))
+    if (this.flags['detailed-exitcode'] && report.resources.some((entry) => entry.condition !== 'ok')) process.exitCode = EXIT.changes
     return report
   }
 }

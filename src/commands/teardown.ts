@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import type {RunReport} from '../app/report.js'
 import {teardown} from '../app/teardown.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {concurrency, stackFlags, yes} from '../cli/flags.js'
 import {formatPlan, formatRunSummary} from '../ui/format.js'
 import {ProgressView, progressMode} from '../ui/progress.js'
 
@@ -14,6 +15,9 @@ Asks for confirmation; --yes skips it and is required without a terminal.`
   static override examples = ['<%= config.bin %> teardown', '<%= config.bin %> teardown -f examples/containrlab.yaml --yes', '<%= config.bin %> teardown --dry-run']
 
   static override flags = {
+    ...stackFlags,
+    yes,
+    concurrency,
     'dry-run': Flags.boolean({summary: 'List what would be deleted; delete nothing.', default: false}),
     purge: Flags.boolean({summary: 'Delete data too: no final database snapshot, repositories with images and user-set secrets deleted.', default: false}),
   }

@@ -1,6 +1,7 @@
 import {up} from '../app/up.js'
 import type {RunReport} from '../app/report.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {concurrency, stackFlags, yes} from '../cli/flags.js'
 import {formatRunSummary} from '../ui/format.js'
 import {ProgressView, progressMode} from '../ui/progress.js'
 
@@ -11,6 +12,8 @@ export default class Up extends BaseCommand<typeof Up> {
 Replacements and deletions are shown and confirmed first (--yes to skip; required without a terminal).`
 
   static override examples = ['<%= config.bin %> up -f examples/containrlab.yaml', '<%= config.bin %> up --yes --concurrency 20', 'AWS_ENDPOINT_URL=http://localhost:4566 <%= config.bin %> up --json']
+
+  static override flags = {...stackFlags, yes, concurrency}
 
   async run(): Promise<RunReport> {
     const view = new ProgressView(progressMode({json: this.jsonEnabled()}))

@@ -29,13 +29,18 @@ describe('malformed specs make zero AWS calls', () => {
 
   for (const name of files) {
     it(name, async () => {
-      for (const command of [Up, Plan]) {
+      // `plan` takes no --yes: it never changes anything.
+      const commands: [{run: (argv: string[], config: Config) => Promise<unknown>}, string[]][] = [
+        [Up, ['--yes']],
+        [Plan, []],
+      ]
+      for (const [command, extra] of commands) {
         cloud.resetCalls()
         const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
         const writeErr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
         let error: (Error & {oclif?: {exit?: number}}) | undefined
         try {
-          await command.run(['-f', join(dir, name), '--yes'], config)
+          await command.run(['-f', join(dir, name), ...extra], config)
         } catch (caught) {
           error = caught as Error
         } finally {

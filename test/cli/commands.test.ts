@@ -1,6 +1,4 @@
-import {Config} from '@oclif/core'
-import {join} from 'node:path'
-import {afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
+import {afterEach, describe, expect, it} from 'vitest'
 import Plan from '../../src/commands/plan.js'
 import Status from '../../src/commands/status.js'
 import Teardown from '../../src/commands/teardown.js'
@@ -8,41 +6,7 @@ import Up from '../../src/commands/up.js'
 import Validate from '../../src/commands/validate.js'
 import {FakeCloud} from '../fake-cloud/index.js'
 import {EXAMPLE} from '../helpers/stack.js'
-
-const root = join(import.meta.dirname, '..', '..')
-let config: Config
-
-beforeAll(async () => {
-  config = await Config.load(root)
-})
-
-/** Runs a command in-process; returns what it wrote to stdout, its error and the exit code it set. */
-async function run(command: {run: (argv: string[], config: Config) => Promise<unknown>}, argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk))
-    return true
-  })
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err.push(String(chunk))
-    return true
-  })
-  const previousExit = process.exitCode
-  process.exitCode = undefined
-  let error: (Error & {oclif?: {exit?: number}}) | undefined
-  try {
-    await command.run(argv, config)
-  } catch (caught) {
-    error = caught as Error
-  } finally {
-    stdout.mockRestore()
-    stderr.mockRestore()
-  }
-  const exitCode = error?.oclif?.exit ?? process.exitCode ?? 0
-  process.exitCode = previousExit
-  return {stdout: out.join(''), stderr: err.join(''), error, exitCode}
-}
+import {runCommand as run} from './run-command.js'
 
 describe('commands', () => {
   let cloud: FakeCloud | undefined

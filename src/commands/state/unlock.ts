@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {forceUnlock, type UnlockReport} from '../../app/state.js'
 import {BaseCommand} from '../../cli/base-command.js'
+import {stackFlags} from '../../cli/flags.js'
 import {describeLock} from '../../state/lock.js'
 
 export default class StateUnlock extends BaseCommand<typeof StateUnlock> {
@@ -9,6 +10,7 @@ export default class StateUnlock extends BaseCommand<typeof StateUnlock> {
     'A run holds the lock from start to end and releases it on exit, Ctrl-C and SIGTERM. A run killed hard (kill -9, a lost CI runner) leaves it behind; `up` and `teardown` then fail with exit code 3 naming the holder. Make sure that run is really gone, then break the lock with --force.'
   static override examples = ['<%= config.bin %> state unlock --force', '<%= config.bin %> state unlock --stack containrlab --force']
   static override flags = {
+    ...stackFlags,
     force: Flags.boolean({summary: 'Required: confirms that the holder is gone.', default: false}),
   }
 
