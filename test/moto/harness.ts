@@ -74,9 +74,10 @@ export interface Report {
   summary?: Record<string, number>
   errors?: string[]
   resources?: ReportResource[]
-  /** An error document: oclif's error, the AWS error code, the exit code. */
+  /** An error document: `{code, message, …}` (src/cli/base-command.ts). */
   error?: unknown
-  code?: string
+  /** Every document says the exit code it came with. */
+  exitCode?: number
 }
 
 export interface CliResult {
@@ -128,7 +129,7 @@ export function explain(result: CliResult, expected?: string): string {
   const unexpected = (json?.resources ?? [])
     .filter((r) => (r.condition !== undefined ? r.condition !== 'ok' : r.action !== expected || (r.status !== 'done' && r.status !== 'planned')))
     .map((r) => ({id: r.id, physicalId: r.physicalId, action: r.action, status: r.status, condition: r.condition, changes: r.changes, error: r.error, reason: r.reason}))
-  const brief = json ? JSON.stringify({ok: json.ok, summary: json.summary, errors: json.errors, error: json.error, code: json.code, unexpected}, null, 2) : `stdout: ${result.stdout.slice(0, 4000)}`
+  const brief = json ? JSON.stringify({ok: json.ok, summary: json.summary, errors: json.errors, error: json.error, exitCode: json.exitCode, unexpected}, null, 2) : `stdout: ${result.stdout.slice(0, 4000)}`
   return `containrlab ${result.args.join(' ')} → exit ${result.code}\n${brief}\n--- stderr ---\n${result.stderr.trim() ? result.stderr.slice(-4000) : '(empty)'}\n---`
 }
 
