@@ -22,7 +22,9 @@ When the state cannot be read:
     '<%= config.bin %> state show --raw --stack containrlab   # what is stored, even when it does not validate',
   ]
 
+  // What every command inherits (the stack to read), plus --raw.
   static override flags = {
+    ...BaseCommand.flags,
     raw: Flags.boolean({summary: 'Print the stored parameters as they are, and what they decode to, without validating them.', default: false}),
   }
 
