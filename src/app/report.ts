@@ -34,9 +34,10 @@ export interface RunReport {
   stack: string
   region?: string
   ok: boolean
-  /** Counts of actions taken (or planned), no-ops included. */
+  /** Counts of actions taken (or planned), no-ops included; what a stop left undone is not counted. */
   summary: Record<NodeAction, number>
   resources: ResourceReport[]
+  /** Logical id → outputs, sorted by logical id. */
   outputs: Record<string, Record<string, string>>
   errors: string[]
   /** State serial after the run (absent for an offline plan). */
@@ -47,6 +48,17 @@ export interface RunReport {
   kept?: string[]
   /** Why the run stopped before the end (interrupted, or its state was taken over by another run). */
   stopped?: string
+  /**
+   * true when Ctrl-C / SIGTERM stopped the run (`stopped` says so too): not
+   * a failure. What was done is in `resources` (status `done`) and saved in
+   * the state; `inFlight` and `notStarted` say what was not. A run whose
+   * state another run took is not `interrupted`: that is a failure (`errors`).
+   */
+  interrupted?: true
+  /** Logical ids cut short by the stop (status `interrupted`): started, not finished; the next run finds what they made. */
+  inFlight?: string[]
+  /** Logical ids not started (status `blocked`): because the run stopped, or because something they depend on failed. */
+  notStarted?: string[]
   /** Plan: replacements `up` refuses because they would delete data (see Reconciler.dataLoss). */
   unsafe?: string[]
 }
@@ -63,15 +75,19 @@ export function buildReport(
   base: {stack: string; region?: string; serial?: number},
   results: NodeResult[],
   outputs: Record<string, Record<string, string>>,
-  run: {stopped?: string; stateError?: string} = {},
+  run: {stopped?: string; interrupted?: boolean; stateError?: string; errors?: string[]} = {},
 ): RunReport {
-  const {stopped} = run
   const summary: Record<NodeAction, number> = {create: 0, update: 0, replace: 0, delete: 0, noop: 0}
   // The deletion that finishes a replacement is part of that `replace`: plan and apply count alike.
   for (const result of results) if ((result.status === 'done' || result.status === 'planned') && !result.partOf) summary[result.action]++
-  const errors = results.filter((r) => r.status === 'failed').map((r) => `${r.id}: ${r.error}`)
+  const errors = [...(run.errors ?? []), ...results.filter((r) => r.status === 'failed').map((r) => `${r.id}: ${r.error}`)]
   const blocked = results.filter((r) => r.status === 'blocked')
-  if (blocked.length > 0) {
+  const inFlight = results.filter((r) => r.status === 'interrupted')
+  // A stop that came when nothing was left to do stopped nothing.
+  const stopped = blocked.length > 0 || inFlight.length > 0 ? run.stopped : undefined
+  const interrupted = Boolean(stopped && run.interrupted)
+  // An interrupt is no error: what it left undone is listed in notStarted and inFlight.
+  if (blocked.length > 0 && !interrupted) {
     errors.push(
       stopped
         ? `the run stopped (${stopped}): ${blocked.length} resource(s) not started: ${blocked.map((r) => r.id).join(', ')}`
@@ -84,7 +100,7 @@ export function buildReport(
     command,
     stack: base.stack,
     region: base.region,
-    ok: errors.length === 0,
+    ok: errors.length === 0 && !stopped,
     summary,
     resources: results.map((r) => ({
       id: r.id,
@@ -100,11 +116,19 @@ export function buildReport(
       ...(r.dataLoss ? {dataLoss: r.dataLoss} : {}),
       ...(r.partOf ? {partOf: r.partOf} : {}),
     })),
-    outputs,
+    outputs: Object.fromEntries(Object.entries(outputs).sort(([a], [b]) => compareIds(a, b))),
     errors,
     serial: base.serial,
     changes: results.some((r) => r.action !== 'noop'),
     ...(kept.length > 0 ? {kept} : {}),
     ...(stopped ? {stopped} : {}),
+    ...(interrupted ? {interrupted: true as const} : {}),
+    ...(inFlight.length > 0 ? {inFlight: inFlight.map((r) => r.id)} : {}),
+    ...(blocked.length > 0 ? {notStarted: blocked.map((r) => r.id)} : {}),
   }
+}
+
+/** The one order of lists keyed by logical id (outputs, `state show`): by code point, whatever the locale. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }

@@ -1,8 +1,8 @@
-import {prepare} from '../engine/converge.js'
+import {prepare, unreadableKinds} from '../engine/converge.js'
 import {registry} from '../resources/registry.js'
 import type {Health} from '../resources/types.js'
 import {newStateDocument} from '../state/document.js'
-import {type ShownChange, showChange} from './report.js'
+import {compareIds, type ShownChange, showChange} from './report.js'
 import type {Session} from './session.js'
 
 /**
@@ -11,9 +11,10 @@ import type {Session} from './session.js'
  * AWS; pending: exists but not ready (a NAT gateway still `pending`);
  * not-created: in the spec, and nothing of the stack exists for it;
  * removed: exists, no longer in the spec (`up` deletes it); stray: a second
- * object of the stack (left by an interrupted run) that `up` deletes.
+ * object of the stack (left by an interrupted run) that `up` deletes;
+ * unknown: its kind could not be read (the entry's `error` says why).
  */
-export type ResourceCondition = 'ok' | 'drifted' | 'missing' | 'pending' | 'not-created' | 'removed' | 'stray'
+export type ResourceCondition = 'ok' | 'drifted' | 'missing' | 'pending' | 'not-created' | 'removed' | 'stray' | 'unknown'
 
 export interface StatusEntry {
   id: string
@@ -24,6 +25,8 @@ export interface StatusEntry {
   changes: ShownChange[]
   /** Found by its tags (or name), not through the state: a run crashed before saving it, or the state was lost. */
   foundByTags?: boolean
+  /** `unknown`: why its kind could not be read (service, operation, HTTP status, AWS's words). */
+  error?: string
 }
 
 export interface StatusReport {
@@ -34,9 +37,12 @@ export interface StatusReport {
   serial?: number
   lock?: {who: string; host: string; since: string; command: string}
   resources: StatusEntry[]
+  /** Logical id → outputs of what exists, sorted by logical id. */
   outputs: Record<string, Record<string, string>>
   /** Counts per condition. */
   summary: Partial<Record<ResourceCondition, number>>
+  /** One per kind that could not be read: `<kind> (<logical ids>): <error>`; its resources are `unknown`. */
+  errors: string[]
 }
 
 /**
@@ -48,13 +54,18 @@ export async function status(session: Session): Promise<StatusReport> {
   const [loaded, lock] = await Promise.all([session.store.load(), session.store.readLock()])
   const nodes = session.spec ? session.nodes : []
   const doc = loaded ?? newStateDocument(session.stack)
-  const prepared = await prepare({nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency})
-  const report: StatusReport = {stack: session.stack, region: session.region, deployed: Boolean(loaded), serial: loaded?.serial, resources: [], outputs: {}, summary: {}}
+  // A kind that cannot be read leaves its resources unknown; every other resource is shown as usual.
+  const prepared = await prepare({nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, allowUnreadable: true})
+  const report: StatusReport = {stack: session.stack, region: session.region, deployed: Boolean(loaded), serial: loaded?.serial, resources: [], outputs: {}, summary: {}, errors: []}
   if (lock) report.lock = {who: lock.who, host: lock.host, since: lock.since, command: lock.command}
   for (const planned of prepared.plan.nodes.values()) {
     const {node, observation} = planned
     const observed = observation.observed
     const foundByTags = observation.source === 'found' ? {foundByTags: true} : {}
+    if (planned.unreadable) {
+      report.resources.push({id: node.id, kind: node.kind, physicalId: doc.resources[node.id]?.id, condition: 'unknown', changes: [], error: planned.unreadable})
+      continue
+    }
     if (!observed) {
       report.resources.push({id: node.id, kind: node.kind, physicalId: doc.resources[node.id]?.id, condition: doc.resources[node.id] ? 'missing' : 'not-created', changes: []})
       continue
@@ -68,12 +79,19 @@ export async function status(session: Session): Promise<StatusReport> {
   }
   for (const deletion of prepared.plan.deletions) {
     if (deletion.cause === 'replaced') continue
+    if (deletion.unreadable) {
+      report.resources.push({id: deletion.logicalId, kind: deletion.kind, physicalId: deletion.id, condition: 'unknown', changes: [], error: deletion.unreadable})
+      continue
+    }
     if (!deletion.observed) {
       if (deletion.cause === 'removed') report.resources.push({id: deletion.logicalId, kind: deletion.kind, physicalId: deletion.id, condition: 'missing', changes: []})
       continue
     }
     report.resources.push({id: deletion.logicalId, kind: deletion.kind, physicalId: deletion.id, condition: deletion.cause === 'removed' ? 'removed' : 'stray', changes: []})
   }
+  report.outputs = Object.fromEntries(Object.entries(report.outputs).sort(([a], [b]) => compareIds(a, b)))
+  const kindOf = (id: string) => prepared.plan.nodes.get(id)?.node.kind ?? doc.resources[id]?.kind
+  for (const [kind, {error, ids}] of unreadableKinds(prepared.world, doc, kindOf)) report.errors.push(`${kind}${ids.length > 0 ? ` (${ids.join(', ')})` : ''} could not be read: ${error}`)
   report.deployed ||= report.resources.some((entry) => entry.physicalId !== undefined && entry.condition !== 'missing')
   for (const entry of report.resources) report.summary[entry.condition] = (report.summary[entry.condition] ?? 0) + 1
   return report

@@ -44,7 +44,18 @@ export async function teardown(session: Session, options: {dryRun?: boolean; pur
           )
         : undefined)
     const done = result.ok && !stateError
-    const report = buildReport('teardown', {stack: session.stack, region: session.region, serial: done ? undefined : doc.serial}, result.results, {}, {stateError})
+    const report = buildReport(
+      'teardown',
+      {stack: session.stack, region: session.region, serial: done ? undefined : doc.serial},
+      result.results,
+      {},
+      {
+        stateError,
+        stopped: result.stopped,
+        interrupted: result.interrupted,
+        errors: result.unreadable,
+      },
+    )
     return {...report, orphans: result.orphans}
   } finally {
     await lock?.release()

@@ -1,4 +1,15 @@
-import type {FinalizeHandler, FinalizeRequestMiddleware, HandlerExecutionContext, HttpHandlerOptions, HttpRequest, HttpResponse, MiddlewareStack, RequestHandler} from '@smithy/types'
+import type {
+  FinalizeHandler,
+  FinalizeRequestMiddleware,
+  HandlerExecutionContext,
+  HttpHandlerOptions,
+  HttpRequest,
+  HttpResponse,
+  InitializeHandler,
+  InitializeMiddleware,
+  MiddlewareStack,
+  RequestHandler,
+} from '@smithy/types'
 import type {Clock} from '../util/clock.js'
 import {ClockRetryStrategy, type RetryPolicy} from './retry.js'
 
@@ -117,6 +128,9 @@ export interface AwsClientsOptions<Table extends ServiceTable & typeof SERVICES 
 /** Name of the call-counting middleware (after `retryMiddleware`, so it sees every attempt). */
 export const CALL_COUNTER_MIDDLEWARE = 'containrlabCallCounter'
 
+/** Name of the middleware that names the call on every error it throws (the first of the stack, so it sees the final error). */
+export const ERROR_CONTEXT_MIDDLEWARE = 'containrlabErrorContext'
+
 /**
  * One client per service per run, each created on first use.
  *
@@ -174,6 +188,7 @@ export class AwsClients<Table extends ServiceTable & typeof SERVICES = typeof SE
     if (requestHandler) config.requestHandler = requestHandler
     const Client = await entry.load()
     const client = new Client(config)
+    client.middlewareStack.add(nameTheCall(signal), {name: ERROR_CONTEXT_MIDDLEWARE, step: 'initialize', priority: 'high'})
     if (onCall) {
       client.middlewareStack.addRelativeTo(countAttempts(service, onCall), {
         name: CALL_COUNTER_MIDDLEWARE,
@@ -200,5 +215,46 @@ function countAttempts(service: string, onCall: (service: string, operation: str
     /* eslint-enable @typescript-eslint/no-explicit-any */
     onCall(service, String(context.commandName ?? 'Unknown').replace(/Command$/, ''))
     return next(args)
+  }
+}
+
+/**
+ * Names the call on the error it finally rejects with, after the SDK's
+ * retries (the initialize step wraps everything, the retry loop included):
+ * `$service` (`EC2`, from the client's class name) and `$operation`
+ * (`DescribeSubnets`), non-enumerable, and `$metadata.httpStatusCode` from
+ * the raw response when the SDK did not set it (an answer it could not
+ * parse). src/aws/errors.ts's describeError prints them:
+ * `EC2 DescribeSubnets (HTTP 502, 8 attempts): …`. The abort signal's
+ * reason, one object shared by every call an interrupt ends, is left alone.
+ */
+// The same middleware serves every client, whatever its input and output types.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function nameTheCall(signal: AbortSignal | undefined): InitializeMiddleware<any, any> {
+  return (next: InitializeHandler<any, any>, context: HandlerExecutionContext) => async (args) => {
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    try {
+      return await next(args)
+    } catch (error) {
+      if (typeof error === 'object' && error !== null && error !== signal?.reason && Object.isExtensible(error)) annotate(error as Record<string, unknown>, context)
+      throw error
+    }
+  }
+}
+
+function annotate(error: Record<string, unknown>, context: HandlerExecutionContext): void {
+  const hidden = (key: string, value: unknown) => {
+    if (!(key in error)) Object.defineProperty(error, key, {value, enumerable: false, writable: true, configurable: true})
+  }
+  hidden('$service', String(context.clientName ?? 'AWS').replace(/Client$/, ''))
+  hidden('$operation', String(context.commandName ?? 'call').replace(/Command$/, ''))
+  const response = error.$response as {statusCode?: unknown} | undefined
+  const metadata = error.$metadata as {httpStatusCode?: unknown} | undefined
+  if (typeof response?.statusCode === 'number' && metadata?.httpStatusCode === undefined) {
+    try {
+      error.$metadata = {...metadata, httpStatusCode: response.statusCode}
+    } catch {
+      // a read-only $metadata keeps what it has
+    }
   }
 }

@@ -37,6 +37,8 @@ export interface ConvergeResult {
   ok: boolean
   /** Why the run stopped early, when it did (interrupted, or the state was taken over by another run). */
   stopped?: string
+  /** It stopped because it was interrupted (Ctrl-C / SIGTERM), not because another run took its state. */
+  interrupted?: boolean
   /** The state could not be saved at the end (what AWS now has is found by its tags on the next run). */
   stateError?: string
 }
@@ -44,6 +46,8 @@ export interface ConvergeResult {
 interface Settled {
   ok: boolean
   outputs?: Record<string, string>
+  /** Not ok because the run stopped (cut short or not started), not because it failed. */
+  stopped?: boolean
 }
 
 /**
@@ -74,6 +78,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
     if (!stop.signal.aborted) return undefined
     return writer.conflict ? `not attempted: ${describeError(writer.conflict)}` : 'not attempted: the run was interrupted'
   }
+  /** Ctrl-C / SIGTERM stopped the run (a lost state is a failure, not an interrupt). */
+  const interrupted = (): boolean => stop.signal.aborted && !writer.conflict
   if (options.signal.aborted) onAbort()
   const context = (label: string): ReconcileContext => ({...options.context(label), signal: stop.signal})
 
@@ -84,7 +90,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
     (id) => dag.dependents.get(id) ?? [],
     (id) => typicalMs(reconcilers.get(dag.nodes.get(id)!.kind)!, 'create'),
   )
-  const walkOptions = {state, reconcilers, context, writer, limiter, emit, purge: false, stopped}
+  const walkOptions = {state, reconcilers, context, writer, limiter, emit, purge: false, stopped, interrupted}
   const early = new DeletionWalk(
     plan.deletions.filter((deletion) => deletion.early),
     {...walkOptions, inUseLimitMs: (deletion: Deletion) => (deletion.cause === 'replaced' ? Math.min(context('').waitTimeoutMs, REPLACE_IN_USE_WAIT_MS) : undefined)},
@@ -171,6 +177,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
             observed: current,
             cause: 'retired',
             reason: 'replaced by a new object',
+            old: true,
             early: false,
           })
         }
@@ -184,33 +191,33 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
   const runNode = async (node: ResourceNode): Promise<Settled> => {
     const planned = plan.nodes.get(node.id)!
     const reconciler = reconcilers.get(node.kind)!
-    const fail = (status: 'failed' | 'blocked', error: string, action: NodeAction = planned.action): Settled => {
+    const fail = (status: 'failed' | 'blocked' | 'interrupted', error: string, action: NodeAction = planned.action): Settled => {
       results.set(node.id, {id: node.id, kind: node.kind, action, status, physicalId: planned.observation.observed?.id, changes: planned.changes, reason: planned.reason, error, durationMs: 0})
-      if (status === 'blocked') emit({type: 'node-blocked', id: node.id, kind: node.kind, blockedBy: []})
+      if (status === 'blocked') emit({type: 'node-blocked', id: node.id, kind: node.kind, blockedBy: [], reason: error.replace(/^not attempted: /, '')})
+      else if (status === 'interrupted') emit({type: 'node-interrupted', id: node.id, kind: node.kind, action, message: error})
       else emit({type: 'node-failed', id: node.id, kind: node.kind, action, error})
-      return {ok: false}
+      return {ok: false, stopped: status !== 'failed' && stopped() !== undefined}
     }
     // A cascade member's (or root's) old object goes first, after everything that depends on it.
     const deletedFirst = planned.cascadeOf !== undefined && planned.action === 'replace' && planned.observation.observed !== undefined
     if (deletedFirst && !(await early.done(`replaced:${node.id}`))) {
       const deletion = early.results.get(`replaced:${node.id}`)
       if (deletion?.status === 'blocked') return fail('blocked', deletion.error ?? 'not attempted')
-      return fail('failed', `could not delete the old object ${planned.observation.observed!.id} before making its replacement: ${deletion?.error ?? 'unknown error'}`)
+      const what = `the old object ${planned.observation.observed!.id} before making its replacement`
+      if (deletion?.status === 'interrupted') return fail('interrupted', `interrupted while deleting ${what}: ${deletion.error ?? ''}`.replace(/: $/, ''))
+      return fail('failed', `could not delete ${what}: ${deletion?.error ?? 'unknown error'}`)
     }
     const deps = dag.dependencies.get(node.id) ?? []
     const depResults = await Promise.all(deps.map((dep) => settled.get(dep)!))
-    const failedDeps = deps.filter((_, i) => !depResults[i]!.ok)
+    // What the run's stop left undone is not a failure of the dependency.
+    const failedDeps = deps.filter((_, i) => !depResults[i]!.ok && !depResults[i]!.stopped)
     if (failedDeps.length > 0) {
       results.set(node.id, {id: node.id, kind: node.kind, action: planned.action, status: 'blocked', changes: [], durationMs: 0, error: `not attempted: ${failedDeps.join(', ')} failed`})
       emit({type: 'node-blocked', id: node.id, kind: node.kind, blockedBy: failedDeps})
       return {ok: false}
     }
     const why = stopped()
-    if (why) {
-      results.set(node.id, {id: node.id, kind: node.kind, action: planned.action, status: 'blocked', changes: planned.changes, reason: planned.reason, durationMs: 0, error: why})
-      emit({type: 'node-blocked', id: node.id, kind: node.kind, blockedBy: []})
-      return {ok: false}
-    }
+    if (why || depResults.some((result) => !result.ok)) return fail('blocked', why ?? 'not attempted: the run stopped')
     const depOutputs = new Map(deps.map((dep, i) => [dep, depResults[i]!.outputs]))
     const desired = resolveRefs(node.desired, (ref) => depOutputs.get(ref.$ref)?.[ref.output])
     const observation: Observation = deletedFirst ? {} : planned.observation
@@ -220,8 +227,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
     const ctx = context(node.id)
     const started = ctx.clock.now()
     emit({type: 'node-start', id: node.id, kind: node.kind, action, changes: decided.changes})
+    /** What the node's call made, once it returned (an interrupt may cut the wait for it short). */
+    let made: Observed | undefined
     try {
       let observed = await limiter.run(() => act(ctx, node, reconciler, desired, observation, decided.action, decided.changes), priority.get(node.id))
+      made = observed
       const needed = (dag.dependents.get(node.id) ?? []).length > 0 || reconciler.readyWhen === 'always'
       if (needed && reconciler.waitReady && !isReady(reconciler, observed)) {
         const waitCtx = reconciler.waitTimeoutMs ? {...ctx, waitTimeoutMs: reconciler.waitTimeoutMs} : ctx
@@ -236,10 +246,20 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
       outputs[node.id] = nodeOutputs
       return {ok: true, outputs: nodeOutputs}
     } catch (error) {
+      const durationMs = ctx.clock.now() - started
+      // Cut short by Ctrl-C: what it made (if anything) is in the state or found by its tags next time.
+      const physicalId = made?.id ?? (state.resources[node.id]?.kind === node.kind ? state.resources[node.id]!.id : planned.observation.observed?.id)
+      const base = {id: node.id, kind: node.kind, action, changes: decided.changes, reason: decided.reason, durationMs, ...(physicalId ? {physicalId} : {})}
+      if (interrupted()) {
+        const message = error === stop.signal.reason ? 'interrupted before it finished' : `interrupted before it finished (${describeError(error)})`
+        results.set(node.id, {...base, status: 'interrupted', error: message})
+        emit({type: 'node-interrupted', id: node.id, kind: node.kind, action, message})
+        return {ok: false, stopped: true}
+      }
       const message = stop.signal.aborted && error === stop.signal.reason ? (stopped() ?? describeError(error)).replace(/^not attempted: /, 'stopped: ') : describeError(error)
-      results.set(node.id, {id: node.id, kind: node.kind, action, status: 'failed', changes: decided.changes, reason: decided.reason, error: message, durationMs: ctx.clock.now() - started})
+      results.set(node.id, {...base, status: 'failed', error: message})
       emit({type: 'node-failed', id: node.id, kind: node.kind, action, error: message})
-      return {ok: false}
+      return {ok: false, stopped: stop.signal.aborted}
     }
   }
 
@@ -248,7 +268,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
     type: 'run-start',
     nodes: [
       ...dag.order.map((id) => ({id, kind: dag.nodes.get(id)!.kind, waitsFor: dag.dependencies.get(id) ?? []})),
-      ...plan.deletions.filter((deletion) => deletion.cause !== 'replaced').map((deletion) => ({id: DeletionWalk.label(deletion), kind: deletion.kind, waitsFor: []})),
+      ...plan.deletions.map((deletion) => ({id: DeletionWalk.label(deletion), kind: deletion.kind, waitsFor: []})),
+      // The old objects create-before-delete replacements retire, deleted once their dependents moved (labelled as DeletionWalk does).
+      ...[...plan.nodes.values()]
+        .filter((planned) => planned.action === 'replace' && !planned.cascadeOf && planned.observation.observed)
+        .map((planned) => ({id: DeletionWalk.label({logicalId: planned.node.id, id: planned.observation.observed!.id, cause: 'retired', old: true}), kind: planned.node.kind, waitsFor: [planned.node.id]})),
     ],
   })
   try {
@@ -268,9 +292,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
     const earlyResults = [...early.results.entries()].filter(([key]) => !key.startsWith('replaced:')).map(([, result]) => result)
     const deletionResults = [...earlyResults, ...lateResults]
     const ordered = [...dag.order.map((id) => results.get(id)!), ...deletionResults]
-    const ok = !stateError && allSettled.every((s) => s.ok) && deletionResults.every((r) => r.status !== 'failed' && r.status !== 'blocked')
+    const ok = !stateError && allSettled.every((s) => s.ok) && deletionResults.every((r) => r.status === 'done' || r.status === 'kept')
     const why = stopped()
-    return {results: ordered, outputs, ok, ...(why ? {stopped: why.replace(/^not attempted: /, '')} : {}), ...(stateError ? {stateError} : {})}
+    return {results: ordered, outputs, ok, ...(why ? {stopped: why.replace(/^not attempted: /, '')} : {}), ...(interrupted() ? {interrupted: true} : {}), ...(stateError ? {stateError} : {})}
   } finally {
     options.signal.removeEventListener('abort', onAbort)
     stopConflict()

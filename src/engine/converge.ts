@@ -27,6 +27,36 @@ export interface PrepareOptions {
   offline?: boolean
   /** Wait for objects a crashed run made moments ago to show (see observe.ts); `up` does, `plan` and `status` don't. */
   awaitRecent?: boolean
+  /**
+   * Return a plan even when some kind could not be read (its nodes marked
+   * `unreadable`): `status` shows them unknown. Otherwise (`plan`, `up`)
+   * such a read fails with UnreadableError: a plan needs to know what exists.
+   */
+  allowUnreadable?: boolean
+}
+
+/** Some kind could not be read (observe.ts): there is no plan without knowing what exists. Nothing was changed. */
+export class UnreadableError extends Error {
+  constructor(readonly unreadable: Map<string, {error: string; ids: string[]}>) {
+    const lines = [...unreadable].map(([kind, {error, ids}]) => `  - ${kind}${ids.length > 0 ? ` (${ids.join(', ')})` : ''}: ${error}`)
+    const what = unreadable.size === 1 ? 'one kind of resource' : `${unreadable.size} kinds of resource`
+    super(`cannot plan: ${what} could not be read, so what exists is not known (nothing was changed):\n${lines.join('\n')}\n\`containrlab status\` shows every other resource; run again once AWS answers.`)
+    this.name = 'UnreadableError'
+  }
+}
+
+/** The kinds that could not be read, each with its error and the logical ids (and retired objects) it leaves unknown. */
+export function unreadableKinds(world: World, state: StateDocument, kindOf: (logicalId: string) => string | undefined): Map<string, {error: string; ids: string[]}> {
+  const kinds = new Map<string, {error: string; ids: string[]}>()
+  for (const [kind, error] of world.unreadable) kinds.set(kind, {error, ids: []})
+  for (const [id, observation] of world.current) {
+    const kind = kindOf(id)
+    if (observation.unreadable && kind) kinds.get(kind)?.ids.push(id)
+  }
+  state.retired.forEach((entry, index) => {
+    if (!world.retired[index]) kinds.get(entry.kind)?.ids.push(`${entry.logicalId} (${entry.id})`)
+  })
+  return kinds
 }
 
 export interface PreparedRun {
@@ -50,8 +80,9 @@ export async function prepare(options: PrepareOptions): Promise<PreparedRun> {
   for (const node of nodes) wanted.set(node.id, {kind: node.kind, desired: node.desired})
   for (const [logicalId, entry] of Object.entries(state.resources)) if (!wanted.has(logicalId)) wanted.set(logicalId, {kind: entry.kind})
   const world: World = options.offline
-    ? {current: new Map([...wanted.keys()].map((id) => [id, {}])), retired: state.retired.map(() => undefined), strays: []}
+    ? {current: new Map([...wanted.keys()].map((id) => [id, {}])), retired: state.retired.map(() => undefined), strays: [], unreadable: new Map()}
     : await observe({ctx: options.context(''), registry, state, wanted, awaitRecent: options.awaitRecent ? 'replay' : undefined, concurrency: options.concurrency})
+  if (world.unreadable.size > 0 && !options.allowUnreadable) throw new UnreadableError(unreadableKinds(world, state, (id) => wanted.get(id)?.kind))
   return {plan: planRun({dag, reconcilers, world, state}), world, reconcilers, state}
 }
 

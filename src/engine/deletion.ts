@@ -42,6 +42,8 @@ export class DeletionWalk {
       partOf?: (deletion: Deletion) => string | undefined
       /** The run was interrupted or lost its state: deletions not started yet are not attempted. */
       stopped: () => string | undefined
+      /** The stop is an interrupt (Ctrl-C / SIGTERM): a deletion it cuts short is `interrupted`, not failed. */
+      interrupted?: () => boolean
     },
   ) {
     this.byKey = new Map(deletions.map((deletion) => [deletion.key, deletion]))
@@ -85,9 +87,14 @@ export class DeletionWalk {
     return promise
   }
 
-  /** How a deletion is named in events: its logical id, and the AWS id when it is not the logical id's current object. */
-  static label(deletion: Deletion): string {
-    return deletion.cause === 'removed' || deletion.cause === 'replaced' ? deletion.logicalId : `${deletion.logicalId} (${deletion.id})`
+  /**
+   * How a deletion is named in events: its logical id, and the AWS id when
+   * it is not the logical id's current object (`old` for the old half of a
+   * replacement). Never an internal key.
+   */
+  static label(deletion: Pick<Deletion, 'logicalId' | 'id' | 'cause' | 'old'>): string {
+    if (deletion.cause === 'removed') return deletion.logicalId
+    return `${deletion.logicalId} (${deletion.old || deletion.cause === 'replaced' ? 'old ' : ''}${deletion.id})`
   }
 
   private async delete(deletion: Deletion): Promise<boolean> {
@@ -99,9 +106,16 @@ export class DeletionWalk {
     const dependentsOk = await Promise.all(dependents.map((key) => this.done(key)))
     const stopped = this.run.stopped()
     if (dependentsOk.some((ok) => !ok) || stopped) {
-      const blockedBy = dependents.filter((_, i) => !dependentsOk[i]).map((key) => this.byKey.get(key)!.logicalId)
+      const blockedBy = stopped ? [] : dependents.filter((_, i) => !dependentsOk[i]).map((key) => this.byKey.get(key)!.logicalId)
       this.results.set(deletion.key, {...base, status: 'blocked', error: stopped ?? `not attempted: ${blockedBy.join(', ')} (which depends on it) could not be deleted`})
-      emit({type: 'node-blocked', id: label, kind: deletion.kind, blockedBy})
+      emit({type: 'node-blocked', id: label, kind: deletion.kind, blockedBy, ...(stopped ? {reason: stopped.replace(/^not attempted: /, '')} : {})})
+      return false
+    }
+    if (deletion.unreadable) {
+      // Whether it exists is unknown: deleting by a guess could leave it (and, after it, the state) behind.
+      const error = `not deleted: whether it still exists is not known, its kind could not be read (${deletion.unreadable.split(': ')[0]})`
+      this.results.set(deletion.key, {...base, status: 'failed', error})
+      emit({type: 'node-failed', id: label, kind: deletion.kind, action: 'delete', error})
       return false
     }
     const reconciler = this.run.reconcilers.get(deletion.kind)!
@@ -127,6 +141,12 @@ export class DeletionWalk {
       emit({type: 'node-done', id: label, kind: deletion.kind, action: 'delete', physicalId: deletion.id, durationMs})
       return true
     } catch (error) {
+      if (this.run.interrupted?.()) {
+        const message = `interrupted before it finished${error === ctx.signal.reason ? '' : ` (${describeError(error)})`}`
+        this.results.set(deletion.key, {...base, status: 'interrupted', error: message, durationMs: ctx.clock.now() - started})
+        emit({type: 'node-interrupted', id: label, kind: deletion.kind, action: 'delete', message})
+        return false
+      }
       const message = isInUse(reconciler, error)
         ? `${describeError(error)} — AWS still reports ${deletion.id} in use after ${Math.round((ctx.clock.now() - started) / 1000)}s; something outside this stack's state may use it`
         : describeError(error)

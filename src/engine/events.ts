@@ -3,8 +3,14 @@ import type {Change} from '../resources/types.js'
 /** What a node does in a run. `delete` covers removed resources, retired replacements and teardown. */
 export type NodeAction = 'create' | 'update' | 'replace' | 'delete' | 'noop'
 
-/** `kept`: a deletion skipped because the object holds data (see Reconciler.dataLoss); --purge deletes it. */
-export type NodeStatus = 'planned' | 'done' | 'failed' | 'blocked' | 'kept'
+/**
+ * `kept`: a deletion skipped because the object holds data (see
+ * Reconciler.dataLoss); --purge deletes it. `blocked`: not started (a
+ * dependency failed, or the run stopped). `interrupted`: started, and cut
+ * short by Ctrl-C / SIGTERM (what it made is in the state, or found by its
+ * tags by the next run).
+ */
+export type NodeStatus = 'planned' | 'done' | 'failed' | 'blocked' | 'kept' | 'interrupted'
 
 /**
  * The engine reports through events; the UI layer (listr2, plain lines,
@@ -17,7 +23,10 @@ export type EngineEvent =
   | {type: 'node-progress'; id: string; message: string}
   | {type: 'node-done'; id: string; kind: string; action: NodeAction; physicalId?: string; durationMs: number}
   | {type: 'node-failed'; id: string; kind: string; action: NodeAction; error: string}
-  | {type: 'node-blocked'; id: string; kind: string; blockedBy: string[]}
+  /** Cut short by Ctrl-C / SIGTERM: not a failure. */
+  | {type: 'node-interrupted'; id: string; kind: string; action: NodeAction; message: string}
+  /** Not started: `blockedBy` failed, or (empty) the run stopped, `reason` saying why (default: interrupted). */
+  | {type: 'node-blocked'; id: string; kind: string; blockedBy: string[]; reason?: string}
 
 export type EventSink = (event: EngineEvent) => void
 

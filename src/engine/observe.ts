@@ -1,3 +1,4 @@
+import {describeError, isAnsweredError} from '../aws/errors.js'
 import type {ReconcilerRegistry} from '../resources/registry.js'
 import {ownedBy} from '../resources/tags.js'
 import type {Observed, ReconcileContext, Reconciler} from '../resources/types.js'
@@ -10,6 +11,14 @@ import {Limiter} from './limiter.js'
  * everything, ownership checked on what AWS returned, and — after a crash —
  * a bounded wait for objects that eventually consistent describes do not
  * show yet.
+ *
+ * A kind whose read or lookup fails with an answer (an AWS error, or a
+ * proxy's HTML page, after the SDK's retries) is unreadable: its logical ids
+ * are marked so, with the error, and every other kind is read as usual.
+ * `status` shows them unknown; `plan` and `up` refuse to plan without them
+ * (converge.ts); teardown fails their deletions and what they block. A
+ * failure without an answer (no credentials, no network, an interrupt, a
+ * bug) still fails the whole read.
  */
 
 export interface Observation {
@@ -17,6 +26,8 @@ export interface Observation {
   observed?: Observed
   /** Where it came from: the state's id, or a lookup by tags/name (adopted after a crash, or an orphan). */
   source?: 'state' | 'found'
+  /** Not known: its kind could not be read (the error, as describeError words it). */
+  unreadable?: string
 }
 
 /** An object of the stack that no logical id of the run claims: a duplicate left by a crash, or (teardown) an orphan. */
@@ -33,6 +44,8 @@ export interface World {
   retired: (Observed | undefined)[]
   /** Found by tags or names, claimed by no logical id and not in the state. */
   strays: Stray[]
+  /** Kind → why it could not be read (its objects' existence is unknown: those not observed, retired ones, strays). */
+  unreadable: Map<string, string>
 }
 
 export interface ObserveOptions {
@@ -74,6 +87,17 @@ export async function observe(options: ObserveOptions): Promise<World> {
     return reconciler
   }
 
+  const unreadable = new Map<string, string>()
+  /** Runs one read of a kind; an answered failure marks the kind unreadable instead of failing the run. */
+  const tolerate = async (kind: string, work: () => Promise<void>): Promise<void> => {
+    try {
+      await work()
+    } catch (error) {
+      if (ctx.signal.aborted || !isAnsweredError(error)) throw error
+      if (!unreadable.has(kind)) unreadable.set(kind, describeError(error))
+    }
+  }
+
   // 1. One batched read per kind of every id the state holds for the run's logical ids and retired objects.
   const idsByKind = new Map<string, Set<string>>()
   const want = (kind: string, id: string) => idsByKind.set(kind, (idsByKind.get(kind) ?? new Set()).add(id))
@@ -91,7 +115,7 @@ export async function observe(options: ObserveOptions): Promise<World> {
     for (const [id, observed] of read) if (observed.stack === undefined || observed.stack === ctx.stack) known.set(id, observed)
     byId.set(kind, known)
   }
-  await Promise.all([...idsByKind].map(([kind, ids]) => limiter.run(() => readKind(kind, [...ids]))))
+  await Promise.all([...idsByKind].map(([kind, ids]) => limiter.run(() => tolerate(kind, () => readKind(kind, [...ids])))))
 
   const current = new Map<string, Observation>()
   const stateIds = new Set<string>()
@@ -109,13 +133,15 @@ export async function observe(options: ObserveOptions): Promise<World> {
   // 2. Lookups by tags/names, only for kinds where something is missing (or every kind, for teardown).
   const findKinds = new Set<string>(options.findEverything ? registry.kinds() : [])
   if (options.findMissing ?? true) for (const [logicalId, {kind}] of wanted) if (!current.get(logicalId)!.observed) findKinds.add(kind)
+  // A kind whose read failed is not asked again (the SDK already retried it).
+  for (const kind of unreadable.keys()) findKinds.delete(kind)
   const findKind = async (kind: string): Promise<Observed[]> => {
     const reconciler = await reconcilerOf(kind)
     const query = [...wanted].filter(([, w]) => w.kind === kind).map(([logicalId, w]) => ({logicalId, desired: w.desired}))
     return ownedBy(ctx.stack, await reconciler.find(ctx, {stack: ctx.stack, wanted: query}))
   }
   const found = new Map<string, Observed[]>()
-  await Promise.all([...findKinds].map((kind) => limiter.run(async () => found.set(kind, await findKind(kind)))))
+  await Promise.all([...findKinds].map((kind) => limiter.run(() => tolerate(kind, async () => void found.set(kind, await findKind(kind))))))
 
   const adopt = (kind: string, objects: Observed[]) => {
     for (const observed of objects) {
@@ -131,14 +157,20 @@ export async function observe(options: ObserveOptions): Promise<World> {
   for (const [kind, objects] of found) adopt(kind, objects)
 
   // 3. After a crash: objects recorded (or about to be created) moments ago may not show yet.
-  if (options.awaitRecent) await awaitRecent({ctx, state, wanted, current, reconcilerOf, readKind, byId, findKind, adopt, found, mode: options.awaitRecent})
+  if (options.awaitRecent) await awaitRecent({ctx, state, wanted, current, reconcilerOf, readKind, byId, findKind, adopt, found, mode: options.awaitRecent, tolerate, unreadable})
+
+  for (const [logicalId, {kind}] of wanted) {
+    const slot = current.get(logicalId)!
+    const why = unreadable.get(kind)
+    if (why && !slot.observed) slot.unreadable = why
+  }
 
   const strays: Stray[] = []
   for (const [kind, objects] of found) {
     for (const observed of objects) if (!stateIds.has(observed.id)) strays.push({logicalId: observed.logicalId!, kind, observed})
   }
   const retired = state.retired.map((entry) => byId.get(entry.kind)?.get(entry.id))
-  return {current, retired, strays}
+  return {current, retired, strays, unreadable}
 }
 
 async function awaitRecent(run: {
@@ -153,13 +185,16 @@ async function awaitRecent(run: {
   adopt: (kind: string, objects: Observed[]) => void
   found: Map<string, Observed[]>
   mode: 'replay' | 'all'
+  tolerate: (kind: string, work: () => Promise<void>) => Promise<void>
+  unreadable: Map<string, string>
 }): Promise<void> {
   const {ctx, state, wanted, current} = run
   const now = ctx.clock.now()
   /** Logical id → until when it may still appear, and how to look for it. */
   const pending = new Map<string, {kind: string; until: number; by: 'id' | 'tags'}>()
   for (const [logicalId, {kind}] of wanted) {
-    if (current.get(logicalId)!.observed) continue
+    // Nothing to wait for where nothing can be read.
+    if (current.get(logicalId)!.observed || run.unreadable.has(kind)) continue
     const entry = state.resources[logicalId]
     const recorded = entry?.kind === kind ? Date.parse(entry.updatedAt) : NaN
     if (recorded + VISIBILITY_WINDOW_MS > now) {
@@ -183,13 +218,19 @@ async function awaitRecent(run: {
       if (by === 'id') byIdKinds.set(kind, [...(byIdKinds.get(kind) ?? []), state.resources[logicalId]!.id])
       else byTagKinds.add(kind)
     }
-    await Promise.all([...byIdKinds].map(([kind, ids]) => run.readKind(kind, ids)))
+    await Promise.all([...byIdKinds].map(([kind, ids]) => run.tolerate(kind, () => run.readKind(kind, ids))))
     for (const kind of byTagKinds) {
-      const objects = await run.findKind(kind)
-      run.found.set(kind, objects)
-      run.adopt(kind, objects)
+      await run.tolerate(kind, async () => {
+        const objects = await run.findKind(kind)
+        run.found.set(kind, objects)
+        run.adopt(kind, objects)
+      })
     }
     for (const [logicalId, {kind, until, by}] of pending) {
+      if (run.unreadable.has(kind)) {
+        pending.delete(logicalId)
+        continue
+      }
       const slot = current.get(logicalId)!
       if (by === 'id') {
         const observed = run.byId.get(kind)?.get(state.resources[logicalId]!.id)

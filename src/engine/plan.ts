@@ -27,6 +27,13 @@ export interface PlannedNode {
    * one. Set on the root itself too.
    */
   cascadeOf?: string
+  /**
+   * Its kind could not be read (observe.ts): whether it exists is unknown.
+   * Its action is a placeholder (`noop`, its outputs taken from the state
+   * so that its dependents diff as usual): `status` shows it unknown, and
+   * `plan` and `up` refuse to go on (converge.ts, prepare).
+   */
+  unreadable?: string
 }
 
 /** Why an object is deleted. `replaced`: the old object of a delete-first replacement (or its cascade) in this run. */
@@ -49,6 +56,10 @@ export interface Deletion {
   retiredIndex?: number
   /** Must happen before a cascade root's replacement (it depends, directly or not, on something the cascade deletes). */
   early: boolean
+  /** The old half of a replacement (retired), not the logical id's current object. */
+  old?: true
+  /** Its kind could not be read: whether it still exists is unknown, so it is not deleted (nor what it depends on). */
+  unreadable?: string
 }
 
 export interface RunPlan {
@@ -87,6 +98,12 @@ export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>
     const reconciler = reconcilers.get(node.kind)!
     const observation = world.current.get(id) ?? {}
     const desired = resolveRefs(node.desired, (ref) => known.get(ref.$ref)?.[ref.output])
+    if (observation.unreadable) {
+      nodes.set(id, {node, action: 'noop', changes: [], desired, observation, unreadable: observation.unreadable})
+      const entry = state.resources[id]
+      if (entry?.kind === node.kind) known.set(id, entry.outputs)
+      continue
+    }
     const decided = decide(reconciler, desired, observation.observed)
     nodes.set(id, {node, ...decided, desired, observation})
     if (decided.action === 'noop' || decided.action === 'update') known.set(id, reconciler.outputs(observation.observed!))
@@ -155,16 +172,18 @@ function plannedDeletions(options: {dag: Dag; nodes: Map<string, PlannedNode>; w
   }
   for (const [logicalId, entry] of Object.entries(state.resources)) {
     if (dag.nodes.has(logicalId)) continue
+    const observation = world.current.get(logicalId)
     deletions.push({
       key: `removed:${logicalId}`,
       logicalId,
       kind: entry.kind,
       id: entry.id,
       deps: entry.deps,
-      observed: world.current.get(logicalId)?.observed,
+      observed: observation?.observed,
       cause: 'removed',
       reason: 'no longer in the spec',
       early: false,
+      ...(observation?.unreadable ? {unreadable: observation.unreadable} : {}),
     })
   }
   deletions.push(...retiredDeletions(state, world, (entry) => (entry.reason === 'orphan' ? 'orphan found by its tags' : 'old object of an earlier replacement')))
@@ -187,18 +206,23 @@ function plannedDeletions(options: {dag: Dag; nodes: Map<string, PlannedNode>; w
 
 /** The state's retired objects (old halves of replacements, orphans) as deletions. */
 export function retiredDeletions(state: StateDocument, world: World, reason: (entry: RetiredEntry) => string): Deletion[] {
-  return state.retired.map((entry, index) => ({
-    key: `retired:${index}`,
-    logicalId: entry.logicalId,
-    kind: entry.kind,
-    id: entry.id,
-    deps: entry.deps,
-    observed: world.retired[index],
-    cause: 'retired',
-    reason: reason(entry),
-    retiredIndex: index,
-    early: false,
-  }))
+  return state.retired.map((entry, index) => {
+    const unreadable = world.retired[index] ? undefined : world.unreadable.get(entry.kind)
+    return {
+      key: `retired:${index}`,
+      logicalId: entry.logicalId,
+      kind: entry.kind,
+      id: entry.id,
+      deps: entry.deps,
+      observed: world.retired[index],
+      cause: 'retired',
+      reason: reason(entry),
+      retiredIndex: index,
+      early: false,
+      ...(entry.reason === 'replaced' ? {old: true as const} : {}),
+      ...(unreadable ? {unreadable} : {}),
+    }
+  })
 }
 
 /** A deletion that depends (directly or not) on an early one must go before it, so it is early too. */

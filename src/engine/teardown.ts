@@ -3,7 +3,7 @@ import {type ResourceNode, nodeDependencies} from '../graph/types.js'
 import type {ReconcilerRegistry} from '../resources/registry.js'
 import type {ReconcileContext} from '../resources/types.js'
 import type {StateDocument} from '../state/types.js'
-import {loadReconcilers} from './converge.js'
+import {loadReconcilers, unreadableKinds} from './converge.js'
 import {DeletionWalk} from './deletion.js'
 import type {EventSink, NodeResult} from './events.js'
 import {Limiter} from './limiter.js'
@@ -37,6 +37,17 @@ export interface TeardownResult {
   ok: boolean
   /** The state could not be saved (e.g. another run took it over): the deletions happened, the state may not say so. */
   stateError?: string
+  /** Why the walk stopped before the end (interrupted, or another run took the state). */
+  stopped?: string
+  /** It stopped because it was interrupted (Ctrl-C / SIGTERM). */
+  interrupted?: boolean
+  /**
+   * Kinds that could not be read, one line each (`<kind> (<ids>) could not
+   * be read: <error>`): their objects were not deleted, nor what they depend
+   * on, and objects of theirs that the state lost were not looked for. The
+   * teardown is then not complete (not ok): the state is kept for the next one.
+   */
+  unreadable: string[]
 }
 
 /**
@@ -62,6 +73,8 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   for (const [logicalId, observation] of world.current) {
     const entry = state.resources[logicalId]
     if (!entry && !observation.observed) continue
+    // Recorded, but its kind could not be read: not deleted on a guess (nor, after it, what it depends on).
+    const unreadable = observation.observed ? undefined : observation.unreadable
     const orphan = !entry || observation.source === 'found'
     const id = observation.observed?.id ?? entry!.id
     if (orphan) orphans.push(`${logicalId} (${id})`)
@@ -75,8 +88,12 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
       cause: 'removed',
       reason: orphan ? 'teardown (orphan found by its tags)' : 'teardown',
       early: false,
+      ...(unreadable ? {unreadable} : {}),
     })
   }
+  const unreadable = [...unreadableKinds(world, state, (id) => wanted.get(id)?.kind)].map(
+    ([kind, {error, ids}]) => `${kind}${ids.length > 0 ? ` (${ids.join(', ')})` : ''} could not be read: ${error}; not deleted, nor what it depends on, and objects of this kind the state lost were not looked for`,
+  )
   deletions.push(...retiredDeletions(state, world, () => 'teardown'))
   for (const stray of world.strays) {
     orphans.push(`${stray.logicalId} (${stray.observed.id})`)
@@ -100,8 +117,8 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   const stopSignal = options.signal
   if (options.mode === 'plan' || options.confirm) {
     const planned = deletions.map((deletion) => plannedDeletion(deletion, reconcilers, options.purge ?? false))
-    if (options.mode === 'plan') return {results: planned, orphans, ok: true}
-    if (!(await options.confirm!(planned))) return {results: [], orphans, ok: false, cancelled: true}
+    if (options.mode === 'plan') return {results: planned, orphans, ok: unreadable.length === 0, unreadable}
+    if (!(await options.confirm!(planned))) return {results: [], orphans, ok: false, cancelled: true, unreadable}
   }
   // A resource goes once everything that depends on it is gone.
   options.emit({
@@ -112,6 +129,9 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
       waitsFor: deletions.filter((other) => other.deps.includes(deletion.logicalId) && other.key !== deletion.key).map((other) => DeletionWalk.label(other)),
     })),
   })
+  // A lost state (another run committed) takes precedence: that is a failure, not an interrupt.
+  const stopped = () => (options.writer?.conflict ? `not attempted: ${describeError(options.writer.conflict)}` : stopSignal?.aborted ? 'not attempted: the run was interrupted' : undefined)
+  const interrupted = () => Boolean(stopSignal?.aborted) && !options.writer?.conflict
   const walk = new DeletionWalk(deletions, {
     state,
     reconcilers,
@@ -120,11 +140,21 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
     limiter: new Limiter(options.concurrency),
     emit: options.emit,
     purge: options.purge ?? false,
-    stopped: () => (stopSignal?.aborted ? 'not attempted: the run was interrupted' : options.writer?.conflict ? `not attempted: ${describeError(options.writer.conflict)}` : undefined),
+    stopped,
+    interrupted,
   })
   const results = await walk.all()
-  if (results.every((result) => result.status === 'done' || result.status === 'kept')) state.intents = {}
+  const complete = unreadable.length === 0 && results.every((result) => result.status === 'done' || result.status === 'kept')
+  if (complete) state.intents = {}
   const stateError = await options.writer?.flushForReport()
-  const ok = !stateError && results.every((result) => result.status === 'done' || result.status === 'kept')
-  return {results, orphans, ok, ...(stateError ? {stateError} : {})}
+  const why = stopped()
+  return {
+    results,
+    orphans,
+    ok: !stateError && complete,
+    unreadable,
+    ...(stateError ? {stateError} : {}),
+    ...(why ? {stopped: why.replace(/^not attempted: /, '')} : {}),
+    ...(interrupted() ? {interrupted: true} : {}),
+  }
 }

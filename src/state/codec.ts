@@ -343,3 +343,64 @@ export function decodeState(header: SerialHeader | LegacyHeader, chunks: string[
   if (doc.serial !== header.serial) throw new StateFormatError(`the state header says serial ${header.serial} but the document is serial ${doc.serial}`)
   return doc
 }
+
+// ---------------------------------------------------------------------------
+// Raw inspection (`state show --raw`)
+
+/** One stored header as `state show --raw` prints it: the value as stored, and what it decodes to, whatever is wrong with it. */
+export interface InspectedHeader {
+  /** The chunk parameters the header points to, in order (none when it holds the data itself). */
+  chunks: string[]
+  /** Chunk parameters it points to that do not exist. */
+  missingChunks?: string[]
+  /** The decoded JSON document, when the data decodes (valid or not). */
+  document?: unknown
+  /** Why it does not decode, or the validation's problems when it decodes but is not a valid state document. */
+  problem?: string
+}
+
+/**
+ * Decodes a header's value as far as it goes, never throwing: JSON header →
+ * data (inline, or the chunks `chunkName(i)` names, read with `chunkValue`)
+ * → gzip+base64 → JSON → validation. Every step that fails says so in
+ * `problem`, in words (no class names).
+ */
+export function inspectHeader(value: string, chunkName: (header: {chunks: number; sha256: string}, index: number) => string, chunkValue: (name: string) => string | undefined): InspectedHeader {
+  let header: Record<string, unknown>
+  try {
+    const parsed: unknown = JSON.parse(value)
+    if (!isObject(parsed)) return {chunks: [], problem: 'the value is JSON but not a containrlab state header (an object)'}
+    header = parsed
+  } catch {
+    return {chunks: [], problem: 'the value is not JSON'}
+  }
+  if (typeof header.moved === 'string') return {chunks: [], problem: `not a state: the state moved to ${header.moved}`}
+  let data: string
+  const inspected: InspectedHeader = {chunks: []}
+  if (typeof header.data === 'string') {
+    data = header.data
+  } else if (typeof header.chunks === 'number' && Number.isInteger(header.chunks) && header.chunks > 0 && header.chunks <= 10_000 && typeof header.sha256 === 'string') {
+    const shape = {chunks: header.chunks, sha256: header.sha256}
+    inspected.chunks = Array.from({length: header.chunks}, (_, i) => chunkName(shape, i))
+    const missing = inspected.chunks.filter((name) => chunkValue(name) === undefined)
+    if (missing.length > 0) return {...inspected, missingChunks: missing, problem: `${missing.length} of its ${header.chunks} chunks are missing`}
+    data = inspected.chunks.map((name) => chunkValue(name)!).join('')
+    if (sha256(data) !== header.sha256) inspected.problem = "the chunks do not match the header's checksum"
+  } else {
+    return {chunks: [], problem: 'the header holds neither "data" nor "chunks" and "sha256"'}
+  }
+  let document: unknown
+  try {
+    document = JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8'))
+  } catch (error) {
+    return {...inspected, problem: `the data does not decode (gzip+base64 of JSON): ${(error as Error).message}`}
+  }
+  inspected.document = document
+  try {
+    const doc = parseDocument(document)
+    if (typeof header.serial === 'number' && doc.serial !== header.serial) inspected.problem ??= `the header says serial ${header.serial} but the document is serial ${doc.serial}`
+  } catch (error) {
+    inspected.problem ??= (error as Error).message
+  }
+  return inspected
+}

@@ -2,9 +2,9 @@ import {randomUUID} from 'node:crypto'
 import type {SSMClient} from '@aws-sdk/client-ssm'
 import type {AwsClients} from '../aws/clients.js'
 import {hasCode} from '../aws/errors.js'
-import {chunkSetId, decodeState, encodeState, HEADER_FORMAT, type LegacyHeader, parseLegacyHeader, parseSerialHeader, type SerialHeader} from './codec.js'
+import {chunkSetId, decodeState, encodeState, HEADER_FORMAT, inspectHeader, type LegacyHeader, parseLegacyHeader, parseSerialHeader, type SerialHeader} from './codec.js'
 import {acquireLock, forceUnlock, readLock, ssmSdk} from './lock.js'
-import {type LockHandle, type LockInfo, StateConflictError, type StateDocument, StateFormatError, type StateStore, StateVersionError} from './types.js'
+import {type LockHandle, type LockInfo, type RawParameter, type RawState, StateConflictError, type StateDocument, StateFormatError, type StateStore, StateVersionError} from './types.js'
 
 /** GetParameters and DeleteParameters take at most 10 names per call; GetParametersByPath returns at most 10 per page. */
 const NAMES_PER_CALL = 10
@@ -215,6 +215,54 @@ export class SsmStateStore implements StateStore {
         if (!(error instanceof StateConflictError) || attempt >= FENCE_ATTEMPTS) throw error
       }
     }
+  }
+
+  /**
+   * Everything under the prefix as stored (`state show --raw`): one
+   * recursive listing, no validation. Each header with its chunk names, its
+   * decoded document and what is wrong with it (codec.ts, inspectHeader).
+   */
+  async readRaw(): Promise<RawState> {
+    const ssm = await this.aws.ssm()
+    const {GetParametersByPathCommand} = await ssmSdk()
+    const stored: Array<{name: string; value: string; version?: number; lastModified?: string}> = []
+    let NextToken: string | undefined
+    do {
+      const page = await ssm.send(new GetParametersByPathCommand({Path: this.prefix.slice(0, -1), Recursive: true, MaxResults: NAMES_PER_CALL, NextToken}))
+      for (const p of page.Parameters ?? []) {
+        if (p.Name) stored.push({name: p.Name, value: p.Value ?? '', version: p.Version, lastModified: p.LastModifiedDate?.toISOString()})
+      }
+      NextToken = page.NextToken
+    } while (NextToken)
+    const values = new Map(stored.map((p) => [p.name, p.value]))
+    const parameters: RawParameter[] = stored.map(({name, value, version, lastModified}) => {
+      const meta = {name, ...(version !== undefined ? {version} : {}), ...(lastModified ? {lastModified} : {})}
+      const serial = this.serialOf(name)
+      if (serial !== undefined) {
+        const inspected = inspectHeader(
+          value,
+          (header, i) => `${this.chunksPath}/${serial}/${chunkSetId(header)}/${i}`,
+          (chunk) => values.get(chunk),
+        )
+        return {...meta, role: 'header', value, serial, ...inspected}
+      }
+      if (name === this.legacyHeaderName) {
+        const claimed = safely(() => (JSON.parse(value) as {serial?: unknown}).serial)
+        const inspected = inspectHeader(
+          value,
+          (_, i) => `${this.prefix}state-chunks/${String(claimed)}/${i}`,
+          (chunk) => values.get(chunk),
+        )
+        return {...meta, role: 'legacy-header', value, ...(typeof claimed === 'number' ? {serial: claimed} : {}), ...inspected}
+      }
+      if (name === this.lockName) return {...meta, role: 'lock', value}
+      if (name.startsWith(`${this.chunksPath}/`)) return {...meta, role: 'chunk', length: value.length}
+      if (name.startsWith(`${this.prefix}state-chunks/`)) return {...meta, role: 'legacy-chunk', length: value.length}
+      return {...meta, role: 'other', value}
+    })
+    const rank = (p: RawParameter) => (p.role === 'header' ? 0 : p.role === 'legacy-header' ? 1 : p.role === 'lock' ? 2 : 3)
+    parameters.sort((a, b) => rank(a) - rank(b) || (b.serial ?? 0) - (a.serial ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    return {prefix: this.prefix, parameters}
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {
@@ -553,7 +601,7 @@ class ChunksUnreadable extends StateFormatError {
 /** The way out of a state that cannot be read, for the layout it was read from. */
 function unreadable(stack: string, where: Where, cause: StateFormatError): StateFormatError {
   const serial = where.serial === undefined ? '' : ` (serial ${where.serial})`
-  const head = `the state of stack ${stack} cannot be read from ${where.name}${serial}: ${cause.message}\nNothing was changed. Ways out:`
+  const head = `the state of stack ${stack} cannot be read from ${where.name}${serial}: ${cause.message}\nNothing was changed; \`containrlab state show --raw --stack ${stack}\` prints what is stored. Ways out:`
   const putBack = `put a good one back with \`aws ssm put-parameter --name ${where.name} --type String --overwrite --value file://good-value.json\``
   if (where.layout === 'legacy') {
     // The first release overwrote this one parameter on every save: its history holds the earlier states.

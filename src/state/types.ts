@@ -101,6 +101,40 @@ export interface StateStore {
   readLock(): Promise<LockInfo | undefined>
   /** Removes the lock whoever holds it; returns what was removed. */
   forceUnlock(): Promise<LockInfo | undefined>
+  /**
+   * Every stored parameter of the stack as it is, with what its headers
+   * decode to, whatever is wrong with them (`state show --raw`). Throws only
+   * when the store cannot be read at all (an AWS error).
+   */
+  readRaw?(): Promise<RawState>
+}
+
+/** A stored parameter, as it is. */
+export interface RawParameter {
+  name: string
+  /** What it is: a serial header, a chunk of one, the lock, the first release's header or chunks, or something else under the prefix. */
+  role: 'header' | 'chunk' | 'lock' | 'legacy-header' | 'legacy-chunk' | 'other'
+  /** The value as stored (a chunk's value is left out: its header's `document` is what it decodes to). */
+  value?: string
+  /** A chunk's length in characters. */
+  length?: number
+  /** The parameter's version: its history (`aws ssm get-parameter-history`) holds the earlier ones. */
+  version?: number
+  lastModified?: string
+  /** Headers: the serial it claims. */
+  serial?: number
+  /** Headers: chunk names, the decoded document and what is wrong with it (see codec.ts, InspectedHeader). */
+  chunks?: string[]
+  missingChunks?: string[]
+  document?: unknown
+  problem?: string
+}
+
+/** Everything stored under `/containrlab/<stack>/`, unvalidated. */
+export interface RawState {
+  prefix: string
+  /** Headers highest serial first, then the rest by name. */
+  parameters: RawParameter[]
 }
 
 export interface LockInfo {

@@ -1,13 +1,13 @@
 import type {ResourceReport, RunReport} from '../app/report.js'
+import type {RawStateReport} from '../app/state.js'
 import type {StatusReport} from '../app/status.js'
+import {changeLines, inline, LINE_WIDTH, propertyLines, wrapText} from './values.js'
 
 const SYMBOL: Record<string, string> = {create: '+', update: '~', replace: '-/+', delete: '-', noop: ' '}
 
-/** A value as a plan shows it: strings bare, the rest as compact JSON. */
+/** A value on one line as a plan shows it: strings bare (empty ones `""`), lists and objects inline. */
 export function showValue(value: unknown): string {
-  if (value === undefined) return '(none)'
-  if (typeof value === 'string') return value
-  return JSON.stringify(value)
+  return inline(value)
 }
 
 /**
@@ -39,12 +39,9 @@ function formatResource(resource: ResourceReport): string[] {
   if (resource.action === 'create') {
     const fields = Object.entries(resource.desired ?? {})
     const width = Math.max(0, ...fields.map(([field]) => field.length))
-    for (const [field, value] of fields) lines.push(`      ${field.padEnd(width)} = ${showValue(value)}`)
+    for (const [field, value] of fields) lines.push(...propertyLines(field, value, width, LINE_WIDTH - 6).map((line) => `      ${line}`))
   }
-  for (const change of resource.changes) {
-    const mark = change.replace ? '  # forces replacement' : ''
-    lines.push(`      ~ ${change.field}: ${showValue(change.before)} → ${showValue(change.after)}${mark}`)
-  }
+  lines.push(...changeLines(resource.changes, LINE_WIDTH - 6).map((line) => `      ${line}`))
   return lines
 }
 
@@ -55,13 +52,21 @@ export function planCount(report: RunReport): string {
 
 const SUMMARY_OUTPUTS = new Set(['publicIp', 'dnsName', 'cidr'])
 
-/** What `up` and `teardown` print at the end: counts, errors, outputs. */
+/**
+ * What `up` and `teardown` print at the end: counts, errors, outputs. A run
+ * stopped by Ctrl-C says INTERRUPTED (never FAILED, unless something also
+ * failed) with what it did, what was in flight and what it did not start.
+ */
 export function formatRunSummary(report: RunReport): string {
   const s = report.summary
-  const verb = report.command === 'teardown' ? 'Teardown' : 'Apply'
+  const teardown = report.command === 'teardown'
+  const verb = teardown ? 'Teardown' : 'Apply'
   const lines: string[] = []
-  const counts = report.command === 'teardown' ? `${s.delete} deleted` : `${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted, ${s.noop} unchanged`
-  lines.push(`${verb} ${report.ok ? 'complete' : 'FAILED'} for stack ${report.stack}: ${counts}.`)
+  const counts = teardown ? `${s.delete} deleted` : `${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted, ${s.noop} unchanged`
+  const undone = [report.inFlight?.length ? `${report.inFlight.length} in flight` : undefined, report.notStarted?.length ? `${report.notStarted.length} not started` : undefined].filter(Boolean)
+  const outcome = report.interrupted ? 'INTERRUPTED' : report.ok ? 'complete' : 'FAILED'
+  lines.push(`${verb} ${outcome} for stack ${report.stack}: ${counts}${report.interrupted && undone.length > 0 ? `; ${undone.join(', ')}` : ''}.`)
+  if (report.interrupted) lines.push(...interruptedLines(report))
   if (report.kept?.length) {
     lines.push('', 'Kept, because they hold data (teardown --purge deletes them):')
     for (const kept of report.kept) lines.push(`  • ${kept}`)
@@ -82,7 +87,34 @@ export function formatRunSummary(report: RunReport): string {
       lines.push(`  ${id.padEnd(width)}  ${values.id ?? ''}${extras.length > 0 ? `  ${extras.join(' ')}` : ''}`)
     }
   }
+  if (report.interrupted) {
+    lines.push('', `What was done is saved in the state. Run \`containrlab ${teardown ? 'teardown' : 'up'}\` again to finish.`)
+  }
   return lines.join('\n')
+}
+
+/** An interrupted run: what it did, what it had started and not finished, what it did not start. */
+function interruptedLines(report: RunReport): string[] {
+  const lines: string[] = []
+  const done = report.resources.filter((r) => r.status === 'done' && r.action !== 'noop')
+  if (done.length > 0) {
+    lines.push('', 'Done before the interrupt:')
+    const label = (r: ResourceReport) => `${r.id}${r.partOf ? ' (old)' : ''}`
+    const width = Math.max(...done.map((r) => label(r).length))
+    for (const r of done) lines.push(`  ${SYMBOL[r.action]} ${label(r).padEnd(width)}  ${r.physicalId ?? ''}`.trimEnd())
+  } else {
+    lines.push('', 'Nothing was changed before the interrupt.')
+  }
+  const inFlight = report.resources.filter((r) => r.status === 'interrupted')
+  if (inFlight.length > 0) {
+    lines.push('', `In flight, cut short (the next ${report.command === 'teardown' ? 'teardown' : '`up`'} finds what they made):`)
+    for (const r of inFlight) lines.push(`  • ${r.id}: ${r.action}${r.physicalId ? ` ${r.physicalId}` : ''}`)
+  }
+  if (report.notStarted?.length) {
+    lines.push('', 'Not started:')
+    lines.push(...wrapText(report.notStarted.join(', '), LINE_WIDTH - 2).map((line) => `  ${line}`))
+  }
+  return lines
 }
 
 /** `status` as a table: resource, kind, AWS id, condition, health. */
@@ -95,8 +127,13 @@ export function formatStatus(report: StatusReport): string {
   const rows = report.resources.map((r) => [r.id, r.kind, r.physicalId ?? '-', r.condition, r.health ? `${r.health.state}${r.health.detail ? `: ${r.health.detail}` : ''}` : ''])
   lines.push('', ...table(['RESOURCE', 'KIND', 'ID', 'STATUS', 'HEALTH'], rows))
   for (const r of report.resources.filter((entry) => entry.changes.length > 0)) {
-    lines.push('', `${r.id} drifted:`)
-    for (const change of r.changes) lines.push(`  ~ ${change.field}: live ${showValue(change.before)}, spec ${showValue(change.after)}`)
+    lines.push('', `${r.id} drifted (- live, + the spec: what \`up\` changes):`)
+    lines.push(...changeLines(r.changes, LINE_WIDTH - 2).map((line) => `  ${line}`))
+  }
+  const errors = report.errors ?? []
+  if (errors.length > 0) {
+    lines.push('', 'Could not be read (shown as unknown):')
+    for (const error of errors) lines.push(`  ✖ ${error}`)
   }
   const counts = Object.entries(report.summary).map(([condition, n]) => `${n} ${condition}`)
   lines.push('', `${report.resources.length} resources: ${counts.join(', ') || 'none'}.`)
@@ -111,4 +148,42 @@ export function table(header: string[], rows: string[][]): string[] {
       .join('  ')
       .trimEnd()
   return [line(header), ...rows.map(line)]
+}
+
+/**
+ * `state show --raw`: every parameter as stored (headers and the lock in
+ * full, chunks by name and length), each header followed by what it decodes
+ * to and what is wrong with it. Nothing is validated away.
+ */
+export function formatRawState(report: RawStateReport): string {
+  const lines: string[] = []
+  lines.push(`Stack ${report.stack}: ${report.parameters.length} parameter(s) under ${report.prefix}, as stored (not validated).`)
+  if (report.parameters.length === 0) lines.push('', 'Nothing is stored: the stack has no state.')
+  for (const p of report.parameters) {
+    const meta = [p.version !== undefined ? `version ${p.version}` : undefined, p.lastModified ? `modified ${p.lastModified}` : undefined].filter(Boolean).join(', ')
+    const role = {
+      header: `header of serial ${p.serial}`,
+      'legacy-header': "the first release's state header",
+      lock: 'the lock',
+      chunk: 'chunk',
+      'legacy-chunk': "chunk of the first release's state",
+      other: 'not containrlab state',
+    }[p.role]
+    lines.push('', `${p.name}  (${role}${meta ? `; ${meta}` : ''})`)
+    if (p.value !== undefined) lines.push(...wrapText(p.value, LINE_WIDTH - 2).map((line) => `  ${line}`))
+    if (p.length !== undefined) lines.push(`  (${p.length} characters of its header's data)`)
+    if (p.chunks?.length) lines.push(`  chunks: ${p.chunks.length}, named ${p.chunks[0]} …`)
+    if (p.missingChunks?.length) lines.push(`  missing chunks: ${p.missingChunks.join(', ')}`)
+    if (p.document !== undefined) {
+      lines.push('  decodes to:')
+      lines.push(
+        ...JSON.stringify(p.document, null, 2)
+          .split('\n')
+          .map((line) => `    ${line}`),
+      )
+    }
+    if (p.problem !== undefined) lines.push(`  ✖ ${p.problem.split('\n').join('\n    ')}`)
+    else if (p.role === 'header' || p.role === 'legacy-header') lines.push('  ✓ a valid state document')
+  }
+  return lines.join('\n')
 }

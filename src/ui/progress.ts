@@ -92,12 +92,15 @@ export class ProgressView {
               if (event.action === 'noop') {
                 task.skip(`${id}: unchanged`)
               } else {
-                task.title = `${id}: ${past(event.action)}${event.physicalId ? ` ${event.physicalId}` : ''} (${seconds(event.durationMs)})`
+                task.title = `${id}: ${past(event.action)}${shownId(id, event.physicalId)} (${seconds(event.durationMs)})`
               }
               resolve()
             } else if (event.type === 'node-failed') reject(new Error(`${id}: ${event.error}`))
-            else if (event.type === 'node-blocked') {
-              task.skip(`${id}: not attempted (${event.blockedBy.length > 0 ? `${event.blockedBy.join(', ')} failed` : 'interrupted'})`)
+            else if (event.type === 'node-interrupted') {
+              task.skip(`${id}: ${event.message}`)
+              resolve()
+            } else if (event.type === 'node-blocked') {
+              task.skip(`${id}: not started (${event.blockedBy.length > 0 ? `${event.blockedBy.join(', ')} failed` : (event.reason ?? 'the run was interrupted')})`)
               resolve()
             }
           }
@@ -124,6 +127,11 @@ function past(action: string): string {
   return {create: 'created', update: 'updated', replace: 'replaced', delete: 'deleted', noop: 'unchanged'}[action] ?? action
 }
 
+/** ` <aws id>` after a verb, unless the label already names it (`nat-gateway/a (old nat-1): deleted`). */
+function shownId(label: string, physicalId: string | undefined): string {
+  return physicalId && !label.includes(physicalId) ? ` ${physicalId}` : ''
+}
+
 export function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`
 }
@@ -139,10 +147,12 @@ export function plainLine(event: EngineEvent): string | undefined {
     case 'node-progress':
       return event.id === '' ? `${time} ${event.message}` : `${time} ${event.id}: ${event.message}`
     case 'node-done':
-      return event.action === 'noop' ? undefined : `${time} ${event.id}: ${past(event.action)}${event.physicalId ? ` ${event.physicalId}` : ''} (${seconds(event.durationMs)})`
+      return event.action === 'noop' ? undefined : `${time} ${event.id}: ${past(event.action)}${shownId(event.id, event.physicalId)} (${seconds(event.durationMs)})`
     case 'node-failed':
       return `${time} ${event.id}: FAILED to ${event.action}: ${event.error}`
+    case 'node-interrupted':
+      return `${time} ${event.id}: ${event.message} (${verb(event.action)})`
     case 'node-blocked':
-      return event.blockedBy.length > 0 ? `${time} ${event.id}: not attempted, ${event.blockedBy.join(', ')} failed` : `${time} ${event.id}: not attempted (interrupted)`
+      return event.blockedBy.length > 0 ? `${time} ${event.id}: not started, ${event.blockedBy.join(', ')} failed` : `${time} ${event.id}: not started (${event.reason ?? 'the run was interrupted'})`
   }
 }

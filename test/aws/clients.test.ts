@@ -1,10 +1,12 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {DescribeVpcsCommand} from '@aws-sdk/client-ec2'
+import {DescribeSubnetsCommand, DescribeVpcsCommand} from '@aws-sdk/client-ec2'
+import {GetParameterCommand} from '@aws-sdk/client-ssm'
 import {describe, expect, it} from 'vitest'
 import {AwsClients, CALL_COUNTER_MIDDLEWARE, SERVICES, partitionOf, serviceRegion} from '../../src/aws/clients.js'
 import {VirtualClock} from '../../src/util/clock.js'
-import {HttpStub, ec2DescribeVpcs, ec2Throttling, stubbedClients} from './http-stub.js'
+import {describeError, httpStatusOf} from '../../src/aws/errors.js'
+import {HttpStub, ec2DescribeVpcs, ec2Error, ec2Throttling, htmlPage, rejection, stubbedClients} from './http-stub.js'
 
 describe('AwsClients', () => {
   it('calls onCall once per attempt that is sent, retries included', async () => {
@@ -66,5 +68,45 @@ describe('start-up cost', () => {
       const eager = source.match(/^(?:import|export)\s+(?!type\b)(?:[\w*{},\s]+\s+from\s+)?'@(?:aws-sdk|smithy)\/[^']*'/gm) ?? []
       expect(eager, `${file} imports an SDK package eagerly`).toEqual([])
     }
+  })
+})
+
+describe('errors of SDK calls', () => {
+  it('name the service, operation and HTTP status, and say what answered when it is not AWS (a proxy HTML page)', async () => {
+    const stub = new HttpStub(() => htmlPage(502))
+    const ec2 = await stubbedClients(stub).ec2()
+    const error = await rejection(ec2.send(new DescribeSubnetsCommand({})))
+    // The SDK's own error: an XML parse error of the page, after every attempt of the retry policy.
+    expect(error.message).toMatch(/XML parse error/)
+    expect(error).toMatchObject({$service: 'EC2', $operation: 'DescribeSubnets', $metadata: {httpStatusCode: 502, attempts: 8}})
+    expect(describeError(error)).toMatch(
+      /^EC2 DescribeSubnets \(HTTP 502, 8 attempts\): the answer is not AWS's: an HTML page titled "502 Bad Gateway" \(XML parse error: mismatched tags .*\); a proxy, firewall or wrong endpoint \(AWS_ENDPOINT_URL\) may be in the way$/,
+    )
+    expect(describeError(error)).not.toMatch(/\$response|Deserialization error/)
+    // Non-enumerable: the error's JSON form is unchanged.
+    expect(Object.keys(error)).not.toContain('$service')
+  })
+
+  it('a JSON service answered with an HTML page (HTTP 200) says the same', async () => {
+    const stub = new HttpStub(() => htmlPage(200))
+    const ssm = await stubbedClients(stub).ssm()
+    const error = await rejection(ssm.send(new GetParameterCommand({Name: '/x'})))
+    expect(describeError(error)).toMatch(/^SSM GetParameter \(HTTP 200\): the answer is not AWS's: an HTML page titled "502 Bad Gateway" /)
+  })
+
+  it("an AWS error: the service, operation and status, then AWS's code and words", async () => {
+    const stub = new HttpStub(() => ec2Error(400, 'InvalidVpcID.NotFound', "The vpc ID 'vpc-1' does not exist"))
+    const ec2 = await stubbedClients(stub).ec2()
+    const error = await rejection(ec2.send(new DescribeVpcsCommand({VpcIds: ['vpc-1']})))
+    expect(describeError(error)).toBe("EC2 DescribeVpcs (HTTP 400): InvalidVpcID.NotFound: The vpc ID 'vpc-1' does not exist")
+    expect(httpStatusOf(error)).toBe(400)
+  })
+
+  it('errors of our own are their message alone, without their class name', () => {
+    class StateFormatError extends Error {
+      override name = 'StateFormatError'
+    }
+    expect(describeError(new StateFormatError('the state document is corrupt'))).toBe('the state document is corrupt')
+    expect(describeError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5000'), {code: 'ECONNREFUSED'}))).toBe('connect ECONNREFUSED 127.0.0.1:5000')
   })
 })

@@ -1,4 +1,4 @@
-import {CreateVpcCommand, DescribeRegionsCommand, DescribeVpcsCommand, EC2Client} from '@aws-sdk/client-ec2'
+import {CreateVpcCommand, DescribeRegionsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client} from '@aws-sdk/client-ec2'
 import {GetParameterCommand, PutParameterCommand} from '@aws-sdk/client-ssm'
 import {Client} from '@smithy/core/client'
 import {mockClient} from 'aws-sdk-client-mock'
@@ -7,7 +7,8 @@ import {AwsClients} from '../../src/aws/clients.js'
 import {inNodeScope} from '../../src/engine/scope.js'
 import type {VirtualClock} from '../../src/util/clock.js'
 import {FAKE_CLOUD_MIDDLEWARE, FakeCloud, SimulatedCrash} from '../fake-cloud/index.js'
-import {rejection} from './http-stub.js'
+import {describeError} from '../../src/aws/errors.js'
+import {HttpStub, htmlPage, rejection, stubbedClients} from './http-stub.js'
 
 /** smithy's own `send`, before any fake cloud is installed. */
 const smithySend = Client.prototype.send
@@ -180,5 +181,31 @@ describe('FakeCloud wiring: the fake answers inside the SDK middleware stack', (
     expect((await ec2.send(new DescribeVpcsCommand({}))).Vpcs).toEqual([])
     expect(first.calls).toHaveLength(1)
     expect(cloud.calls).toHaveLength(1)
+  })
+})
+
+describe('FakeCloud faults: an answer that is not AWS (a proxy HTML page)', () => {
+  it('gives the error the real SDK client throws for that page, with the HTTP status, after the real retries', async () => {
+    const ec2 = await aws.ec2()
+    cloud.faults.garbage('DescribeSubnets')
+    const fromFake = await rejection(ec2.send(new DescribeSubnetsCommand({})))
+
+    // The same page through a real client whose only fake part is the socket.
+    const stub = new HttpStub(() => htmlPage(502))
+    const fromStub = await rejection((await stubbedClients(stub, {region: 'us-east-1'}).ec2()).send(new DescribeSubnetsCommand({})))
+    expect(fromFake.message).toBe(fromStub.message)
+    expect(fromFake.message).toMatch(/^@aws-sdk XML parse error: mismatched tags/)
+    expect(fromFake).toMatchObject({$metadata: {httpStatusCode: 502, attempts: 8}})
+    expect(describeError(fromFake)).toBe(describeError(fromStub))
+    expect(attempts.filter((call) => call === 'ec2:DescribeSubnets')).toHaveLength(8)
+    expect(cloud.calls.at(-1)).toMatchObject({operation: 'DescribeSubnets', error: "HTTP 502: not AWS's answer"})
+  })
+
+  it('can be limited to a number of calls, and answers with the status it is given', async () => {
+    const ec2 = await aws.ec2()
+    cloud.faults.garbage('DescribeVpcs', {times: 1, status: 200})
+    const error = await rejection(ec2.send(new DescribeVpcsCommand({})))
+    expect(error).toMatchObject({$metadata: {httpStatusCode: 200, attempts: 1}})
+    await expect(ec2.send(new DescribeVpcsCommand({}))).resolves.toMatchObject({Vpcs: []})
   })
 })

@@ -1,6 +1,7 @@
 import type {HttpRequest, HttpResponse} from '@smithy/types'
 import {AwsClients, type AwsClientsOptions} from '../../src/aws/clients.js'
 import {type Clock, VirtualClock} from '../../src/util/clock.js'
+import {BAD_GATEWAY_PAGE} from '../fake-cloud/core.js'
 
 /**
  * A stand-in for the SDK's HTTP handler: the client's whole middleware stack
@@ -71,4 +72,9 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & {$me
     return error as Error
   }
   throw new Error('expected the call to fail')
+}
+
+/** What a proxy or load balancer in front of the endpoint answers when the service behind it is down: an HTML page, not AWS's XML or JSON. */
+export function htmlPage(statusCode = 502, body = BAD_GATEWAY_PAGE): HttpResponse {
+  return {statusCode, headers: {'content-type': 'text/html'}, body: Buffer.from(body)}
 }

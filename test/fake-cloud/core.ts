@@ -52,6 +52,15 @@ export class SimulatedCrash extends Error {
   }
 }
 
+/** An answer that is not AWS's: its HTTP status and body. */
+export interface Garbage {
+  status: number
+  body: string
+}
+
+/** nginx's page for a dead upstream, as a proxy in front of an endpoint serves it. */
+export const BAD_GATEWAY_PAGE = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n'
+
 export class Faults {
   /** operation (or '*') → how many more calls of it answer with throttling. */
   private readonly throttles = new Map<string, number>()
@@ -70,11 +79,39 @@ export class Faults {
    * whatever a server-side filter returned (DESIGN.md, "find").
    */
   ignoreTagFilters = new Set<string>()
+  /** operation (or '*') → what answers it instead of AWS (see `garbage`). */
+  private readonly garbled = new Map<string, Garbage & {left: number}>()
   /** Per-operation latency (ms of the fake's clock), for benchmarks. */
   latencyMs: (service: string, operation: string) => number = () => 0
 
   throttle(operation: string | '*', times: number): void {
     this.throttles.set(operation, (this.throttles.get(operation) ?? 0) + times)
+  }
+
+  /**
+   * The next `times` calls of `operation` (default: every one) are answered
+   * the way a proxy or load balancer in front of the endpoint answers when
+   * the service behind it is down: an HTML page (`502 Bad Gateway` unless
+   * told otherwise) instead of AWS's XML or JSON. The caller gets the error
+   * the real SDK client throws for it (index.ts feeds the page through the
+   * client's own deserializer): for EC2, `XML parse error: mismatched tags…`
+   * with `$metadata.httpStatusCode`; a 5xx is retried by the SDK like any
+   * server error.
+   */
+  garbage(operation: string | '*', options: Partial<Garbage> & {times?: number} = {}): void {
+    this.garbled.set(operation, {status: options.status ?? 502, body: options.body ?? BAD_GATEWAY_PAGE, left: options.times ?? Infinity})
+  }
+
+  /** Consumes one injected garbage answer for this operation, if any. */
+  takeGarbage(operation: string): Garbage | undefined {
+    for (const key of [operation, '*']) {
+      const garbage = this.garbled.get(key)
+      if (garbage && garbage.left > 0) {
+        garbage.left--
+        return {status: garbage.status, body: garbage.body}
+      }
+    }
+    return undefined
   }
 
   /** Consumes one injected throttle for this operation, if any. */

@@ -4,7 +4,7 @@ import {type FinalizeRequestMiddleware, type HandlerExecutionContext, SMITHY_CON
 import {errorCode} from '../../src/aws/errors.js'
 import {currentNodeId} from '../../src/engine/scope.js'
 import {type Clock, VirtualClock} from '../../src/util/clock.js'
-import {type CallRecord, type FakeEnv, type FakeHandler, type FakeService, Faults, SimulatedCrash} from './core.js'
+import {type CallRecord, type FakeEnv, type FakeHandler, type FakeService, Faults, type Garbage, SimulatedCrash} from './core.js'
 import {type Ec2Timings, FakeEc2} from './ec2.js'
 import {FakeSsm} from './ssm.js'
 
@@ -154,7 +154,7 @@ export class FakeCloud {
     if (this.attached.has(client)) return
     this.attached.set(client, client.config.credentials)
     client.config.credentials = FAKE_CREDENTIALS
-    client.middlewareStack.addRelativeTo(this.middleware(), {
+    client.middlewareStack.addRelativeTo(this.middleware(client), {
       name: FAKE_CLOUD_MIDDLEWARE,
       relation: 'before',
       toMiddleware: 'httpSigningMiddleware',
@@ -163,7 +163,7 @@ export class FakeCloud {
   }
 
   /** Answers each attempt with the fake's output for `args.input`, or throws its error; never calls `next`. */
-  private middleware(): FinalizeRequestMiddleware<any, any> {
+  private middleware(client: SmithyClient): FinalizeRequestMiddleware<any, any> {
     return (_next, context: HandlerExecutionContext) => async (args) => {
       const command: unknown = context[SMITHY_CONTEXT_KEY]?.commandInstance
       const route = typeof command === 'object' && command !== null ? this.routes.get(command.constructor as FakeHandler['command']) : undefined
@@ -171,7 +171,8 @@ export class FakeCloud {
         // An operation the fake does not implement fails loudly (and is not retried: a plain Error is a client error).
         throw new Error(`fake cloud: ${context.clientName} ${context.commandName} is not implemented (input ${JSON.stringify(args.input)})`)
       }
-      const output = await this.dispatch(route.service, route.handler, args.input)
+      const garbage = (input: unknown, answer: Garbage) => garbageError(client, (command as object).constructor as new (input: unknown) => unknown, input, answer)
+      const output = await this.dispatch(route.service, route.handler, args.input, garbage)
       return {
         response: {statusCode: 200, headers: {}},
         output: {...(output as object), $metadata: {httpStatusCode: 200, requestId: `fake-${this.calls.length}`}},
@@ -179,7 +180,7 @@ export class FakeCloud {
     }
   }
 
-  private async dispatch(fake: FakeService, handler: FakeHandler, input: unknown): Promise<unknown> {
+  private async dispatch(fake: FakeService, handler: FakeHandler, input: unknown, garbage: (input: unknown, answer: Garbage) => Promise<Error>): Promise<unknown> {
     const service = fake.service
     const latency = this.faults.latencyMs(service, handler.operation)
     const record: CallRecord = {service, operation: handler.operation, mutating: handler.mutating, input: structuredClone(input), node: currentNodeId(), at: this.clock.now(), latencyMs: latency}
@@ -189,6 +190,12 @@ export class FakeCloud {
       throw new SimulatedCrash(this.crashedAt)
     }
     if (latency > 0) await this.clock.sleep(latency)
+    const answer = this.faults.takeGarbage(handler.operation)
+    if (answer) {
+      const error = await garbage(input, answer)
+      record.error = `HTTP ${answer.status}: not AWS's answer`
+      throw error
+    }
     if (this.faults.takeThrottle(handler.operation)) {
       const error = fake.throttlingError?.() ?? throttlingError(service)
       record.error = errorCode(error)
@@ -211,6 +218,29 @@ export class FakeCloud {
       throw error
     }
   }
+}
+
+/**
+ * The error the real SDK client throws when `answer` comes back instead of
+ * AWS's: a client of the caller's class whose HTTP handler returns the page
+ * (one attempt, its own `send`: not through the fake) runs the same command
+ * through its real deserializer. A new error per call: the SDK writes the
+ * attempt count into it.
+ */
+async function garbageError(caller: SmithyClient, command: new (input: unknown) => unknown, input: unknown, answer: Garbage): Promise<Error> {
+  const ClientClass = caller.constructor as new (config: object) => SmithyClient
+  const client = new ClientClass({
+    region: await (caller.config as {region: () => Promise<string>}).region(),
+    credentials: FAKE_CREDENTIALS,
+    maxAttempts: 1,
+    requestHandler: {handle: async () => ({response: {statusCode: answer.status, headers: {'content-type': 'text/html'}, body: Buffer.from(answer.body)}})},
+  })
+  try {
+    await smithySend.call(client, new command(input))
+  } catch (error) {
+    return error as Error
+  }
+  throw new Error(`fake cloud: the SDK accepted ${answer.body.slice(0, 40)}… as an answer`)
 }
 
 /** What a service that does not say otherwise (FakeService.throttlingError) answers when it throttles: EC2's query API vs the JSON APIs. */

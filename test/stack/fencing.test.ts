@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {status} from '../../src/app/status.js'
 import type {RunReport} from '../../src/app/report.js'
 import {up} from '../../src/app/up.js'
+import {formatRunSummary} from '../../src/ui/format.js'
 import {stackHarness} from '../helpers/stack.js'
 
 describe('a run whose lock was broken while it ran (`state unlock --force` beside a live run)', () => {
@@ -25,6 +26,10 @@ describe('a run whose lock was broken while it ran (`state unlock --force` besid
       const winner = await other!
       expect(stale.ok).toBe(false)
       expect(stale.errors.join('\n')).toMatch(/committed by another run .*its lock was broken/)
+      // A lost state is a failure, not an interrupt; no class name reaches the report.
+      expect(stale.interrupted).toBeUndefined()
+      expect(formatRunSummary(stale)).toMatch(/^Apply FAILED for stack containrlab/)
+      expect(JSON.stringify(stale)).not.toMatch(/StateConflictError/)
       // The run that broke the lock completed, and its state is what is stored (it loads cleanly).
       expect(winner.errors).toEqual([])
       const stored = await (await open()).store.load()

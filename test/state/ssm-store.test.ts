@@ -389,7 +389,7 @@ describe('SsmStateStore: loading', () => {
     expect(error).toBeInstanceOf(StateFormatError)
     expect(error.message).toBe(
       `the state of stack teststack cannot be read from ${header(2)} (serial 2): missing chunks ${lost}\n` +
-        'Nothing was changed. Ways out:\n' +
+        'Nothing was changed; `containrlab state show --raw --stack teststack` prints what is stored. Ways out:\n' +
         `  - if the parameter was edited by hand, its earlier versions are in its history: \`aws ssm get-parameter-history --name ${header(2)}\`; ` +
         `put a good one back with \`aws ssm put-parameter --name ${header(2)} --type String --overwrite --value file://good-value.json\`\n` +
         `  - otherwise delete it, and serial 1 (kept for this) is the state again: \`aws ssm delete-parameter --name ${header(2)}\`; ` +

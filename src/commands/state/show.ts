@@ -1,16 +1,40 @@
-import {showState, type StateShowReport} from '../../app/state.js'
+import {Flags} from '@oclif/core'
+import {showRawState, showState, type RawStateReport, type StateShowReport} from '../../app/state.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {describeLock} from '../../state/lock.js'
-import {table} from '../../ui/format.js'
+import {formatRawState, table} from '../../ui/format.js'
 
 export default class StateShow extends BaseCommand<typeof StateShow> {
   static override summary = "Print the stack's state document from SSM."
-  static override description =
-    'The state maps each logical resource to its AWS id, kind, dependencies and outputs, with a schema version and a serial that grows on every save; it also lists old objects still to delete and creates that were in flight when a run stopped. It never holds secrets.'
-  static override examples = ['<%= config.bin %> state show', '<%= config.bin %> state show --stack containrlab --json']
+  static override description = `The state maps each logical resource to its AWS id, kind, dependencies and outputs, with a schema version and a serial that grows on every save; it also lists old objects still to delete and creates that were in flight when a run stopped. It never holds secrets. Resources are listed by logical id.
 
-  async run(): Promise<StateShowReport> {
+With --raw, prints every parameter under /containrlab/<stack>/ as stored — the serial headers and the lock in full, chunks by name — and what each header decodes to, even when the state does not validate (a state that cannot be read makes every other command stop, naming the broken entry).
+
+When the state cannot be read:
+  1. \`containrlab state show --raw --stack <stack> --json > state-raw.json\` keeps a copy of what is stored.
+  2. The last two serials are kept: if the newest header is broken, deleting it (\`aws ssm delete-parameter --name /containrlab/<stack>/serial/<n>\`) makes the one before it the state again; \`containrlab up\` then reconciles what changed since by the resources' tags.
+  3. A parameter edited by hand keeps its earlier values in its history: \`aws ssm get-parameter-history --name <parameter>\`; put a good one back with \`aws ssm put-parameter --name <parameter> --type String --overwrite --value file://good-value.json\`.
+  4. With no good state left, deleting every /containrlab/<stack>/ parameter but the lock leaves the stack without state: \`containrlab up\` adopts what exists by its tags, \`containrlab teardown\` finds and deletes it.`
+
+  static override examples = [
+    '<%= config.bin %> state show',
+    '<%= config.bin %> state show --stack containrlab --json',
+    '<%= config.bin %> state show --raw --stack containrlab   # what is stored, even when it does not validate',
+  ]
+
+  // What every command inherits (the stack to read), plus --raw.
+  static override flags = {
+    ...BaseCommand.flags,
+    raw: Flags.boolean({summary: 'Print the stored parameters as they are, and what they decode to, without validating them.', default: false}),
+  }
+
+  async run(): Promise<StateShowReport | RawStateReport> {
     const session = await this.session({specOptional: true})
+    if (this.flags.raw) {
+      const raw = await showRawState(session)
+      if (!this.jsonEnabled()) this.log(formatRawState(raw))
+      return raw
+    }
     const report = await showState(session)
     if (!this.jsonEnabled()) {
       if (!report.state) this.log(`Stack ${report.stack} has no state.`)
