@@ -1,3 +1,4 @@
+import {UnreadableError} from '../engine/converge.js'
 import {Errors} from '@oclif/core'
 import {CancelledError, EXIT, UserError} from '../app/errors.js'
 import {describeError, errorCode, errorMessage} from '../aws/errors.js'
@@ -70,6 +71,7 @@ export function errorDocument(error: unknown, options: {exitCode: number; comman
   else if (isSpecError(error)) Object.assign(doc.error, {code: 'spec', issues: error.issues})
   else if (isMissingCredentials(error)) doc.error.code = 'no-credentials'
   else if (isAwsError(error)) Object.assign(doc.error, {code: 'aws', awsCode: errorCode(error)})
+  else if (error instanceof UnreadableError) Object.assign(doc.error, {code: 'unreadable', kinds: Object.fromEntries(error.unreadable)})
   return doc
 }
 

@@ -8,7 +8,7 @@ import {formatStatus} from '../ui/format.js'
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show every resource of the stack: its AWS id, whether it matches the spec, and its health.'
-  static override description = `For each resource in the state: ok (exists, matches the spec), drifted (differs; shows how), missing (deleted outside containrlab; \`up\` recreates it), pending (exists, not ready yet), not-created, or removed (no longer in the spec). Reads are batched per resource kind; nothing is changed and no lock is taken.`
+  static override description = `For each resource of the spec and the state, and each object found by the stack's tags: ok (exists, matches the spec), drifted (differs; shows how), missing (deleted outside containrlab; \`up\` recreates it), pending (exists, not ready yet), not-created, removed (no longer in the spec; \`up\` deletes it), stray (a second object of one resource, left by an interrupted run; \`up\` deletes it), or unknown (AWS did not answer for its kind: the error says why; exit code 1). Reads what \`plan\` reads, batched per resource kind; nothing is changed and no lock is taken.`
 
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --detailed-exitcode   # exit 2 unless every resource is ok', '<%= config.bin %> status -f examples/containrlab.yaml --json']
 
@@ -22,7 +22,9 @@ export default class Status extends BaseCommand<typeof Status> {
     const session = await this.session()
     const report = await status(session)
     if (!this.jsonEnabled()) this.log(formatStatus(report))
-    if (this.flags['detailed-exitcode'] && report.resources.some((entry) => entry.condition !== 'ok')) process.exitCode = EXIT.changes
+    // A kind AWS did not answer for leaves status incomplete: a failure, whatever the rest says.
+    if (report.errors.length > 0) process.exitCode = EXIT.failure
+    else if (this.flags['detailed-exitcode'] && report.resources.some((entry) => entry.condition !== 'ok')) process.exitCode = EXIT.changes
     return report
   }
 }

@@ -53,6 +53,25 @@ describe('exit codes', () => {
     })
   })
 
+  describe('a kind AWS does not answer for', () => {
+    it('status shows the rest, marks it unknown and exits 1; plan --json says which kind in a small document', async () => {
+      const harness = stackHarness()
+      cloud = harness.cloud
+      expect((await up(await harness.open(), harness.yes)).ok).toBe(true)
+      cloud.faults.garbage('DescribeNatGateways')
+      const status = await runCommand(Status, ['-f', EXAMPLE, '--json'])
+      const doc = JSON.parse(status.stdout)
+      expect(doc.resources.find((entry: {id: string}) => entry.id === 'nat-gateway/us-east-1a').condition).toBe('unknown')
+      expect(doc.resources.filter((entry: {condition: string}) => entry.condition === 'ok')).toHaveLength(16)
+      expect(status.exitCode).toBe(1)
+      cloud.faults.garbage('DescribeNatGateways')
+      const planned = await runCommand(Plan, ['-f', EXAMPLE, '--json'])
+      const error = JSON.parse(planned.stdout)
+      expect(planned.exitCode).toBe(1)
+      expect(error).toMatchObject({ok: false, exitCode: 1, error: {code: 'unreadable', kinds: {'ec2.nat-gateway': {ids: ['nat-gateway/us-east-1a']}}}})
+    })
+  })
+
   describe('status --detailed-exitcode', () => {
     it('exits 2 when a resource is not ok (never deployed: not-created), 0 without the flag', async () => {
       cloud = new FakeCloud().install()
