@@ -62,6 +62,9 @@ export type ServiceTable = Record<string, ServiceEntry>
 export const SERVICES = {
   ec2: {load: once(async () => (await import('@aws-sdk/client-ec2')).EC2Client)},
   ssm: {load: once(async () => (await import('@aws-sdk/client-ssm')).SSMClient)},
+  elbv2: {load: once(async () => (await import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client)},
+  acm: {load: once(async () => (await import('@aws-sdk/client-acm')).ACMClient)},
+  route53: {load: once(async () => (await import('@aws-sdk/client-route-53')).Route53Client), global: true},
 } satisfies ServiceTable
 
 /** Keeps a loader's promise: a dynamic import costs a trip through the module loader every time it runs. */
