@@ -18,7 +18,7 @@ const root = projectRoot()
 const scaleArg = process.argv.find((arg) => arg.startsWith('--scale='))
 const scale = scaleArg ? Number(scaleArg.slice('--scale='.length)) : 0.01
 const repeats = 3
-const examples = ['examples/containrlab.yaml', 'examples/endpoints-no-nat.yaml', 'examples/nat-per-az.yaml']
+const examples = ['examples/containrlab.yaml', 'examples/endpoints-no-nat.yaml', 'examples/fargate-ha.yaml']
 const RATIO_TARGET = 1.05
 
 const fmt = (ms: number) => `${ms.toFixed(0)} ms`

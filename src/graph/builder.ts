@@ -17,6 +17,15 @@ export const ids = {
   securityGroup: (name: string) => `security-group/${name}`,
   securityGroupRules: (name: string) => `security-group-rules/${name}`,
   vpcEndpoint: (service: string) => `vpc-endpoint/${service}`,
+  hostedZone: 'hosted-zone',
+  targetGroup: (name: string) => `target-group/${name}`,
+  loadBalancer: 'load-balancer',
+  listener: (port: number) => `listener/${port}`,
+  listenerRules: (port: number) => `listener-rules/${port}`,
+  certificate: 'certificate',
+  validationRecords: 'certificate/validation-records',
+  certificateValidation: 'certificate/validation',
+  record: (host: string) => `record/${host}`,
 }
 
 /** Collects the graph's nodes in the order they are added; `add` checks each kind's desired type. */

@@ -2,6 +2,7 @@ import {regionOfZone} from '../spec/checks.js'
 import type {Spec} from '../spec/schema.js'
 import {GraphBuilder} from './builder.js'
 import {addEndpoints} from './endpoints.js'
+import {addFrontDoor} from './front-door.js'
 import {addNetwork} from './network.js'
 import {addSecurityGroups} from './security-groups.js'
 import type {ResourceNode} from './types.js'
@@ -24,5 +25,6 @@ export function compileSpec(spec: Spec, region: string): ResourceNode[] {
   const network = addNetwork(graph, spec)
   addSecurityGroups(graph, spec)
   addEndpoints(graph, spec, region, network)
+  addFrontDoor(graph, spec)
   return graph.nodes
 }

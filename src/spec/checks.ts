@@ -1,6 +1,7 @@
 import type {z} from 'zod'
 import {contains, overlaps, parseCidr} from './cidr.js'
 import {formatPath} from './errors.js'
+import {checkFrontDoor, type FrontDoorView, readFrontDoor} from './front-door.js'
 import {endpointSchema, type NatMode, quote, ruleSchema, securityGroupSchema, specSchema, subnetSchema, type Tier} from './schema.js'
 
 /**
@@ -71,6 +72,7 @@ export interface SpecView {
   /** null: not a list (the declared names are unknown). */
   securityGroups: Read<GroupView[]>
   endpoints: EndpointView[]
+  frontDoor: FrontDoorView
 }
 
 function read<S extends z.ZodType>(schema: S, value: unknown): Read<z.output<S>> {
@@ -128,12 +130,12 @@ export function readSpec(data: unknown): SpecView {
     nat: read(NETWORK.nat, network.nat),
     securityGroups: list(network.securityGroups, group, []),
     endpoints: list(network.endpoints, endpoint, []) ?? [],
+    frontDoor: readFrontDoor(top),
   }
 }
 
 export function checkSpec(spec: SpecView, options: CheckOptions = {}): PathIssue[] {
-  // checkLoadBalancerSubnets joins these once the spec declares a load balancer (loadBalancer:).
-  return [...checkSubnets(spec, options), ...checkNat(spec), ...checkSecurityGroups(spec), ...checkEndpoints(spec)]
+  return [...checkSubnets(spec, options), ...checkNat(spec), ...checkSecurityGroups(spec), ...checkEndpoints(spec), ...checkFrontDoor(spec.frontDoor, spec)]
 }
 
 const SUBNETS = ['network', 'subnets']
@@ -225,24 +227,6 @@ function zonesOf(subnets: readonly SubnetView[], tier: Tier): Map<string, string
     if (subnet.tier === tier && subnet.az !== null && !zones.has(subnet.az)) zones.set(subnet.az, nameOf(subnets, i))
   })
   return zones
-}
-
-/**
- * The public tier is where an internet-facing Application Load Balancer goes,
- * and an ALB must be given subnets in at least two AZs. Not part of checkSpec
- * yet: the spec declares no load balancer, and a stack without one is fine
- * with public subnets in one AZ. Call it from checkSpec once the spec holds a
- * load balancer (loadBalancer:), and point its path there. A VPC with no
- * public tier at all is not its concern.
- * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html
- */
-export function checkLoadBalancerSubnets(spec: SpecView): PathIssue[] {
-  const {subnets} = spec
-  // That there is no second AZ is known only when every subnet's tier and az are.
-  if (!subnets || subnets.some((subnet) => subnet.tier === null || subnet.az === null)) return []
-  const publicZones = zonesOf(subnets, 'public')
-  if (publicZones.size !== 1) return []
-  return [{path: SUBNETS, message: `public subnets in one AZ only (${joined(publicZones.keys())}): an Application Load Balancer needs subnets in at least two AZs; add a public subnet in another AZ`}]
 }
 
 /** The NAT mode in effect (the spec's, or single when there are private subnets, else none); null when that is unknown. */

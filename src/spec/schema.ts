@@ -170,6 +170,112 @@ export const endpointSchema = z
     }
   })
 
+/**
+ * A DNS name as Route 53 and ACM take it: lowercase labels of letters,
+ * digits and hyphens, 1–63 characters each, at most 253 in all, no
+ * trailing dot. A host may start with `*.` (a wildcard).
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html
+ */
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/
+const domainName = z.string().regex(DNS_NAME, {error: (issue) => `${quote(issue.input)} is not a domain name (expected lowercase labels like example.com, no trailing dot)`})
+const hostName = z.string().regex(/^(\*\.)?(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+  error: (issue) => `${quote(issue.input)} is not a host name (expected like api.example.com or *.example.com, lowercase)`,
+})
+
+export const domainSchema = z
+  .object({
+    /** The public hosted zone the stack's records go in. */
+    name: domainName,
+    /** Create the hosted zone when it does not exist (and delete it at teardown). Default: it must exist. */
+    createZone: z.boolean().default(false),
+  })
+  .strict()
+
+/** AWS's defaults for an ALB target group's health check. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html */
+export const healthCheckSchema = z
+  .object({
+    path: z
+      .string()
+      .regex(/^\/[\x21-\x7e]{0,1023}$/, {error: (issue) => `${quote(issue.input)} is not a health check path (expected a path starting with /, like /healthz)`})
+      .default('/'),
+    interval: z.number().int().min(5).max(300).default(30),
+    timeout: z.number().int().min(2).max(120).default(5),
+    healthyThreshold: z.number().int().min(2).max(10).default(5),
+    unhealthyThreshold: z.number().int().min(2).max(10).default(2),
+    matcher: z
+      .string()
+      .regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, {error: (issue) => `${quote(issue.input)} is not an HTTP code matcher (expected like 200, 200-399 or 200,302)`})
+      .default('200'),
+  })
+  .strict()
+  .superRefine((check, ctx) => {
+    if (check.timeout >= check.interval) ctx.addIssue({code: 'custom', path: ['timeout'], message: `timeout (${check.timeout}s) must be shorter than interval (${check.interval}s)`})
+  })
+
+export const targetGroupSchema = z
+  .object({
+    name: resourceName,
+    port,
+    protocol: z.enum(['HTTP', 'HTTPS']).default('HTTP'),
+    /** `ip` for Fargate (awsvpc) tasks; `instance` for ECS on EC2 with bridge or host networking. */
+    targetType: z.enum(['ip', 'instance']).default('ip'),
+    healthCheck: healthCheckSchema.prefault({}),
+    /** Seconds a target being deregistered keeps its connections (AWS default 300). */
+    deregistrationDelay: z.number().int().min(0).max(3600).default(300),
+  })
+  .strict()
+
+const pathPattern = z.string().regex(/^\/[\x21-\x7e]{0,127}$/, {error: (issue) => `${quote(issue.input)} is not a path pattern (expected like /api/* , at most 128 characters)`})
+
+/** ALB conditions hold at most five values in all per rule. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html */
+export const MAX_CONDITION_VALUES = 5
+
+export const lbRuleSchema = z
+  .object({
+    hosts: z.array(hostName).optional(),
+    paths: z.array(pathPattern).optional(),
+    targetGroup: resourceName,
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    const values = (rule.hosts?.length ?? 0) + (rule.paths?.length ?? 0)
+    if (values === 0) ctx.addIssue({code: 'custom', message: 'a rule needs hosts, paths or both (what requests it matches)'})
+    if (values > MAX_CONDITION_VALUES) ctx.addIssue({code: 'custom', message: `a rule matches at most ${MAX_CONDITION_VALUES} hosts and paths in all (an ALB limit), got ${values}; split it into two rules`})
+  })
+
+const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, {
+  error: (issue) => `${quote(issue.input)} is not a certificate: expected acm (requested for the domain), self-signed, or an ACM certificate ARN`,
+})
+
+export const loadBalancerSchema = z
+  .object({
+    scheme: z.enum(['internet-facing', 'internal']).default('internet-facing'),
+    /** The tier whose subnets (one per AZ) hold it. Default: public when internet-facing, else private. */
+    tier: z.enum(TIERS).optional(),
+    securityGroups: z.array(resourceName).min(1),
+    /** Seconds a connection may idle (AWS default 60). */
+    idleTimeout: z.number().int().min(1).max(4000).default(60),
+    deletionProtection: z.boolean().default(false),
+    http2: z.boolean().default(true),
+    /** HTTPS on 443 with this certificate, and HTTP on 80 redirecting to it. Absent: HTTP on 80 only. */
+    tls: z
+      .object({
+        certificate: z.union([z.literal('acm'), z.literal('self-signed'), certificateArn]),
+        policy: z
+          .string()
+          .regex(/^ELBSecurityPolicy-[A-Za-z0-9-]+$/, {error: (issue) => `${quote(issue.input)} is not an ELB security policy name (like ELBSecurityPolicy-TLS13-1-2-2021-06)`})
+          .default('ELBSecurityPolicy-TLS13-1-2-2021-06'),
+      })
+      .strict()
+      .optional(),
+    /** What a request no rule matches gets: a fixed status, or a target group. */
+    default: z.union([z.object({status: z.number().int().min(200).max(599)}).strict(), z.object({targetGroup: resourceName}).strict()]).default({status: 404}),
+    targetGroups: z.array(targetGroupSchema).min(1),
+    /** In order: the first matching rule wins. */
+    rules: z.array(lbRuleSchema).default([]),
+  })
+  .strict()
+
 export const specSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
@@ -196,6 +302,8 @@ export const specSchema = z
         endpoints: z.array(endpointSchema).default([]),
       })
       .strict(),
+    domain: domainSchema.optional(),
+    loadBalancer: loadBalancerSchema.optional(),
   })
   .strict()
 
@@ -232,6 +340,14 @@ export interface Endpoint {
   policy?: Record<string, unknown>
 }
 
+export type TargetGroupSpec = z.output<typeof targetGroupSchema>
+export type LbRule = z.output<typeof lbRuleSchema>
+
+export interface LoadBalancerSpec extends Omit<z.output<typeof loadBalancerSchema>, 'tier' | 'rules'> {
+  tier: Tier
+  rules: {hosts: string[]; paths: string[]; targetGroup: string}[]
+}
+
 /** A validated spec with every default filled: what the graph compiler reads. */
 export interface Spec {
   name: string
@@ -243,6 +359,8 @@ export interface Spec {
     securityGroups: SecurityGroup[]
     endpoints: Endpoint[]
   }
+  domain?: {name: string; createZone: boolean}
+  loadBalancer?: LoadBalancerSpec
 }
 
 /** The NAT mode in effect: the spec's, or single when there are private subnets, else none. */
@@ -270,5 +388,15 @@ export function normaliseSpec(parsed: ParsedSpec): Spec {
         ...(endpoint.policy === undefined ? {} : {policy: endpoint.policy}),
       })),
     },
+    ...(parsed.domain === undefined ? {} : {domain: parsed.domain}),
+    ...(parsed.loadBalancer === undefined ? {} : {loadBalancer: normaliseLoadBalancer(parsed.loadBalancer)}),
+  }
+}
+
+function normaliseLoadBalancer(lb: z.output<typeof loadBalancerSchema>): LoadBalancerSpec {
+  return {
+    ...lb,
+    tier: lb.tier ?? (lb.scheme === 'internet-facing' ? 'public' : 'private'),
+    rules: lb.rules.map((rule) => ({hosts: rule.hosts ?? [], paths: rule.paths ?? [], targetGroup: rule.targetGroup})),
   }
 }

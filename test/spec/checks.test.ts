@@ -1,7 +1,5 @@
 import {join} from 'node:path'
-import {parse} from 'yaml'
 import {describe, expect, it} from 'vitest'
-import {checkLoadBalancerSubnets, readSpec} from '../../src/spec/checks.js'
 import {loadSpec, parseSpec} from '../../src/spec/load.js'
 import {edit, EXAMPLE_TEXT, example, expectedIssues, type IssueCase, reported, ROOT, THREE_TIER_TEXT} from './support.js'
 
@@ -182,15 +180,5 @@ describe('a public tier in one AZ (the spec declares no load balancer)', () => {
     expect(parseSpec(publicInOneAz, 'one-az.yaml').network.subnets.filter((subnet) => subnet.tier === 'public')).toHaveLength(1)
     const spec = await loadSpec(join(ROOT, 'test', 'fixtures', 'specs', 'public-one-az.yaml'))
     expect(spec.network.subnets.filter((subnet) => subnet.tier === 'public').map((subnet) => subnet.az)).toEqual(['us-east-1a'])
-  })
-
-  it('checkLoadBalancerSubnets, the rule for when the spec declares a load balancer, still finds it', () => {
-    expect(checkLoadBalancerSubnets(readSpec(parse(publicInOneAz)))).toEqual([
-      {path: ['network', 'subnets'], message: 'public subnets in one AZ only (eu-west-1a): an Application Load Balancer needs subnets in at least two AZs; add a public subnet in another AZ'},
-    ])
-    expect(checkLoadBalancerSubnets(readSpec(parse(THREE_TIER_TEXT)))).toEqual([])
-    // No public tier at all (an internal network) is not the load balancer's concern, nor a subnet it cannot read.
-    expect(checkLoadBalancerSubnets(readSpec(parse(THREE_TIER_TEXT.replace(/tier: public/g, 'tier: data'))))).toEqual([])
-    expect(checkLoadBalancerSubnets(readSpec(parse(publicInOneAz.replace('tier: data, az: eu-west-1c', 'tier: pubic, az: eu-west-1c'))))).toEqual([])
   })
 })
