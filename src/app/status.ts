@@ -1,3 +1,5 @@
+import {ids} from '../graph/builder.js'
+import {recordHosts} from '../graph/front-door.js'
 import {prepare, unreadableKinds} from '../engine/converge.js'
 import {registry} from '../resources/registry.js'
 import type {Health} from '../resources/types.js'
@@ -43,6 +45,8 @@ export interface StatusReport {
   summary: Partial<Record<ResourceCondition, number>>
   /** One per kind that could not be read: `<kind> (<logical ids>): <error>`; its resources are `unknown`. */
   errors: string[]
+  /** Where the stack answers: one URL per host of its DNS records, else its load balancer's DNS name (once it exists). */
+  urls: string[]
 }
 
 /**
@@ -56,7 +60,7 @@ export async function status(session: Session): Promise<StatusReport> {
   const doc = loaded ?? newStateDocument(session.stack)
   // A kind that cannot be read leaves its resources unknown; every other resource is shown as usual.
   const prepared = await prepare({nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, allowUnreadable: true})
-  const report: StatusReport = {stack: session.stack, region: session.region, deployed: Boolean(loaded), serial: loaded?.serial, resources: [], outputs: {}, summary: {}, errors: []}
+  const report: StatusReport = {stack: session.stack, region: session.region, deployed: Boolean(loaded), serial: loaded?.serial, resources: [], outputs: {}, summary: {}, errors: [], urls: []}
   if (lock) report.lock = {who: lock.who, host: lock.host, since: lock.since, command: lock.command}
   for (const planned of prepared.plan.nodes.values()) {
     const {node, observation} = planned
@@ -92,7 +96,19 @@ export async function status(session: Session): Promise<StatusReport> {
   report.outputs = Object.fromEntries(Object.entries(report.outputs).sort(([a], [b]) => compareIds(a, b)))
   const kindOf = (id: string) => prepared.plan.nodes.get(id)?.node.kind ?? doc.resources[id]?.kind
   for (const [kind, {error, ids}] of unreadableKinds(prepared.world, doc, kindOf)) report.errors.push(`${kind}${ids.length > 0 ? ` (${ids.join(', ')})` : ''} could not be read: ${error}`)
+  report.urls = stackUrls(session, report.outputs)
   report.deployed ||= report.resources.some((entry) => entry.physicalId !== undefined && entry.condition !== 'missing')
   for (const entry of report.resources) report.summary[entry.condition] = (report.summary[entry.condition] ?? 0) + 1
   return report
+}
+
+/** The stack's URLs: its records' hosts (HTTPS when the load balancer has TLS), or the load balancer's own name. */
+function stackUrls(session: Session, outputs: Record<string, Record<string, string>>): string[] {
+  const lb = session.spec?.loadBalancer
+  if (!lb) return []
+  const scheme = lb.tls ? 'https' : 'http'
+  const hosts = recordHosts(session.spec!)
+  if (hosts.length > 0) return hosts.map((host) => `${scheme}://${host}`)
+  const dnsName = outputs[ids.loadBalancer]?.dnsName
+  return dnsName ? [`${scheme}://${dnsName}`] : []
 }

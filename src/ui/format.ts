@@ -137,6 +137,7 @@ export function formatStatus(report: StatusReport): string {
   }
   const counts = Object.entries(report.summary).map(([condition, n]) => `${n} ${condition}`)
   lines.push('', `${report.resources.length} resources: ${counts.join(', ') || 'none'}.`)
+  if (report.urls?.length) lines.push('', `URLs: ${report.urls.join('  ')}`)
   return lines.join('\n')
 }
 
