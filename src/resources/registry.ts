@@ -9,6 +9,14 @@ import type {SubnetObserved} from './ec2/subnet.js'
 import type {VpcEndpointObserved} from './ec2/vpc-endpoint.js'
 import type {VpcObserved} from './ec2/vpc.js'
 import type {Reconciler} from './types.js'
+import type {CertificateDesired, CertificateValidationDesired, SelfSignedCertificateDesired} from './acm/desired.js'
+import type {CertificateObserved} from './acm/certificate.js'
+import type {CertificateValidationObserved} from './acm/certificate-validation.js'
+import type {SelfSignedCertificateObserved} from './acm/self-signed-certificate.js'
+import type {AliasRecordDesired, HostedZoneDesired, ValidationRecordsDesired} from './route53/desired.js'
+import type {AliasRecordObserved} from './route53/alias-record.js'
+import type {HostedZoneObserved} from './route53/hosted-zone.js'
+import type {ValidationRecordsObserved} from './route53/validation-records.js'
 
 /**
  * Every resource kind: its desired and observed types (type-only imports,
@@ -25,6 +33,12 @@ export interface KindTypes {
   'ec2.security-group': {desired: SecurityGroupDesired; observed: SecurityGroupObserved}
   'ec2.security-group-rules': {desired: SecurityGroupRulesDesired; observed: SecurityGroupRulesObserved}
   'ec2.vpc-endpoint': {desired: VpcEndpointDesired; observed: VpcEndpointObserved}
+  'acm.certificate': {desired: CertificateDesired; observed: CertificateObserved}
+  'acm.certificate-validation': {desired: CertificateValidationDesired; observed: CertificateValidationObserved}
+  'acm.self-signed-certificate': {desired: SelfSignedCertificateDesired; observed: SelfSignedCertificateObserved}
+  'route53.hosted-zone': {desired: HostedZoneDesired; observed: HostedZoneObserved}
+  'route53.alias-record': {desired: AliasRecordDesired; observed: AliasRecordObserved}
+  'route53.validation-records': {desired: ValidationRecordsDesired; observed: ValidationRecordsObserved}
 }
 
 export type Kind = keyof KindTypes
@@ -46,6 +60,12 @@ const loaders: {[K in Kind]: () => Promise<ReconcilerOf<K>>} = {
   'ec2.security-group': async () => (await import('./ec2/security-group.js')).securityGroup,
   'ec2.security-group-rules': async () => (await import('./ec2/security-group-rules.js')).securityGroupRules,
   'ec2.vpc-endpoint': async () => (await import('./ec2/vpc-endpoint.js')).vpcEndpoint,
+  'acm.certificate': async () => (await import('./acm/certificate.js')).certificate,
+  'acm.certificate-validation': async () => (await import('./acm/certificate-validation.js')).certificateValidation,
+  'acm.self-signed-certificate': async () => (await import('./acm/self-signed-certificate.js')).selfSignedCertificate,
+  'route53.hosted-zone': async () => (await import('./route53/hosted-zone.js')).hostedZone,
+  'route53.alias-record': async () => (await import('./route53/alias-record.js')).aliasRecord,
+  'route53.validation-records': async () => (await import('./route53/validation-records.js')).validationRecords,
 }
 
 export function isKind(kind: string): kind is Kind {

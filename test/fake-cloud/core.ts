@@ -133,3 +133,24 @@ export interface FakeEnv {
   region: string
   accountId: string
 }
+
+/**
+ * What one fake service asks of another, each hook set by the service that
+ * answers it (declaration merging keeps them beside FakeEnv's own fields).
+ */
+export interface FakeEnv {
+  /** Set by FakeRoute53: the values of the record sets of `type` at `name`, in any zone (what ACM's DNS validation sees). */
+  dnsRecords?: (name: string, type: string) => string[]
+  /**
+   * Set by the fake ELBv2: the ARNs of the listeners that use a certificate.
+   * FakeAcm refuses to delete a certificate in use (ResourceInUseException)
+   * and lists them in DescribeCertificate's InUseBy.
+   */
+  certificateUsers?: (certificateArn: string) => string[]
+  /**
+   * Set by FakeAcm: a certificate's status (`ISSUED`, `PENDING_VALIDATION`…),
+   * undefined when ACM has no such certificate: the fake ELBv2 answers a
+   * listener given an unknown or unissued one with CertificateNotFound.
+   */
+  certificateStatus?: (certificateArn: string) => string | undefined
+}

@@ -7,6 +7,8 @@ import {type Clock, VirtualClock} from '../../src/util/clock.js'
 import {type CallRecord, type FakeEnv, type FakeHandler, type FakeService, Faults, type Garbage, SimulatedCrash} from './core.js'
 import {type Ec2Timings, FakeEc2} from './ec2.js'
 import {FakeSsm} from './ssm.js'
+import {type AcmTimings, FakeAcm} from './acm.js'
+import {FakeRoute53, type Route53Timings} from './route53.js'
 
 export {SimulatedCrash} from './core.js'
 
@@ -14,6 +16,8 @@ export interface FakeCloudOptions {
   clock?: Clock
   region?: string
   timings?: Partial<Ec2Timings>
+  acmTimings?: Partial<AcmTimings>
+  route53Timings?: Partial<Route53Timings>
   /** Further fake services (a test's own), routed like the built-in ones. */
   services?: ((env: FakeEnv) => FakeService)[]
 }
@@ -25,6 +29,8 @@ export interface FakeCloudOptions {
 const SERVICES = {
   ec2: (env: FakeEnv, options: FakeCloudOptions) => new FakeEc2(env, options.timings),
   ssm: (env: FakeEnv) => new FakeSsm(env),
+  acm: (env: FakeEnv, options: FakeCloudOptions) => new FakeAcm(env, options.acmTimings),
+  route53: (env: FakeEnv, options: FakeCloudOptions) => new FakeRoute53(env, options.route53Timings),
 } satisfies Record<string, (env: FakeEnv, options: FakeCloudOptions) => FakeService>
 
 type BuiltInServices = {readonly [Name in keyof typeof SERVICES]: ReturnType<(typeof SERVICES)[Name]>}
