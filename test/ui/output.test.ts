@@ -208,10 +208,12 @@ describe('values in plans and status: lists as items, empty strings visible, lon
       outputs: {},
       summary: {drifted: 1, unknown: 1},
       errors: ['ec2.nat-gateway (nat-gateway/a) could not be read: EC2 DescribeNatGateways (HTTP 502): …'],
+      urls: ['https://demo.example.com'],
     })
     expect(text).toContain('security-group-rules/runner-sg drifted (- live, + the spec: what `up` changes):\n  ~ ingress:\n      - tcp 22 from 0.0.0.0/0')
     expect(text).toMatch(/nat-gateway\/a +ec2\.nat-gateway +nat-1 +unknown/)
     expect(text).toContain('Could not be read (shown as unknown):\n  ✖ ec2.nat-gateway (nat-gateway/a) could not be read: EC2 DescribeNatGateways (HTTP 502): …')
+    expect(text).toContain('URLs: https://demo.example.com')
   })
 
   it('outputs are listed by logical id, whatever order resources finished in', () => {

@@ -56,9 +56,7 @@ export interface TargetGroupDesired {
 /** What a listener does with a request no rule matched. */
 export type ListenerAction =
   /** 301 to HTTPS on port 443, same host, path and query. */
-  | {type: 'redirect-https'}
-  | {type: 'forward'; targetGroupArn: string}
-  | {type: 'fixed-response'; statusCode: number; contentType: 'text/plain'; body: string}
+  {type: 'redirect-https'} | {type: 'forward'; targetGroupArn: string} | {type: 'fixed-response'; statusCode: number; contentType: 'text/plain'; body: string}
 
 /** `elbv2.listener`: one port of one load balancer. Outputs: id (= arn), arn, port. */
 export interface ListenerDesired {
