@@ -204,6 +204,12 @@ export interface FakeNetworkInterfaces {
    * Releasing again changes nothing; an unknown id is NotFound.
    */
   release(id: string, timing?: {attachedMs?: number; detachedMs?: number}): void
+  /**
+   * Replaces its security groups (what SetSecurityGroups on a load balancer
+   * does to its interfaces, at once): the old groups are free to go. Checks
+   * the groups as `add` does; an unknown id is NotFound.
+   */
+  setGroups(id: string, groupIds: string[]): void
   /** Gone at once (an unknown id: nothing happens). */
   remove(id: string): void
   /** Whether it still exists (a released one until it goes). */

@@ -1013,6 +1013,18 @@ describe('network interfaces', () => {
     call('DeleteSecurityGroup', {GroupId: albGroup})
   })
 
+  it("setGroups replaces an interface's groups at once (SetSecurityGroups): the old group is free to go", () => {
+    const eni = albInterface(a)
+    const next = call('CreateSecurityGroup', {VpcId: vpcId, GroupName: 'alb-2', Description: 'alb'}).GroupId
+    expect(codeOf('DeleteSecurityGroup', {GroupId: albGroup})).toBe('DependencyViolation')
+    env.networkInterfaces!.setGroups(eni, [next])
+    expect(call('DescribeNetworkInterfaces', {NetworkInterfaceIds: [eni]}).NetworkInterfaces[0].Groups).toEqual([{GroupId: next, GroupName: 'alb-2'}])
+    call('DeleteSecurityGroup', {GroupId: albGroup})
+    expect(codeOf('DeleteSecurityGroup', {GroupId: next})).toBe('DependencyViolation')
+    expect(() => env.networkInterfaces!.setGroups(eni, ['sg-00000000000000000'])).toThrow(/does not exist/)
+    expect(() => env.networkInterfaces!.setGroups('eni-00000000000000000', [next])).toThrow(/does not exist/)
+  })
+
   it("the release timings are the fake's Ec2Timings", () => {
     build({releasedInterfaceAttachedMs: 1_000, releasedInterfaceDetachedMs: 2_000})
     const subnetId = subnet(vpc(), '10.0.1.0/24')

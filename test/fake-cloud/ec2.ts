@@ -1822,6 +1822,13 @@ export class FakeEc2 implements FakeService {
         record.goneAt = detachAt + (timing.detachedMs ?? this.timings.releasedInterfaceDetachedMs)
         this.sweep()
       },
+      setGroups: (id, groupIds) => {
+        this.sweep()
+        const record = this.existing(this.interfaces, id, NOT_FOUND.networkInterface, 'networkInterface')
+        const subnet = this.mustHave(this.subnets, record.subnetId)
+        this.checkInterfaceGroups(subnet, groupIds)
+        record.groupIds = [...new Set(groupIds)]
+      },
       remove: (id) => {
         this.interfaces.delete(id)
       },
@@ -1834,11 +1841,7 @@ export class FakeEc2 implements FakeService {
 
   private addInterface(spec: FakeNetworkInterfaceSpec): FakeNetworkInterface {
     const subnet = this.referenced(this.subnets, spec.subnetId, NOT_FOUND.subnet, 'subnet')
-    for (const groupId of spec.groupIds ?? []) {
-      const group = this.referenced(this.groups, groupId, NOT_FOUND.group, 'security group')
-      // CreateNetworkInterface's wording for a group of another VPC.
-      if (group.vpcId !== subnet.vpcId) throw ec2Error('InvalidParameter', `Security group ${group.id} and subnet ${subnet.id} belong to different networks.`)
-    }
+    this.checkInterfaceGroups(subnet, spec.groupIds ?? [])
     const base = this.tracked(
       'eni',
       (spec.tags ?? []).map((tag) => ({Key: tag.Key, Value: tag.Value})),
@@ -1868,6 +1871,15 @@ export class FakeEc2 implements FakeService {
     }
     this.interfaces.set(record.id, record)
     return {id: record.id, vpcId: record.vpcId, availabilityZone: record.availabilityZone, privateIpAddress: record.privateIp}
+  }
+
+  /** An interface's groups exist and are in its subnet's VPC. */
+  private checkInterfaceGroups(subnet: SubnetRecord, groupIds: string[]): void {
+    for (const groupId of groupIds) {
+      const group = this.referenced(this.groups, groupId, NOT_FOUND.group, 'security group')
+      // CreateNetworkInterface's wording for a group of another VPC.
+      if (group.vpcId !== subnet.vpcId) throw ec2Error('InvalidParameter', `Security group ${group.id} and subnet ${subnet.id} belong to different networks.`)
+    }
   }
 
   /**
