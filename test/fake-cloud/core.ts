@@ -132,6 +132,88 @@ export interface FakeEnv {
   faults: Faults
   region: string
   accountId: string
+  /**
+   * Network interfaces of other services in the fake EC2's subnets (see
+   * FakeNetworkInterfaces). Set by the fake EC2 when it is built, so every
+   * FakeCloud has it; absent only where no fake EC2 was built.
+   */
+  networkInterfaces?: FakeNetworkInterfaces
+}
+
+// ---------------------------------------------------------------- network interfaces other fakes make (owned by the EC2 fake)
+
+/**
+ * A network interface another fake service places in the fake EC2's subnets,
+ * as AWS services do: an Application Load Balancer has one per subnet, an
+ * ECS task (awsvpc) one, a Lambda function one per subnet and group set.
+ * The fake EC2 serves them through DescribeNetworkInterfaces and, as AWS
+ * does, refuses DeleteSubnet, DeleteSecurityGroup and DeleteVpc
+ * (DependencyViolation) while one is in the subnet, has the group, or is in
+ * the VPC. What an ALB's looks like (DescribeNetworkInterfaces on a live one):
+ * `{subnetId, groupIds: <the ALB's groups>, description: 'ELB app/<name>/<16 hex>',
+ *   interfaceType: 'interface', requesterId: 'amazon-elb', requesterManaged: true,
+ *   attachment: {instanceOwnerId: 'amazon-elb'}}`.
+ */
+export interface FakeNetworkInterfaceSpec {
+  subnetId: string
+  /** Security groups (of the subnet's VPC). Default: none. */
+  groupIds?: string[]
+  /** How AWS services say whose it is: `ELB app/<name>/<id>`, `arn:aws:ecs:<region>:<account>:attachment/<uuid>`. */
+  description: string
+  /** `interface` (ALB, ECS task), `lambda`, `network_load_balancer`… Default `interface`. */
+  interfaceType?: string
+  /** The principal or service that made it: `amazon-elb`; an AWS account id for ECS. Default: none shown. */
+  requesterId?: string
+  /** Made by an AWS service on the account's behalf (we cannot detach or change it). Default false. */
+  requesterManaged?: boolean
+  /** Attached (status `in-use`) to `instanceOwnerId` (`amazon-elb`, `amazon-aws`, an account id), optionally an instance. Absent: `available`. */
+  attachment?: {instanceOwnerId: string; instanceId?: string}
+  tags?: {Key: string; Value: string}[]
+  /**
+   * A managed resource (EKS Auto Mode, ECS Managed Instances): `Operator` in
+   * the answer. `hiddenByDefault`: the account hides managed resources, so
+   * describes leave it out unless `IncludeManagedResources` is true.
+   */
+  operator?: {principal: string; hiddenByDefault?: boolean}
+}
+
+/** What the fake EC2 made of a registered interface. */
+export interface FakeNetworkInterface {
+  /** `eni-` and 17 hex characters. */
+  id: string
+  vpcId: string
+  availabilityZone: string
+  privateIpAddress: string
+}
+
+/**
+ * `env.networkInterfaces`: how other fakes put network interfaces into the
+ * fake EC2 and take them out. Errors are EC2's (InvalidSubnetID.NotFound,
+ * InvalidGroup.NotFound, InvalidNetworkInterfaceID.NotFound), for the
+ * caller to translate into its own service's.
+ */
+export interface FakeNetworkInterfaces {
+  /** Makes one in `spec.subnetId`. The subnet and groups must exist (NotFound), the groups in the subnet's VPC (InvalidParameter). */
+  add(spec: FakeNetworkInterfaceSpec): FakeNetworkInterface
+  /**
+   * What AWS does with a service's interfaces after the resource is deleted
+   * (DeleteLoadBalancer): they stay `in-use` for `attachedMs`, then
+   * `available` (detached) for `detachedMs`, then are gone. Defaults: the fake
+   * EC2's `releasedInterfaceAttachedMs` / `releasedInterfaceDetachedMs`
+   * timings (3 minutes and none; `new FakeCloud({timings})` sets them).
+   * Releasing again changes nothing; an unknown id is NotFound.
+   */
+  release(id: string, timing?: {attachedMs?: number; detachedMs?: number}): void
+  /**
+   * Replaces its security groups (what SetSecurityGroups on a load balancer
+   * does to its interfaces, at once): the old groups are free to go. Checks
+   * the groups as `add` does; an unknown id is NotFound.
+   */
+  setGroups(id: string, groupIds: string[]): void
+  /** Gone at once (an unknown id: nothing happens). */
+  remove(id: string): void
+  /** Whether it still exists (a released one until it goes). */
+  has(id: string): boolean
 }
 
 /**

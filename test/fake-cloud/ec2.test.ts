@@ -75,7 +75,7 @@ describe('handler table', () => {
     expect(new Set(handlers.map((h) => h.operation)).size).toBe(handlers.length)
     expect(handlers.find((h) => h.operation === 'CreateVpc')).toMatchObject({command: CreateVpcCommand, mutating: true})
     expect(handlers.find((h) => h.operation === 'DescribeVpcs')).toMatchObject({command: DescribeVpcsCommand, mutating: false})
-    expect(handlers.length).toBe(42)
+    expect(handlers.length).toBe(44)
   })
 
   it('returns copies: changing an output does not change the cloud', () => {
@@ -786,5 +786,274 @@ describe('helpers for whole-stack tests', () => {
     expect(snapshot.vpcs.map((v: any) => v.id)).toEqual([vpcId])
     expect(snapshot.routeTables).toHaveLength(1)
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot)
+  })
+})
+
+describe('network interfaces', () => {
+  let vpcId: string
+  let a: string
+  let b: string
+  let albGroup: string
+
+  beforeEach(() => {
+    vpcId = vpc()
+    a = subnet(vpcId, '10.0.1.0/24', 'us-east-1a')
+    b = subnet(vpcId, '10.0.2.0/24', 'us-east-1b')
+    albGroup = call('CreateSecurityGroup', {VpcId: vpcId, GroupName: 'alb', Description: 'alb'}).GroupId
+  })
+
+  /** What an Application Load Balancer has in one of its subnets (as DescribeNetworkInterfaces shows a live one). */
+  const albInterface = (subnetId: string, extra: object = {}) =>
+    env.networkInterfaces!.add({
+      subnetId,
+      groupIds: [albGroup],
+      description: 'ELB app/containrlab-alb/50dc6c495c0c9188',
+      interfaceType: 'interface',
+      requesterId: 'amazon-elb',
+      requesterManaged: true,
+      attachment: {instanceOwnerId: 'amazon-elb'},
+      ...extra,
+    }).id
+
+  const describeIds = (input: object) => call('DescribeNetworkInterfaces', input).NetworkInterfaces.map((eni: {NetworkInterfaceId: string}) => eni.NetworkInterfaceId)
+
+  it('env.networkInterfaces is set by the fake EC2; a registered interface shows with the fields AWS returns', () => {
+    const added = env.networkInterfaces!.add({
+      subnetId: a,
+      groupIds: [albGroup],
+      description: 'ELB app/containrlab-alb/50dc6c495c0c9188',
+      requesterId: 'amazon-elb',
+      requesterManaged: true,
+      attachment: {instanceOwnerId: 'amazon-elb'},
+    })
+    expect(added).toEqual({id: expect.stringMatching(/^eni-[0-9a-f]{17}$/), vpcId, availabilityZone: 'us-east-1a', privateIpAddress: expect.stringMatching(/^10\.0\.1\.\d+$/)})
+    expect(env.networkInterfaces!.has(added.id)).toBe(true)
+    const [eni] = call('DescribeNetworkInterfaces', {NetworkInterfaceIds: [added.id]}).NetworkInterfaces
+    expect(eni).toEqual({
+      NetworkInterfaceId: added.id,
+      SubnetId: a,
+      VpcId: vpcId,
+      AvailabilityZone: 'us-east-1a',
+      Description: 'ELB app/containrlab-alb/50dc6c495c0c9188',
+      OwnerId: '123456789012',
+      RequesterId: 'amazon-elb',
+      RequesterManaged: true,
+      Status: 'in-use',
+      InterfaceType: 'interface',
+      MacAddress: expect.stringMatching(/^02(:[0-9a-f]{2}){5}$/),
+      PrivateIpAddress: added.privateIpAddress,
+      PrivateDnsName: `ip-${added.privateIpAddress.replaceAll('.', '-')}.ec2.internal`,
+      PrivateIpAddresses: [{Primary: true, PrivateIpAddress: added.privateIpAddress, PrivateDnsName: `ip-${added.privateIpAddress.replaceAll('.', '-')}.ec2.internal`}],
+      Ipv6Addresses: [],
+      SourceDestCheck: true,
+      Groups: [{GroupId: albGroup, GroupName: 'alb'}],
+      Attachment: {
+        AttachmentId: `eni-attach-${added.id.slice(4)}`,
+        AttachTime: new Date(clock.now()),
+        DeleteOnTermination: false,
+        DeviceIndex: 1,
+        NetworkCardIndex: 0,
+        InstanceOwnerId: 'amazon-elb',
+        Status: 'attached',
+      },
+      Operator: {Managed: false},
+      TagSet: [],
+    })
+  })
+
+  it("a NAT gateway's and an interface endpoint's show with AWS's descriptions and types while their owner lives", () => {
+    attachedIgw(vpcId)
+    const nat = call('CreateNatGateway', {SubnetId: a, AllocationId: eip()}).NatGateway
+    call('ModifyVpcAttribute', {VpcId: vpcId, EnableDnsHostnames: {Value: true}})
+    const endpoint = call('CreateVpcEndpoint', {VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.ecr.api', SubnetIds: [a, b], SecurityGroupIds: [albGroup]}).VpcEndpoint
+
+    const inA = call('DescribeNetworkInterfaces', {Filters: [{Name: 'subnet-id', Values: [a]}]}).NetworkInterfaces
+    expect(inA).toEqual([
+      expect.objectContaining({
+        NetworkInterfaceId: nat.NatGatewayAddresses[0].NetworkInterfaceId,
+        Description: `Interface for NAT Gateway ${nat.NatGatewayId}`,
+        InterfaceType: 'nat_gateway',
+        RequesterManaged: true,
+        Status: 'in-use',
+        SourceDestCheck: false,
+        Groups: [],
+        PrivateIpAddress: nat.NatGatewayAddresses[0].PrivateIp,
+        Attachment: expect.objectContaining({InstanceOwnerId: 'amazon-aws', Status: 'attached', AttachmentId: expect.stringMatching(/^ela-attach-[0-9a-f]{8}$/)}),
+      }),
+      expect.objectContaining({
+        NetworkInterfaceId: endpoint.NetworkInterfaceIds[0],
+        Description: `VPC Endpoint Interface ${endpoint.VpcEndpointId}`,
+        InterfaceType: 'vpc_endpoint',
+        RequesterManaged: true,
+        Status: 'in-use',
+        Groups: [{GroupId: albGroup, GroupName: 'alb'}],
+      }),
+    ])
+    expect(describeIds({Filters: [{Name: 'group-id', Values: [albGroup]}]})).toEqual(endpoint.NetworkInterfaceIds)
+
+    call('DeleteNatGateway', {NatGatewayId: nat.NatGatewayId})
+    call('DeleteVpcEndpoints', {VpcEndpointIds: [endpoint.VpcEndpointId]})
+    // `deleting` NAT gateway and endpoint: still there.
+    expect(describeIds({Filters: [{Name: 'vpc-id', Values: [vpcId]}]})).toHaveLength(3)
+    clock.advance(20_000)
+    expect(describeIds({Filters: [{Name: 'vpc-id', Values: [vpcId]}]})).toEqual([nat.NatGatewayAddresses[0].NetworkInterfaceId])
+    clock.advance(40_000)
+    expect(describeIds({})).toEqual([])
+  })
+
+  it('filters by subnet-id, group-id, vpc-id, network-interface-id, description (wildcards), requester-id, requester-managed, interface-type and status', () => {
+    const alb = albInterface(a)
+    const task = env.networkInterfaces!.add({
+      subnetId: b,
+      description: 'arn:aws:ecs:us-east-1:123456789012:attachment/f6d9fc22-dbaf-4bff-b501-a41b41f27826',
+      requesterId: '578734482556',
+      requesterManaged: true,
+    }).id
+    const filtered = (name: string, ...values: string[]) => describeIds({Filters: [{Name: name, Values: values}]})
+    expect(filtered('subnet-id', a)).toEqual([alb])
+    expect(filtered('subnet-id', a, b)).toEqual([alb, task])
+    expect(filtered('group-id', albGroup)).toEqual([alb])
+    expect(filtered('vpc-id', vpcId)).toEqual([alb, task])
+    expect(filtered('vpc-id', 'vpc-00000000000000000')).toEqual([])
+    expect(filtered('network-interface-id', task)).toEqual([task])
+    expect(filtered('description', 'ELB app/containrlab-alb/*')).toEqual([alb])
+    expect(filtered('description', 'arn:aws:ecs:*')).toEqual([task])
+    expect(filtered('requester-id', 'amazon-elb')).toEqual([alb])
+    expect(filtered('requester-managed', 'true')).toEqual([alb, task])
+    expect(filtered('interface-type', 'interface')).toEqual([alb, task])
+    expect(filtered('interface-type', 'nat_gateway')).toEqual([])
+    expect(filtered('status', 'in-use')).toEqual([alb])
+    expect(filtered('status', 'available')).toEqual([task])
+    expect(filtered('attachment.instance-owner-id', 'amazon-elb')).toEqual([alb])
+    expect(codeOf('DescribeNetworkInterfaces', {Filters: [{Name: 'no-such-filter', Values: ['x']}]})).toBe('InvalidParameterValue')
+    expect(codeOf('DescribeNetworkInterfaces', {NetworkInterfaceIds: [alb, 'eni-00000000000000000']})).toBe('InvalidNetworkInterfaceID.NotFound')
+  })
+
+  it('pages with MaxResults (5 to 1000) and NextToken; MaxResults cannot go with NetworkInterfaceIds', () => {
+    const ids = Array.from({length: 7}, (_, i) => albInterface(i % 2 ? a : b))
+    const first = call('DescribeNetworkInterfaces', {MaxResults: 5})
+    expect(first.NetworkInterfaces).toHaveLength(5)
+    const second = call('DescribeNetworkInterfaces', {MaxResults: 5, NextToken: first.NextToken})
+    expect(second.NextToken).toBeUndefined()
+    expect([...first.NetworkInterfaces, ...second.NetworkInterfaces].map((eni: {NetworkInterfaceId: string}) => eni.NetworkInterfaceId)).toEqual(ids)
+    expect(codeOf('DescribeNetworkInterfaces', {MaxResults: 5, NetworkInterfaceIds: [ids[0]]})).toBe('InvalidParameterCombination')
+    expect(codeOf('DescribeNetworkInterfaces', {MaxResults: 4})).toBe('InvalidParameterValue')
+  })
+
+  it('leaves out managed interfaces the account hides, unless IncludeManagedResources', () => {
+    const hidden = albInterface(a, {operator: {principal: 'eks.amazonaws.com', hiddenByDefault: true}})
+    const shown = albInterface(a, {operator: {principal: 'ecs.amazonaws.com'}})
+    expect(describeIds({Filters: [{Name: 'subnet-id', Values: [a]}]})).toEqual([shown])
+    expect(describeIds({Filters: [{Name: 'subnet-id', Values: [a]}], IncludeManagedResources: true})).toEqual([hidden, shown])
+    expect(call('DescribeNetworkInterfaces', {NetworkInterfaceIds: [shown]}).NetworkInterfaces[0].Operator).toEqual({Managed: true, Principal: 'ecs.amazonaws.com', HiddenByDefault: false})
+  })
+
+  it("add checks the subnet and the groups, with EC2's codes", () => {
+    const other = call('CreateSecurityGroup', {VpcId: vpc('10.1.0.0/16', 'other'), GroupName: 'x', Description: 'x'}).GroupId
+    const code = (spec: object) => {
+      try {
+        env.networkInterfaces!.add({subnetId: a, description: 'x', ...spec})
+      } catch (error) {
+        return (error as EC2ServiceException).name
+      }
+      return 'added'
+    }
+    expect(code({subnetId: 'subnet-00000000000000000'})).toBe('InvalidSubnetID.NotFound')
+    expect(code({groupIds: ['sg-00000000000000000']})).toBe('InvalidGroup.NotFound')
+    expect(code({groupIds: [other]})).toBe('InvalidParameter')
+    expect(code({})).toBe('added')
+  })
+
+  it("DeleteSubnet, DeleteSecurityGroup and DeleteVpc answer DependencyViolation, in AWS's words, while an interface is in the subnet, has the group, is in the VPC", () => {
+    const eni = albInterface(a)
+    const failure = (operation: string, input: object) => {
+      try {
+        call(operation, input)
+      } catch (error) {
+        return `${(error as EC2ServiceException).name}: ${(error as Error).message}`
+      }
+      return 'deleted'
+    }
+    expect(failure('DeleteSubnet', {SubnetId: a})).toBe(`DependencyViolation: The subnet '${a}' has dependencies and cannot be deleted.`)
+    expect(failure('DeleteSecurityGroup', {GroupId: albGroup})).toBe(`DependencyViolation: resource ${albGroup} has a dependent object`)
+    call('DeleteSubnet', {SubnetId: b})
+    env.networkInterfaces!.remove(eni)
+    // Only the interface held them.
+    expect(failure('DeleteSecurityGroup', {GroupId: albGroup})).toBe('deleted')
+    const kept = env.networkInterfaces!.add({subnetId: a, description: 'ELB app/containrlab-alb/50dc6c495c0c9188'}).id
+    expect(failure('DeleteVpc', {VpcId: vpcId})).toBe(`DependencyViolation: The vpc '${vpcId}' has dependencies and cannot be deleted.`)
+    ec2.deleteOutOfBand(a) // the subnet goes, the interface (as if stranded) still holds the VPC
+    expect(failure('DeleteVpc', {VpcId: vpcId})).toBe(`DependencyViolation: The vpc '${vpcId}' has dependencies and cannot be deleted.`)
+    ec2.deleteOutOfBand(kept)
+    expect(failure('DeleteVpc', {VpcId: vpcId})).toBe('deleted')
+  })
+
+  it('release: attached for releasedInterfaceAttachedMs (3 minutes), then gone; other timings per call; again changes nothing', () => {
+    const first = albInterface(a)
+    const second = albInterface(b)
+    env.networkInterfaces!.release(first)
+    env.networkInterfaces!.release(second, {attachedMs: 60_000, detachedMs: 60_000})
+    clock.advance(60_000)
+    env.networkInterfaces!.release(first, {attachedMs: 0})
+    const status = (id: string) => call('DescribeNetworkInterfaces', {Filters: [{Name: 'network-interface-id', Values: [id]}]}).NetworkInterfaces[0]
+    expect(status(first)).toMatchObject({Status: 'in-use', Attachment: {Status: 'attached'}})
+    expect(status(second)).toMatchObject({Status: 'available'})
+    expect(status(second).Attachment).toBeUndefined()
+    expect(codeOf('DeleteSubnet', {SubnetId: b})).toBe('DependencyViolation')
+    clock.advance(60_000)
+    expect(status(second)).toBeUndefined()
+    expect(env.networkInterfaces!.has(second)).toBe(false)
+    call('DeleteSubnet', {SubnetId: b})
+    expect(codeOf('DeleteSubnet', {SubnetId: a})).toBe('DependencyViolation')
+    clock.advance(59_999)
+    expect(status(first)).toMatchObject({Status: 'in-use'})
+    clock.advance(1)
+    expect(status(first)).toBeUndefined()
+    call('DeleteSubnet', {SubnetId: a})
+    call('DeleteSecurityGroup', {GroupId: albGroup})
+  })
+
+  it("setGroups replaces an interface's groups at once (SetSecurityGroups): the old group is free to go", () => {
+    const eni = albInterface(a)
+    const next = call('CreateSecurityGroup', {VpcId: vpcId, GroupName: 'alb-2', Description: 'alb'}).GroupId
+    expect(codeOf('DeleteSecurityGroup', {GroupId: albGroup})).toBe('DependencyViolation')
+    env.networkInterfaces!.setGroups(eni, [next])
+    expect(call('DescribeNetworkInterfaces', {NetworkInterfaceIds: [eni]}).NetworkInterfaces[0].Groups).toEqual([{GroupId: next, GroupName: 'alb-2'}])
+    call('DeleteSecurityGroup', {GroupId: albGroup})
+    expect(codeOf('DeleteSecurityGroup', {GroupId: next})).toBe('DependencyViolation')
+    expect(() => env.networkInterfaces!.setGroups(eni, ['sg-00000000000000000'])).toThrow(/does not exist/)
+    expect(() => env.networkInterfaces!.setGroups('eni-00000000000000000', [next])).toThrow(/does not exist/)
+  })
+
+  it("the release timings are the fake's Ec2Timings", () => {
+    build({releasedInterfaceAttachedMs: 1_000, releasedInterfaceDetachedMs: 2_000})
+    const subnetId = subnet(vpc(), '10.0.1.0/24')
+    const id = env.networkInterfaces!.add({subnetId, description: 'ELB app/x/0123456789abcdef', attachment: {instanceOwnerId: 'amazon-elb'}}).id
+    env.networkInterfaces!.release(id)
+    clock.advance(1_000)
+    expect(call('DescribeNetworkInterfaces', {NetworkInterfaceIds: [id]}).NetworkInterfaces[0].Status).toBe('available')
+    clock.advance(2_000)
+    expect(env.networkInterfaces!.has(id)).toBe(false)
+    expect(() => env.networkInterfaces!.release(id)).toThrow(/does not exist/)
+  })
+
+  it("DeleteNetworkInterface: an attached one (a NAT gateway's always) is InvalidNetworkInterface.InUse; a detached one goes; an unknown one is NotFound", () => {
+    attachedIgw(vpcId)
+    const natInterface = call('CreateNatGateway', {SubnetId: a, AllocationId: eip()}).NatGateway.NatGatewayAddresses[0].NetworkInterfaceId
+    const attached = albInterface(a)
+    const detached = env.networkInterfaces!.add({subnetId: b, description: 'left behind'}).id
+    expect(codeOf('DeleteNetworkInterface', {NetworkInterfaceId: natInterface})).toBe('InvalidNetworkInterface.InUse')
+    expect(codeOf('DeleteNetworkInterface', {NetworkInterfaceId: attached})).toBe('InvalidNetworkInterface.InUse')
+    call('DeleteNetworkInterface', {NetworkInterfaceId: detached})
+    expect(codeOf('DeleteNetworkInterface', {NetworkInterfaceId: detached})).toBe('InvalidNetworkInterfaceID.NotFound')
+    call('DeleteSubnet', {SubnetId: b})
+  })
+
+  it('are not counted by resourceCount, are in the snapshot, and deleteOutOfBand removes a registered one', () => {
+    const eni = albInterface(a)
+    expect(ec2.resourceCount()).toBe(4) // vpc, two subnets, group
+    expect((ec2.snapshot() as {networkInterfaces: {id: string}[]}).networkInterfaces.map((i) => i.id)).toEqual([eni])
+    ec2.deleteOutOfBand(eni)
+    expect(env.networkInterfaces!.has(eni)).toBe(false)
   })
 })

@@ -14,6 +14,7 @@ import {
   CreateVpcEndpointCommand,
   DeleteInternetGatewayCommand,
   DeleteNatGatewayCommand,
+  DeleteNetworkInterfaceCommand,
   DeleteRouteCommand,
   DeleteRouteTableCommand,
   DeleteSecurityGroupCommand,
@@ -23,6 +24,7 @@ import {
   DescribeAddressesCommand,
   DescribeInternetGatewaysCommand,
   DescribeNatGatewaysCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
@@ -69,6 +71,7 @@ import {
   type DeleteInternetGatewayRequest,
   type DeleteNatGatewayRequest,
   type DeleteNatGatewayResult,
+  type DeleteNetworkInterfaceRequest,
   type DeleteRouteRequest,
   type DeleteRouteTableRequest,
   type DeleteSecurityGroupRequest,
@@ -83,6 +86,8 @@ import {
   type DescribeInternetGatewaysResult,
   type DescribeNatGatewaysRequest,
   type DescribeNatGatewaysResult,
+  type DescribeNetworkInterfacesRequest,
+  type DescribeNetworkInterfacesResult,
   type DescribeRouteTablesRequest,
   type DescribeRouteTablesResult,
   type DescribeSecurityGroupRulesRequest,
@@ -110,6 +115,7 @@ import {
   type ModifyVpcEndpointResult,
   type NatGateway,
   type NatGatewayState,
+  type NetworkInterface,
   type ReleaseAddressRequest,
   type ReplaceRouteRequest,
   type ReplaceRouteTableAssociationRequest,
@@ -126,7 +132,7 @@ import {
   type Vpc,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
-import type {FakeEnv, FakeHandler, FakeService} from './core.js'
+import type {FakeEnv, FakeHandler, FakeNetworkInterface, FakeNetworkInterfaceSpec, FakeNetworkInterfaces, FakeService} from './core.js'
 import {applyFilters, cidrContains, cidrOverlaps, ec2Error, formatCidr, ipString, paginate, parseCidr, stableJson, tagsFrom, type FilterTable} from './ec2-support.js'
 import {IdGenerator, stableHex8} from './ids.js'
 
@@ -138,6 +144,14 @@ export interface Ec2Timings {
   endpointDeletedMs: number
   /** A deleted NAT gateway keeps answering describes with state `deleted` this long (AWS: about an hour). */
   natDeletedVisibleMs: number
+  /**
+   * A released network interface of another service (`env.networkInterfaces.release`,
+   * what the fake ELBv2 does on DeleteLoadBalancer) stays attached this long,
+   * then detached (`available`) for `releasedInterfaceDetachedMs`, then goes.
+   * AWS: an ALB's interfaces outlive it by minutes, holding its subnets and groups.
+   */
+  releasedInterfaceAttachedMs: number
+  releasedInterfaceDetachedMs: number
 }
 
 export const DEFAULT_EC2_TIMINGS: Ec2Timings = {
@@ -146,6 +160,8 @@ export const DEFAULT_EC2_TIMINGS: Ec2Timings = {
   endpointAvailableMs: 30_000,
   endpointDeletedMs: 20_000,
   natDeletedVisibleMs: 60 * 60_000,
+  releasedInterfaceAttachedMs: 3 * 60_000,
+  releasedInterfaceDetachedMs: 0,
 }
 
 interface Tracked {
@@ -246,6 +262,54 @@ interface EndpointRecord extends Tracked {
   deleteRequestedAt?: number
 }
 
+/** A network interface another fake service registered (core.ts, FakeNetworkInterfaces). */
+interface InterfaceRecord extends Tracked {
+  subnetId: string
+  vpcId: string
+  availabilityZone: string
+  groupIds: string[]
+  description: string
+  interfaceType: string
+  requesterId?: string
+  requesterManaged: boolean
+  privateIp: string
+  attachment?: {id: string; instanceOwnerId: string; instanceId?: string; attachedAt: number}
+  operator?: {principal: string; hiddenByDefault?: boolean}
+  /** Set by `release`: when it detaches (if attached) and when it goes. */
+  detachAt?: number
+  goneAt?: number
+}
+
+/**
+ * Every network interface as DescribeNetworkInterfaces shows it: the
+ * registered ones and those of this fake's own NAT gateways and interface
+ * endpoints, which live as long as their owner does.
+ */
+interface InterfaceView extends Tracked {
+  subnetId: string
+  vpcId: string
+  availabilityZone: string
+  groupIds: string[]
+  description: string
+  interfaceType: string
+  requesterId?: string
+  requesterManaged: boolean
+  privateIp: string
+  status: 'in-use' | 'available'
+  attachment?: {id: string; instanceOwnerId: string; instanceId?: string; attachedAt: number}
+  operator?: {principal: string; hiddenByDefault?: boolean}
+  sourceDestCheck: boolean
+  /** Registered through env.networkInterfaces (else a NAT gateway's or an endpoint's). */
+  registered: boolean
+}
+
+/**
+ * The requester of a NAT gateway's or an interface endpoint's network
+ * interface: an AWS-owned account (the value varies; any 12 digits not the
+ * caller's stand in for it).
+ */
+const AWS_SERVICE_REQUESTER = '210987654321'
+
 /** Error codes for an id that does not exist (or is not visible yet). */
 const NOT_FOUND = {
   vpc: 'InvalidVpcID.NotFound',
@@ -258,6 +322,7 @@ const NOT_FOUND = {
   rule: 'InvalidSecurityGroupRuleId.NotFound',
   endpoint: 'InvalidVpcEndpointId.NotFound',
   association: 'InvalidAssociationID.NotFound',
+  networkInterface: 'InvalidNetworkInterfaceID.NotFound',
 } as const
 
 /** The public IPs handed out come from the documentation ranges (RFC 5737), never real addresses. */
@@ -284,6 +349,10 @@ export class FakeEc2 implements FakeService {
   private readonly groups = new Map<string, GroupRecord>()
   private readonly rules = new Map<string, RuleRecord>()
   private readonly endpoints = new Map<string, EndpointRecord>()
+  /** Network interfaces other fakes registered (env.networkInterfaces). */
+  private readonly interfaces = new Map<string, InterfaceRecord>()
+  /** Private IPs of the interface endpoints' network interfaces, by interface id. */
+  private readonly endpointInterfaceIps = new Map<string, string>()
   /** `<operation>:<ClientToken>` → the request it was first used with and the resource it made. */
   private readonly clientTokens = new Map<string, {request: string; id: string}>()
   private addressCount = 0
@@ -303,6 +372,7 @@ export class FakeEc2 implements FakeService {
   ) {
     this.timings = {...DEFAULT_EC2_TIMINGS, ...timings}
     this.ids = new IdGenerator(seed)
+    env.networkInterfaces = this.networkInterfaceRegistry()
   }
 
   handlers(): FakeHandler[] {
@@ -349,6 +419,8 @@ export class FakeEc2 implements FakeService {
       [ModifyVpcEndpointCommand, (i) => this.modifyVpcEndpoint(i)],
       [DescribeVpcEndpointsCommand, (i) => this.describeVpcEndpoints(i)],
       [DeleteVpcEndpointsCommand, (i) => this.deleteVpcEndpoints(i)],
+      [DescribeNetworkInterfacesCommand, (i) => this.describeNetworkInterfaces(i)],
+      [DeleteNetworkInterfaceCommand, (i) => this.deleteNetworkInterface(i)],
     ]
     return table.map(([command, handle]) => {
       const operation = command.name.replace(/Command$/, '')
@@ -390,6 +462,8 @@ export class FakeEc2 implements FakeService {
    * Live resources of every kind. A VPC's main route table and default
    * security group go with the VPC and are not counted; NAT gateways that are
    * `deleted` or `failed` are on their way out by themselves and not counted.
+   * Network interfaces are not counted: each belongs to another resource (a
+   * NAT gateway, an endpoint, another fake's load balancer) and goes with it.
    */
   resourceCount(): number {
     this.sweep()
@@ -452,6 +526,11 @@ export class FakeEc2 implements FakeService {
         this.mustHave(this.rules, id)
         this.rules.delete(id)
         return
+      case 'eni':
+        // Only a registered one: a NAT gateway's or an endpoint's goes with its owner.
+        this.mustHave(this.interfaces, id)
+        this.interfaces.delete(id)
+        return
       case 'vpce':
         this.mustHave(this.endpoints, id)
         this.removeEndpointRoutes(this.endpoints.get(id)!, this.endpoints.get(id)!.routeTableIds)
@@ -477,6 +556,7 @@ export class FakeEc2 implements FakeService {
       securityGroups: plain(this.groups),
       securityGroupRules: plain(this.rules),
       vpcEndpoints: [...this.endpoints.values()].map((endpoint) => ({...structuredClone(endpoint), state: this.endpointState(endpoint)})),
+      networkInterfaces: structuredClone(this.interfaceViews()),
     }
   }
 
@@ -535,8 +615,11 @@ export class FakeEc2 implements FakeService {
     return applyFilters(items, filters, values)
   }
 
-  /** Applies transitions that end in removal (endpoints deleted, deleted NAT gateways aging out). */
+  /** Applies transitions that end in removal (endpoints deleted, deleted NAT gateways aging out, released network interfaces gone). */
   private sweep(): void {
+    for (const record of [...this.interfaces.values()]) {
+      if (record.goneAt !== undefined && this.now() >= record.goneAt) this.interfaces.delete(record.id)
+    }
     for (const endpoint of [...this.endpoints.values()]) {
       if (endpoint.deleteRequestedAt !== undefined && this.now() >= endpoint.deleteRequestedAt + this.timings.endpointDeletedMs) {
         this.endpoints.delete(endpoint.id)
@@ -684,7 +767,13 @@ export class FakeEc2 implements FakeService {
   private deleteVpc(input: DeleteVpcRequest): object {
     const vpc = this.existing(this.vpcs, input.VpcId, NOT_FOUND.vpc, 'vpc')
     const inVpc = <T extends {vpcId?: string}>(map: Map<string, T>, extra: (r: T) => boolean = () => true) => [...map.values()].some((r) => r.vpcId === vpc.id && extra(r))
-    const blocked = inVpc(this.subnets) || inVpc(this.internetGateways) || inVpc(this.groups, (g) => !g.isDefault) || inVpc(this.routeTables, (t) => !t.main) || inVpc(this.endpoints)
+    const blocked =
+      inVpc(this.subnets) ||
+      inVpc(this.internetGateways) ||
+      inVpc(this.groups, (g) => !g.isDefault) ||
+      inVpc(this.routeTables, (t) => !t.main) ||
+      inVpc(this.endpoints) ||
+      this.interfaceViews().some((eni) => eni.vpcId === vpc.id)
     if (blocked) throw ec2Error('DependencyViolation', `The vpc '${vpc.id}' has dependencies and cannot be deleted.`)
     this.routeTables.delete(vpc.mainRouteTableId)
     this.removeGroup(vpc.defaultGroupId)
@@ -762,10 +851,10 @@ export class FakeEc2 implements FakeService {
 
   private deleteSubnet(input: DeleteSubnetRequest): object {
     const subnet = this.existing(this.subnets, input.SubnetId, NOT_FOUND.subnet, 'subnet')
-    // A NAT gateway or an interface endpoint has a network interface in the subnet until it is gone.
-    const natInside = [...this.natGateways.values()].some((nat) => nat.subnetId === subnet.id && !['deleted', 'failed'].includes(this.natState(nat)))
-    const endpointInside = [...this.endpoints.values()].some((endpoint) => endpoint.subnetIds.includes(subnet.id))
-    if (natInside || endpointInside) throw ec2Error('DependencyViolation', `The subnet '${subnet.id}' has dependencies and cannot be deleted.`)
+    // Any network interface in it: a NAT gateway's or an interface endpoint's until it is gone, a load balancer's
+    // for minutes after the load balancer was deleted (the API reference names only "running instances"; the
+    // service deletes its interfaces after the resource: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/requester-managed-eni.html).
+    if (this.interfaceViews().some((eni) => eni.subnetId === subnet.id)) throw ec2Error('DependencyViolation', `The subnet '${subnet.id}' has dependencies and cannot be deleted.`)
     this.removeSubnet(subnet.id)
     return {}
   }
@@ -1305,8 +1394,9 @@ export class FakeEc2 implements FakeService {
     const group = this.existing(this.groups, input.GroupId, NOT_FOUND.group, 'security group')
     if (group.isDefault) throw ec2Error('CannotDelete', `the specified group: "${group.id}" name: "default" cannot be deleted by a user`)
     const referenced = [...this.rules.values()].some((rule) => rule.referencedGroupId === group.id && rule.groupId !== group.id)
-    const usedByEndpoint = [...this.endpoints.values()].some((endpoint) => endpoint.groupIds.includes(group.id))
-    if (referenced || usedByEndpoint) throw ec2Error('DependencyViolation', `resource ${group.id} has a dependent object`)
+    // Network interfaces that have the group: an interface endpoint's, a load balancer's (also minutes after it was deleted).
+    const usedByInterface = this.interfaceViews().some((eni) => eni.groupIds.includes(group.id))
+    if (referenced || usedByInterface) throw ec2Error('DependencyViolation', `resource ${group.id} has a dependent object`)
     this.removeGroup(group.id)
     return {Return: true, GroupId: group.id}
   }
@@ -1612,7 +1702,9 @@ export class FakeEc2 implements FakeService {
     }
     for (const subnet of subnets) {
       endpoint.subnetIds.push(subnet.id)
-      endpoint.networkInterfaces[subnet.id] = this.ids.next('eni')
+      const interfaceId = this.ids.next('eni')
+      endpoint.networkInterfaces[subnet.id] = interfaceId
+      this.endpointInterfaceIps.set(interfaceId, this.nextPrivateIp(subnet))
     }
   }
 
@@ -1713,5 +1805,236 @@ export class FakeEc2 implements FakeService {
       }
     }
     return {Unsuccessful: unsuccessful}
+  }
+
+  // ---------------------------------------------------------------- Network interfaces
+
+  /** `env.networkInterfaces`: other fakes' interfaces in this fake's subnets (core.ts). */
+  private networkInterfaceRegistry(): FakeNetworkInterfaces {
+    return {
+      add: (spec) => this.addInterface(spec),
+      release: (id, timing = {}) => {
+        this.sweep()
+        const record = this.existing(this.interfaces, id, NOT_FOUND.networkInterface, 'networkInterface')
+        if (record.goneAt !== undefined) return
+        const detachAt = record.attachment ? this.now() + (timing.attachedMs ?? this.timings.releasedInterfaceAttachedMs) : this.now()
+        record.detachAt = detachAt
+        record.goneAt = detachAt + (timing.detachedMs ?? this.timings.releasedInterfaceDetachedMs)
+        this.sweep()
+      },
+      setGroups: (id, groupIds) => {
+        this.sweep()
+        const record = this.existing(this.interfaces, id, NOT_FOUND.networkInterface, 'networkInterface')
+        const subnet = this.mustHave(this.subnets, record.subnetId)
+        this.checkInterfaceGroups(subnet, groupIds)
+        record.groupIds = [...new Set(groupIds)]
+      },
+      remove: (id) => {
+        this.interfaces.delete(id)
+      },
+      has: (id) => {
+        this.sweep()
+        return this.interfaces.has(id)
+      },
+    }
+  }
+
+  private addInterface(spec: FakeNetworkInterfaceSpec): FakeNetworkInterface {
+    const subnet = this.referenced(this.subnets, spec.subnetId, NOT_FOUND.subnet, 'subnet')
+    this.checkInterfaceGroups(subnet, spec.groupIds ?? [])
+    const base = this.tracked(
+      'eni',
+      (spec.tags ?? []).map((tag) => ({Key: tag.Key, Value: tag.Value})),
+    )
+    const record: InterfaceRecord = {
+      ...base,
+      subnetId: subnet.id,
+      vpcId: subnet.vpcId,
+      availabilityZone: subnet.availabilityZone,
+      groupIds: [...new Set(spec.groupIds ?? [])],
+      description: spec.description,
+      interfaceType: spec.interfaceType ?? 'interface',
+      ...(spec.requesterId !== undefined ? {requesterId: spec.requesterId} : {}),
+      requesterManaged: spec.requesterManaged ?? false,
+      privateIp: this.nextPrivateIp(subnet),
+      ...(spec.attachment
+        ? {
+            attachment: {
+              id: `eni-attach-${base.id.slice(4)}`,
+              instanceOwnerId: spec.attachment.instanceOwnerId,
+              ...(spec.attachment.instanceId ? {instanceId: spec.attachment.instanceId} : {}),
+              attachedAt: base.createdAt,
+            },
+          }
+        : {}),
+      ...(spec.operator ? {operator: {...spec.operator}} : {}),
+    }
+    this.interfaces.set(record.id, record)
+    return {id: record.id, vpcId: record.vpcId, availabilityZone: record.availabilityZone, privateIpAddress: record.privateIp}
+  }
+
+  /** An interface's groups exist and are in its subnet's VPC. */
+  private checkInterfaceGroups(subnet: SubnetRecord, groupIds: string[]): void {
+    for (const groupId of groupIds) {
+      const group = this.referenced(this.groups, groupId, NOT_FOUND.group, 'security group')
+      // CreateNetworkInterface's wording for a group of another VPC.
+      if (group.vpcId !== subnet.vpcId) throw ec2Error('InvalidParameter', `Security group ${group.id} and subnet ${subnet.id} belong to different networks.`)
+    }
+  }
+
+  /**
+   * Every network interface there is: the registered ones, each NAT gateway's
+   * (one, from creation until `deleted`; none for a gateway that fails) and
+   * each interface endpoint's (one per subnet, until the endpoint is gone).
+   * The descriptions and types are AWS's ("Interface for NAT Gateway nat-…",
+   * "VPC Endpoint Interface vpce-…"): https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/requester-managed-eni.html
+   */
+  private interfaceViews(): InterfaceView[] {
+    const views: InterfaceView[] = []
+    const serviceAttachment = (eniId: string, attachedAt: number) => ({id: `ela-attach-${eniId.slice(4, 12)}`, instanceOwnerId: 'amazon-aws', attachedAt})
+    for (const nat of this.natGateways.values()) {
+      if (['deleted', 'failed'].includes(this.natState(nat))) continue
+      views.push({
+        id: nat.networkInterfaceId,
+        createdAt: nat.createdAt,
+        tags: [],
+        subnetId: nat.subnetId,
+        vpcId: nat.vpcId,
+        availabilityZone: this.subnets.get(nat.subnetId)?.availabilityZone ?? '',
+        groupIds: [],
+        description: `Interface for NAT Gateway ${nat.id}`,
+        interfaceType: 'nat_gateway',
+        requesterId: AWS_SERVICE_REQUESTER,
+        requesterManaged: true,
+        privateIp: nat.privateIp,
+        status: 'in-use',
+        attachment: serviceAttachment(nat.networkInterfaceId, nat.createdAt),
+        sourceDestCheck: false,
+        registered: false,
+      })
+    }
+    for (const endpoint of this.endpoints.values()) {
+      for (const subnetId of endpoint.subnetIds) {
+        const id = endpoint.networkInterfaces[subnetId]!
+        views.push({
+          id,
+          createdAt: endpoint.createdAt,
+          tags: [],
+          subnetId,
+          vpcId: endpoint.vpcId,
+          availabilityZone: this.subnets.get(subnetId)?.availabilityZone ?? '',
+          groupIds: [...endpoint.groupIds],
+          description: `VPC Endpoint Interface ${endpoint.id}`,
+          interfaceType: 'vpc_endpoint',
+          requesterId: AWS_SERVICE_REQUESTER,
+          requesterManaged: true,
+          privateIp: this.endpointInterfaceIps.get(id) ?? '',
+          status: 'in-use',
+          attachment: serviceAttachment(id, endpoint.createdAt),
+          sourceDestCheck: true,
+          registered: false,
+        })
+      }
+    }
+    for (const record of this.interfaces.values()) {
+      const attached = record.attachment !== undefined && (record.detachAt === undefined || this.now() < record.detachAt)
+      const {detachAt: _detachAt, goneAt: _goneAt, attachment, ...rest} = record
+      views.push({...rest, status: attached ? 'in-use' : 'available', ...(attached ? {attachment: attachment!} : {}), sourceDestCheck: true, registered: true})
+    }
+    return views
+  }
+
+  private interfaceOut(eni: InterfaceView): NetworkInterface {
+    const dnsName = `ip-${eni.privateIp.replaceAll('.', '-')}.${this.env.region === 'us-east-1' ? 'ec2.internal' : `${this.env.region}.compute.internal`}`
+    const hex = eni.id.slice(4)
+    return {
+      NetworkInterfaceId: eni.id,
+      SubnetId: eni.subnetId,
+      VpcId: eni.vpcId,
+      AvailabilityZone: eni.availabilityZone,
+      Description: eni.description,
+      OwnerId: this.env.accountId,
+      ...(eni.requesterId !== undefined ? {RequesterId: eni.requesterId} : {}),
+      RequesterManaged: eni.requesterManaged,
+      Status: eni.status,
+      // AWS's wire value (`nat_gateway`), which the SDK's enum spells `natGateway`: a string, as the SDK passes it on.
+      InterfaceType: eni.interfaceType as NetworkInterface['InterfaceType'],
+      MacAddress: `02:${[0, 2, 4, 6, 8].map((i) => hex.slice(i + 1, i + 3)).join(':')}`,
+      PrivateIpAddress: eni.privateIp,
+      PrivateDnsName: dnsName,
+      PrivateIpAddresses: [{Primary: true, PrivateIpAddress: eni.privateIp, PrivateDnsName: dnsName}],
+      Ipv6Addresses: [],
+      SourceDestCheck: eni.sourceDestCheck,
+      Groups: eni.groupIds.map((id) => ({GroupId: id, GroupName: this.groups.get(id)?.name})),
+      ...(eni.attachment
+        ? {
+            Attachment: {
+              AttachmentId: eni.attachment.id,
+              AttachTime: new Date(eni.attachment.attachedAt),
+              DeleteOnTermination: false,
+              DeviceIndex: 1,
+              NetworkCardIndex: 0,
+              InstanceOwnerId: eni.attachment.instanceOwnerId,
+              ...(eni.attachment.instanceId ? {InstanceId: eni.attachment.instanceId} : {}),
+              Status: 'attached',
+            },
+          }
+        : {}),
+      Operator: eni.operator ? {Managed: true, Principal: eni.operator.principal, HiddenByDefault: eni.operator.hiddenByDefault ?? false} : {Managed: false},
+      TagSet: eni.tags,
+    }
+  }
+
+  /**
+   * Filters as the API reference lists them; MaxResults (5 to 1000) cannot
+   * go with NetworkInterfaceIds. Managed interfaces hidden by the account's
+   * managed resource visibility are left out unless IncludeManagedResources.
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html
+   */
+  private describeNetworkInterfaces(input: DescribeNetworkInterfacesRequest): DescribeNetworkInterfacesResult {
+    if (input.MaxResults !== undefined) {
+      // The wording is DescribeInstances' for the same rule; AWS does not document this one's.
+      if (input.NetworkInterfaceIds?.length) throw ec2Error('InvalidParameterCombination', 'The parameter NetworkInterfaceIds cannot be used with the parameter maxResults')
+      if (input.MaxResults < 5 || input.MaxResults > 1000) throw ec2Error('InvalidParameterValue', `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`)
+    }
+    const views = new Map(this.interfaceViews().map((eni) => [eni.id, eni]))
+    const shown = input.IncludeManagedResources ? views : new Map([...views].filter(([, eni]) => !eni.operator?.hiddenByDefault))
+    const found = this.select(shown, input.NetworkInterfaceIds, NOT_FOUND.networkInterface, 'networkInterface', input.Filters, {
+      'network-interface-id': (eni) => [eni.id],
+      'subnet-id': (eni) => [eni.subnetId],
+      'vpc-id': (eni) => [eni.vpcId],
+      'availability-zone': (eni) => [eni.availabilityZone],
+      'group-id': (eni) => eni.groupIds,
+      'group-name': (eni) => eni.groupIds.map((id) => this.groups.get(id)?.name ?? ''),
+      'description': (eni) => [eni.description],
+      'requester-id': (eni) => (eni.requesterId !== undefined ? [eni.requesterId] : []),
+      'requester-managed': (eni) => [String(eni.requesterManaged)],
+      'interface-type': (eni) => [eni.interfaceType],
+      'status': (eni) => [eni.status],
+      'owner-id': () => [this.env.accountId],
+      'private-ip-address': (eni) => [eni.privateIp],
+      'addresses.private-ip-address': (eni) => [eni.privateIp],
+      'attachment.instance-owner-id': (eni) => (eni.attachment ? [eni.attachment.instanceOwnerId] : []),
+      'attachment.instance-id': (eni) => (eni.attachment?.instanceId ? [eni.attachment.instanceId] : []),
+      'attachment.attachment-id': (eni) => (eni.attachment ? [eni.attachment.id] : []),
+      'attachment.status': (eni) => (eni.attachment ? ['attached'] : []),
+      'operator.managed': (eni) => [String(eni.operator !== undefined)],
+    })
+    const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
+    return {NetworkInterfaces: page.map((eni) => this.interfaceOut(eni)), NextToken}
+  }
+
+  /**
+   * Only a detached (`available`) interface can be deleted; an attached one
+   * answers InvalidNetworkInterface.InUse, a NAT gateway's or an endpoint's
+   * always (it goes with its owner).
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+   */
+  private deleteNetworkInterface(input: DeleteNetworkInterfaceRequest): object {
+    const eni = this.interfaceViews().find((view) => view.id === input.NetworkInterfaceId)
+    if (!eni) throw ec2Error(NOT_FOUND.networkInterface, `The networkInterface ID '${input.NetworkInterfaceId}' does not exist`)
+    if (eni.status === 'in-use') throw ec2Error('InvalidNetworkInterface.InUse', `Network interface '${eni.id}' is currently in use.`)
+    this.interfaces.delete(eni.id)
+    return {}
   }
 }

@@ -6,6 +6,7 @@ import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
 import {waitFor} from '../wait.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, nothingChangesInPlace} from './describe.js'
 import type {SecurityGroupDesired} from './desired.js'
+import {deleteNamingInterfaces, explainDependencyViolation, usingGroup} from './network-interfaces.js'
 import {revokeRulesReferencing} from './security-group-rules.js'
 
 /** The group itself; its rules are the `ec2.security-group-rules` kind. */
@@ -194,8 +195,10 @@ export const securityGroup = ec2Kind<SecurityGroupDesired, SecurityGroupObserved
    * between groups carry no tags: after a crash, or with the state lost,
    * nothing else revokes them. So when AWS says the group is in use, the
    * stack's other groups lose their rules that reference it, and the delete
-   * is tried again. Anything else that uses it (an ENI of a load balancer,
-   * a task, an endpoint) is thrown for the engine to wait out.
+   * is tried again. Network interfaces that still have the group (a load
+   * balancer's, for minutes after it was deleted; a task's, an endpoint's)
+   * are named in the error thrown, for the engine to wait out
+   * (network-interfaces.ts).
    */
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
@@ -207,9 +210,9 @@ export const securityGroup = ec2Kind<SecurityGroupDesired, SecurityGroupObserved
       if (!hasCode(error, 'DependencyViolation')) throw error
       const {revoked, outside} = await revokeReferencesFromStack(ctx, observed.id)
       if (outside.length > 0) throw referencedOutsideStack(ctx, observed, outside, error)
-      if (revoked === 0) throw error
+      if (revoked === 0) return explainDependencyViolation(ctx, usingGroup(observed.id), error, deleteGroup)
     }
-    await deleteGroup()
+    await deleteNamingInterfaces(ctx, usingGroup(observed.id), deleteGroup)
   },
 
   outputs(observed) {

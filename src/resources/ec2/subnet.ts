@@ -3,6 +3,7 @@ import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
 import type {Change, Observed, ReconcileContext} from '../types.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, mutableChanges, retryWhileNewIdNotFound} from './describe.js'
 import type {SubnetDesired} from './desired.js'
+import {deleteNamingInterfaces, inSubnet} from './network-interfaces.js'
 
 export interface SubnetObserved extends Observed {
   vpcId: string
@@ -77,10 +78,15 @@ export const subnet = ec2Kind<SubnetDesired, SubnetObserved>({
     return updated
   },
 
+  /**
+   * DependencyViolation means network interfaces are still in the subnet: a
+   * deleted load balancer's (for minutes), a NAT gateway's or endpoint's still
+   * going, a task's. The error thrown names whose they are, and the engine
+   * retries it while they go (network-interfaces.ts).
+   */
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
-    // DependencyViolation (ENIs of a NAT gateway, endpoint or task still draining) is thrown: the engine retries it.
-    await deleteIgnoringNotFound(() => ec2.send(new DeleteSubnetCommand({SubnetId: observed.id})))
+    await deleteNamingInterfaces(ctx, inSubnet(observed.id), () => deleteIgnoringNotFound(() => ec2.send(new DeleteSubnetCommand({SubnetId: observed.id}))))
   },
 
   outputs(observed) {

@@ -4,6 +4,7 @@ import type {Change, Observed, ReconcileContext} from '../types.js'
 import {collectPages, deleteIgnoringNotFound, ec2Kind, immutableChanges, mutableChanges, retryWhileNewIdNotFound} from './describe.js'
 import {isEc2NotFound} from './errors.js'
 import type {VpcDesired} from './desired.js'
+import {deleteNamingInterfaces, inVpc} from './network-interfaces.js'
 
 export interface VpcObserved extends Observed {
   cidr: string
@@ -112,10 +113,14 @@ export const vpc = ec2Kind<VpcDesired, VpcObserved>({
     return updated
   },
 
+  /**
+   * DependencyViolation (subnets, gateways, network interfaces still inside)
+   * is thrown for the engine to retry; network interfaces in the VPC are
+   * named in it (network-interfaces.ts).
+   */
   async delete(ctx, observed) {
     const ec2 = await ctx.aws.ec2()
-    // DependencyViolation (subnets, gateways, ENIs still inside) is thrown: the engine retries it with backoff.
-    await deleteIgnoringNotFound(() => ec2.send(new DeleteVpcCommand({VpcId: observed.id})))
+    await deleteNamingInterfaces(ctx, inVpc(observed.id), () => deleteIgnoringNotFound(() => ec2.send(new DeleteVpcCommand({VpcId: observed.id}))))
   },
 
   outputs(observed) {

@@ -158,3 +158,53 @@ describe('find when the server ignores tag filters (as moto does on DescribeNatG
     expect((await vpc.find(ctx, {stack: 'teststack', wanted: []})).map((found) => found.id)).toEqual([vpcId])
   })
 })
+
+describe('deletions held by network interfaces (network-interfaces.ts)', () => {
+  it("a deleting NAT gateway's and an endpoint's interfaces are named; the subnet and group go once their owners are gone", async () => {
+    const vpcId = await newVpc()
+    await internetGateway.create(ctx, {vpcId}, meta('internet-gateway'))
+    const public_ = await subnet.create(ctx, {vpcId, cidr: '10.0.0.0/24', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: true}, meta('subnet/public-a'))
+    const endpoints = await group(vpcId, 'endpoints')
+    const allocationId = (await elasticIp.create(ctx, {domain: 'vpc'}, meta('elastic-ip/nat'))).id
+    const nat = await natGateway.create(ctx, {subnetId: public_.id, allocationId}, meta('nat-gateway/a'))
+    const endpoint = await vpcEndpoint.create(
+      ctx,
+      {vpcId, serviceName: 'com.amazonaws.us-east-1.ecr.api', type: 'Interface', routeTableIds: [], subnetIds: [public_.id], securityGroupIds: [endpoints.id], privateDnsEnabled: true},
+      meta('vpc-endpoint/ecr'),
+    )
+    // Their deletions were asked for, and are not through yet (a run that stopped there).
+    cloud.ec2.deleteOutOfBand(nat.id)
+    await cloud.ec2
+      .handlers()
+      .find((handler) => handler.operation === 'DeleteVpcEndpoints')!
+      .handle({VpcEndpointIds: [endpoint.id]})
+
+    await expect(subnet.delete(ctx, public_, keepData)).rejects.toMatchObject({
+      name: 'DependencyViolation',
+      message: `2 network interfaces still in ${public_.id}: NAT gateway ${nat.id} (1 in use), VPC endpoint ${endpoint.id} (1 in use)`,
+    })
+    await expect(securityGroup.delete(ctx, endpoints, keepData)).rejects.toMatchObject({message: `1 network interface still using security group ${endpoints.id}: VPC endpoint ${endpoint.id} (1 in use)`})
+
+    ctx.clock.advance(60_000)
+    await securityGroup.delete(ctx, endpoints, keepData)
+    await subnet.delete(ctx, public_, keepData)
+    expect((await subnet.read(ctx, [public_.id])).size).toBe(0)
+  })
+
+  it("deletes the stack's own detached interface (tagged, not a service's) and then the subnet; never another's", async () => {
+    const vpcId = await newVpc()
+    const private_ = await subnet.create(ctx, {vpcId, cidr: '10.0.1.0/24', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: false}, meta('subnet/private-a'))
+    const own = cloud.env.networkInterfaces!.add({subnetId: private_.id, description: 'left by a crashed run', tags: ownershipTags('eni/x')}).id
+    const theirs = cloud.env.networkInterfaces!.add({subnetId: private_.id, description: 'someone else’s', tags: ownershipTags('eni/x', 'otherstack')}).id
+
+    const error = (await subnet.delete(ctx, private_, keepData).catch((caught: unknown) => caught)) as Error
+    expect(error.message).toMatch(new RegExp(`^1 network interface still in ${private_.id}: ${theirs} "someone else’s" \\(1 detached\\); `))
+    expect(cloud.env.networkInterfaces!.has(own)).toBe(false)
+    expect(cloud.env.networkInterfaces!.has(theirs)).toBe(true)
+    expect(ctx.messages).toContain(`deleted network interface ${own}: detached, and tagged with stack teststack`)
+
+    cloud.env.networkInterfaces!.remove(theirs)
+    await subnet.delete(ctx, private_, keepData)
+    expect((await subnet.read(ctx, [private_.id])).size).toBe(0)
+  })
+})

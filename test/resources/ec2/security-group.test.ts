@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto'
 import {
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   RevokeSecurityGroupEgressCommand,
@@ -258,11 +259,14 @@ describe('securityGroup.delete', () => {
     expect(sent()).toEqual(['DeleteSecurityGroup', 'DescribeSecurityGroups', 'DescribeSecurityGroups'])
   })
 
-  it('surfaces DependencyViolation as it is when no group references it (an ENI still uses it)', async () => {
+  it("surfaces AWS's DependencyViolation as it is when neither another group's rule nor a network interface holds it", async () => {
+    // (network-interfaces.test.ts: when network interfaces hold it, the error names them.)
     ec2.on(DeleteSecurityGroupCommand).rejects(awsError('DependencyViolation'))
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({NetworkInterfaces: []})
     referencing([])
     await expect(securityGroup.delete(testContext(), observed, keepData)).rejects.toMatchObject({name: 'DependencyViolation', message: 'DependencyViolation (test)'})
     expect(inputs(DeleteSecurityGroupCommand)).toHaveLength(1)
+    expect(inputs(DescribeNetworkInterfacesCommand)).toEqual([{Filters: [{Name: 'group-id', Values: ['sg-1']}], IncludeManagedResources: true}])
   })
 
   it('surfaces other errors at once', async () => {
