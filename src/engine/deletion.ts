@@ -1,6 +1,6 @@
 import {describeError} from '../aws/errors.js'
 import type {ReconcilerRegistry} from '../resources/registry.js'
-import type {ReconcileContext, Reconciler} from '../resources/types.js'
+import {inUseBy, type ReconcileContext, type Reconciler} from '../resources/types.js'
 import type {StateDocument} from '../state/types.js'
 import type {EventSink, NodeResult} from './events.js'
 import type {Limiter} from './limiter.js'
@@ -147,9 +147,12 @@ export class DeletionWalk {
         emit({type: 'node-interrupted', id: label, kind: deletion.kind, action: 'delete', message})
         return false
       }
-      const message = isInUse(reconciler, error)
-        ? `${describeError(error)} — AWS still reports ${deletion.id} in use after ${Math.round((ctx.clock.now() - started) / 1000)}s; something outside this stack's state may use it`
-        : describeError(error)
+      const seconds = Math.round((ctx.clock.now() - started) / 1000)
+      const message = !isInUse(reconciler, error)
+        ? describeError(error)
+        : inUseBy(error)
+          ? `${describeError(error)} — still there after ${seconds}s; the next teardown tries again`
+          : `${describeError(error)} — AWS still reports ${deletion.id} in use after ${seconds}s; something outside this stack's state may use it`
       this.results.set(deletion.key, {...base, status: 'failed', error: message, durationMs: ctx.clock.now() - started})
       emit({type: 'node-failed', id: label, kind: deletion.kind, action: 'delete', error: message})
       return false

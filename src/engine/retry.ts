@@ -1,5 +1,5 @@
 import {errorCode} from '../aws/errors.js'
-import type {ErrorClass, ReconcileContext, Reconciler} from '../resources/types.js'
+import {type ErrorClass, inUseBy, type ReconcileContext, type Reconciler} from '../resources/types.js'
 
 /**
  * The engine's waits for AWS's lags, driven by each kind's own error
@@ -49,7 +49,8 @@ export async function retryWhileInUse<T>(ctx: ReconcileContext, reconciler: Reco
       const waited = ctx.clock.now() - started
       const kind = reconciler.classifyError(error)
       if (!kind || !IN_USE.has(kind) || waited >= limitMs) throw error
-      ctx.progress(`${errorCode(error)}: something still uses it, retrying (${Math.round(waited / 1000)}s so far)`)
+      const holder = inUseBy(error)
+      ctx.progress(holder ? `held by ${holder}; retrying (${Math.round(waited / 1000)}s so far)` : `${errorCode(error)}: something still uses it, retrying (${Math.round(waited / 1000)}s so far)`)
       await ctx.clock.sleep(delay, ctx.signal)
       delay = Math.min(delay * 1.5, ctx.pollIntervalMs * 6)
     }

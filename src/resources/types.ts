@@ -105,6 +105,22 @@ export interface Health {
  */
 export type ErrorClass = 'not-found' | 'not-yet-visible' | 'in-use' | 'retryable'
 
+/**
+ * What an `in-use` error may carry: a kind that can tell who holds the object
+ * (the network interfaces still in a subnet: "ELB app/containrlab-alb/… (2 in
+ * use)") sets it, and the engine says that instead of guessing while it waits
+ * and when it gives up.
+ */
+export interface InUseBy {
+  inUseBy?: string
+}
+
+/** Who holds an object, from an `in-use` error that says so. */
+export function inUseBy(error: unknown): string | undefined {
+  const holder = (error as InUseBy | undefined)?.inUseBy
+  return typeof holder === 'string' && holder !== '' ? holder : undefined
+}
+
 /** What deleting an object would lose, and what teardown does instead unless `--purge`. */
 export interface DataLoss {
   /** "holds 12 images", "a PostgreSQL database": shown in plan and teardown. */
