@@ -5,9 +5,23 @@ import {afterAll} from 'vitest'
 import {Session, type SessionOptions} from '../../src/app/session.js'
 import type {EngineEvent} from '../../src/engine/events.js'
 import {SsmStateStore} from '../../src/state/ssm-store.js'
-import {FakeCloud} from '../fake-cloud/index.js'
+import {FakeCloud, type FakeCloudOptions} from '../fake-cloud/index.js'
 
 export const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'containrlab.yaml')
+
+/** The example's domain: its public hosted zone is the user's, made before containrlab runs (the spec does not say createZone). */
+export const EXAMPLE_DOMAIN = 'containrlab.click'
+
+/**
+ * A fake cloud installed into the SDK clients, with the example domain's
+ * hosted zone in it as the user's account has it (registered with Route 53
+ * Domains, which makes the zone).
+ */
+export function exampleCloud(options: FakeCloudOptions = {}): FakeCloud {
+  const cloud = new FakeCloud(options).install()
+  cloud.route53.seedZone(EXAMPLE_DOMAIN)
+  return cloud
+}
 
 /** One temp folder per test file for the specs it writes, removed when the file's tests are done. */
 let specDir: string | undefined
@@ -45,8 +59,8 @@ export function exampleEdited(edit: (text: string) => string): string {
  * A fake cloud installed into the SDK clients, and sessions that run against
  * it on its virtual clock. `events` collects everything the engine emitted.
  */
-export function stackHarness() {
-  const cloud = new FakeCloud().install()
+export function stackHarness(options: FakeCloudOptions = {}) {
+  const cloud = exampleCloud(options)
   const events: EngineEvent[] = []
   const open = (overrides: Partial<SessionOptions> = {}) =>
     Session.open({
