@@ -9,7 +9,7 @@ import {
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {AwsClients} from '../../src/aws/clients.js'
 import {VirtualClock} from '../../src/util/clock.js'
-import {EC2ServiceException} from '@aws-sdk/client-ec2'
+import {CreateSubnetCommand, CreateVpcCommand, EC2ServiceException} from '@aws-sdk/client-ec2'
 import {type FakeEnv, Faults} from './core.js'
 import {FakeElbv2} from './elbv2.js'
 import {FakeCloud} from './index.js'
@@ -232,7 +232,7 @@ function ec2Interfaces() {
     remove: (id: string) => void interfaces.delete(id),
     has: (id: string) => interfaces.has(id),
   }
-  Object.assign(env, {networkInterfaces: stub})
+  env.networkInterfaces = stub
   /** subnet → [groups, released], of every interface EC2 holds. */
   const held = () => [...interfaces.values()].map((eni) => [eni.subnetId, eni.groupIds, eni.released ?? false])
   return {stub, held}
@@ -597,9 +597,17 @@ describe('behind the real SDK client (FakeCloud)', () => {
 
   it('pages through the SDK paginator', async () => {
     cloud.elbv2.pageSize = 1
-    for (const name of ['lb-1', 'lb-2']) {
-      await client.send(new CreateLoadBalancerCommand({Name: name, Subnets: ['subnet-a', 'subnet-b']}))
+    // The fake EC2 holds the subnets (and the load balancers' interfaces in them).
+    const ec2 = await new AwsClients({region: REGION, clock: cloud.clock}).ec2()
+    const vpcId = (await ec2.send(new CreateVpcCommand({CidrBlock: '10.0.0.0/16'}))).Vpc!.VpcId!
+    const subnets = []
+    for (const [zone, cidr] of [
+      ['us-east-1a', '10.0.1.0/24'],
+      ['us-east-1b', '10.0.2.0/24'],
+    ]) {
+      subnets.push((await ec2.send(new CreateSubnetCommand({VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone}))).Subnet!.SubnetId!)
     }
+    for (const name of ['lb-1', 'lb-2']) await client.send(new CreateLoadBalancerCommand({Name: name, Subnets: subnets}))
     const names: string[] = []
     for await (const page of paginateDescribeLoadBalancers({client}, {})) names.push(...(page.LoadBalancers ?? []).map((lb) => lb.LoadBalancerName!))
     expect(names).toEqual(['lb-1', 'lb-2'])

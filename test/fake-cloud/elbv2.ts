@@ -109,7 +109,7 @@ import {
   type TargetHealthStateEnum,
   TooManyTagsException,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type {FakeEnv, FakeHandler, FakeService} from './core.js'
+import type {FakeEnv, FakeHandler, FakeNetworkInterfaces, FakeService} from './core.js'
 import {stableJson} from './ec2-support.js'
 import {IdGenerator} from './ids.js'
 
@@ -256,25 +256,6 @@ interface RuleRecord extends Tracked {
   priority: number | 'default'
   conditions: RuleCondition[]
   actions: Action[]
-}
-
-/**
- * What this fake uses of the fake EC2's `env.networkInterfaces` (core.ts
- * FakeNetworkInterfaces): a load balancer's interfaces are EC2's, made in its
- * subnets (EC2 checks the subnets and groups, and refuses to delete a subnet,
- * group or VPC they hold), released when the load balancer goes. Read
- * structurally: a FakeElbv2 built without a fake EC2 places no interface and
- * takes any subnet.
- */
-interface Ec2NetworkInterfaces {
-  add(spec: {subnetId: string; groupIds?: string[]; description: string; interfaceType?: string; requesterId?: string; requesterManaged?: boolean; attachment?: {instanceOwnerId: string}}): {
-    id: string
-    vpcId: string
-    availabilityZone: string
-  }
-  release(id: string): void
-  setGroups(id: string, groupIds: string[]): void
-  remove(id: string): void
 }
 
 /** A load balancer's interface in one subnet, with the subnet's zone and VPC as EC2 answered them (none without a fake EC2). */
@@ -549,8 +530,15 @@ export class FakeElbv2 implements FakeService {
 
   // ---------------------------------------------------------------- load balancers
 
-  private ec2Interfaces(): Ec2NetworkInterfaces | undefined {
-    return (this.env as {networkInterfaces?: Ec2NetworkInterfaces}).networkInterfaces
+  /**
+   * The fake EC2's `env.networkInterfaces` (core.ts FakeNetworkInterfaces): a
+   * load balancer's interfaces are EC2's, made in its subnets (EC2 checks the
+   * subnets and groups, and refuses to delete a subnet, group or VPC they
+   * hold), released when the load balancer goes. A FakeElbv2 built without a
+   * fake EC2 places no interface and takes any subnet.
+   */
+  private ec2Interfaces(): FakeNetworkInterfaces | undefined {
+    return this.env.networkInterfaces
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   type LoadBalancer,
   type LoadBalancerAttribute,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
+import {paginateDescribeNetworkInterfaces} from '@aws-sdk/client-ec2'
 import {collectPages} from '../ec2/describe.js'
 import {ownerOfCreated} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
@@ -275,12 +276,40 @@ async function sendDelete(ctx: ReconcileContext, client: ElasticLoadBalancingV2C
   }
 }
 
+/**
+ * How EC2 describes the load balancer's network interfaces:
+ * `ELB app/<name>/<16 hex>`, the end of its ARN.
+ */
+export function interfaceDescription(arn: string): string {
+  return `ELB ${arn.slice(arn.indexOf(':loadbalancer/') + ':loadbalancer/'.length)}`
+}
+
+/**
+ * A deleted load balancer's network interfaces stay in its subnets, holding
+ * them and its security groups (DependencyViolation), for minutes after the
+ * load balancer is gone: "the cleanup is asynchronous and may take time which
+ * then blocks IGW, SG or VPC on deletion" (terraform-provider-aws, which
+ * waits for them too). They are requester-managed: only AWS removes them.
+ * Waits until EC2 lists none.
+ */
+async function waitForInterfacesReleased(ctx: ReconcileContext, observed: LoadBalancerObserved): Promise<void> {
+  const ec2 = await ctx.aws.ec2()
+  const filters = [{Name: 'description', Values: [interfaceDescription(observed.arn)]}]
+  await waitFor(ctx, {
+    what: `the network interfaces of load balancer ${observed.name} to be released`,
+    poll: () => collectPages(paginateDescribeNetworkInterfaces({client: ec2}, {Filters: filters}), (page) => page.NetworkInterfaces),
+    state: (interfaces) => `${interfaces?.length ?? 0} still in its subnets`,
+    done: (interfaces) => interfaces?.length === 0,
+  })
+}
+
 export const loadBalancer: Reconciler<LoadBalancerDesired, LoadBalancerObserved> = {
   kind: 'elbv2.load-balancer',
   // The name is the spec's and unique per region: the old load balancer must go before the new one can have it.
   replaceStrategy: 'delete-before-create',
-  // `provisioning` → `active` takes a few minutes (waitReady); a deleted one leaves describes within seconds.
-  typicalMs: {create: 150_000, delete: 30_000},
+  // `provisioning` → `active` takes a few minutes (waitReady); a deleted one leaves describes within seconds,
+  // its network interfaces its subnets within a minute or few.
+  typicalMs: {create: 150_000, delete: 90_000},
   // CreateLoadBalancer is idempotent by name and settings (checkOwner), and an earlier attempt with other
   // settings is adopted by its tags (adoptOwn): a retried create never makes a second load balancer.
   idempotentCreate: true,
@@ -319,18 +348,22 @@ export const loadBalancer: Reconciler<LoadBalancerDesired, LoadBalancerObserved>
    * teardown (or a replacement the plan showed) is the user asking for the
    * deletion, so it is turned off first, and the progress says so. The
    * listeners go with the load balancer. Waits until describes no longer
-   * show it; its network interfaces may stay in the subnets a little longer,
-   * which the subnets' and security groups' deletes retry (DependencyViolation).
+   * show it, then until its network interfaces are released: until then its
+   * subnets and security groups cannot be deleted, and a replacement's
+   * cascade (a new VPC) would wait for them past its bound. One already gone
+   * may have been deleted moments ago: its interfaces are waited for too.
    */
   async delete(ctx, observed) {
     const client = await elbv2Client(ctx)
-    if (!(await sendDelete(ctx, client, observed, observed.deletionProtection))) return
-    await waitFor(ctx, {
-      what: `load balancer ${observed.name} to be deleted`,
-      poll: () => describeOne(client, observed.arn),
-      state: (value) => value?.State?.Code ?? 'gone',
-      done: (value) => value === undefined,
-    })
+    if (await sendDelete(ctx, client, observed, observed.deletionProtection)) {
+      await waitFor(ctx, {
+        what: `load balancer ${observed.name} to be deleted`,
+        poll: () => describeOne(client, observed.arn),
+        state: (value) => value?.State?.Code ?? 'gone',
+        done: (value) => value === undefined,
+      })
+    }
+    await waitForInterfacesReleased(ctx, observed)
   },
 
   outputs(observed) {

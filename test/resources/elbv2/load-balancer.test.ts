@@ -12,14 +12,16 @@ import {
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
+import {DescribeNetworkInterfacesCommand} from '@aws-sdk/client-ec2'
 import {beforeEach, describe, expect, it} from 'vitest'
 import type {LoadBalancerDesired} from '../../../src/resources/elbv2/desired.js'
-import {diffLoadBalancer, loadBalancer, type LoadBalancerObserved} from '../../../src/resources/elbv2/load-balancer.js'
+import {diffLoadBalancer, interfaceDescription, loadBalancer, type LoadBalancerObserved} from '../../../src/resources/elbv2/load-balancer.js'
 import {testContext} from '../../helpers/context.js'
-import {findQuery, keepData, ownershipTags} from '../../helpers/ec2-mock.js'
+import {ec2Mock, findQuery, keepData, ownershipTags} from '../../helpers/ec2-mock.js'
 import {elbError, elbv2Mock, lbArn} from './elbv2-mock.js'
 
 const {elbv2, inputs, sent, mutations} = elbv2Mock()
+const ec2 = ec2Mock()
 
 const tags = ownershipTags('load-balancer')
 const meta = {logicalId: 'load-balancer', token: '0123456789abcdef0123456789abcdef', tags}
@@ -75,6 +77,9 @@ const observed: LoadBalancerObserved = {
 
 beforeEach(() => {
   elbv2.reset()
+  ec2.ec2.reset()
+  // A deleted load balancer's network interfaces: none left, unless a test says otherwise.
+  ec2.ec2.on(DescribeNetworkInterfacesCommand).resolves({NetworkInterfaces: []})
 })
 
 describe('loadBalancer.read', () => {
@@ -341,6 +346,22 @@ describe('loadBalancer.delete', () => {
     expect(ctx.messages).toEqual(['waiting for load balancer teststack-alb to be deleted: active, 0s'])
   })
 
+  it('then waits until its network interfaces are released (they hold its subnets and security groups)', async () => {
+    elbv2.on(DeleteLoadBalancerCommand).resolves({})
+    elbv2.on(DescribeLoadBalancersCommand).rejects(elbError(LoadBalancerNotFoundException))
+    ec2.ec2
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({NetworkInterfaces: [{NetworkInterfaceId: 'eni-1'}, {NetworkInterfaceId: 'eni-2'}]})
+      .resolves({NetworkInterfaces: []})
+    const ctx = testContext()
+
+    await loadBalancer.delete(ctx, observed, keepData)
+
+    expect(interfaceDescription(arn)).toBe('ELB app/teststack-alb/50dc6c495c0c9188')
+    expect(ec2.inputs(DescribeNetworkInterfacesCommand).at(-1)).toMatchObject({Filters: [{Name: 'description', Values: ['ELB app/teststack-alb/50dc6c495c0c9188']}]})
+    expect(ctx.messages).toEqual(['waiting for the network interfaces of load balancer teststack-alb to be released: 2 still in its subnets, 0s'])
+  })
+
   it('turns deletion protection off first, and says so', async () => {
     elbv2.on(ModifyLoadBalancerAttributesCommand).resolves({})
     elbv2.on(DeleteLoadBalancerCommand).resolves({})
@@ -364,12 +385,13 @@ describe('loadBalancer.delete', () => {
     expect(mutations()).toEqual(['DeleteLoadBalancer', 'ModifyLoadBalancerAttributes', 'DeleteLoadBalancer'])
   })
 
-  it('counts a load balancer already gone as deleted, without waiting', async () => {
+  it('counts a load balancer already gone as deleted, and waits for its interfaces only (it may have gone moments ago)', async () => {
     elbv2.on(DeleteLoadBalancerCommand).rejects(elbError(LoadBalancerNotFoundException))
 
     await loadBalancer.delete(testContext(), observed, keepData)
 
     expect(sent()).toEqual(['DeleteLoadBalancer'])
+    expect(ec2.sent()).toEqual(['DescribeNetworkInterfaces'])
   })
 
   it('counts one gone while protection was being turned off as deleted', async () => {

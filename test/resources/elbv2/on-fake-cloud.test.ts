@@ -1,6 +1,9 @@
 import {CreateRuleCommand} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {selfSignedCertificate} from '../../../src/resources/acm/self-signed-certificate.js'
+import {securityGroup} from '../../../src/resources/ec2/security-group.js'
+import {subnet} from '../../../src/resources/ec2/subnet.js'
+import {vpc} from '../../../src/resources/ec2/vpc.js'
 import type {ListenerDesired, ListenerRuleDesired, LoadBalancerDesired, TargetGroupDesired} from '../../../src/resources/elbv2/desired.js'
 import {diffListenerRules, listenerRules} from '../../../src/resources/elbv2/listener-rules.js'
 import {diffListener, listener} from '../../../src/resources/elbv2/listener.js'
@@ -27,14 +30,28 @@ function meta(logicalId: string, stack = 'teststack') {
   return {logicalId, token: token.toString(16).padStart(32, '0'), tags: ownershipTags(logicalId, stack)}
 }
 
-const lbDesired: LoadBalancerDesired = {name: 'teststack-alb', scheme: 'internet-facing', subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-1'], idleTimeoutSeconds: 60, deletionProtection: false, http2: true}
+/** The fake EC2's VPC, two subnets in two zones and two security groups, made for each test. */
+let net: {vpcId: string; subnetIds: string[]; groupIds: string[]}
+let lbDesired: LoadBalancerDesired
 const healthCheck = {path: '/healthz', intervalSeconds: 15, timeoutSeconds: 5, healthyThreshold: 3, unhealthyThreshold: 2, matcher: '200-399'}
-const tgDesired = (namePrefix: string): TargetGroupDesired => ({namePrefix, vpcId: 'vpc-1', port: 8080, protocol: 'HTTP', targetType: 'ip', healthCheck, deregistrationDelaySeconds: 30})
+const tgDesired = (namePrefix: string): TargetGroupDesired => ({namePrefix, vpcId: net.vpcId, port: 8080, protocol: 'HTTP', targetType: 'ip', healthCheck, deregistrationDelaySeconds: 30})
 const rule = (priority: number, host: string, targetGroupArn: string): ListenerRuleDesired => ({priority, hosts: [host], paths: [], targetGroupArn})
 
-beforeEach(() => {
+beforeEach(async () => {
   ctx = testContext()
   cloud = new FakeCloud({clock: ctx.clock}).install()
+  const vpcId = (await vpc.create(ctx, {cidr: '10.0.0.0/16', enableDnsSupport: true, enableDnsHostnames: true}, meta('vpc'))).id
+  const subnetIds = []
+  for (const [zone, cidr] of [
+    ['us-east-1a', '10.0.1.0/24'],
+    ['us-east-1b', '10.0.2.0/24'],
+  ]) {
+    subnetIds.push((await subnet.create(ctx, {vpcId, cidr: cidr!, availabilityZone: zone!, mapPublicIpOnLaunch: true}, meta(`subnet/${zone}`))).id)
+  }
+  const groupIds = []
+  for (const name of ['alb', 'alb-2']) groupIds.push((await securityGroup.create(ctx, {vpcId, namePrefix: `teststack-${name}`, description: name}, meta(`security-group/${name}`))).id)
+  net = {vpcId, subnetIds, groupIds}
+  lbDesired = {name: 'teststack-alb', scheme: 'internet-facing', subnetIds, securityGroupIds: [groupIds[0]!], idleTimeoutSeconds: 60, deletionProtection: false, http2: true}
 })
 
 afterEach(() => {
@@ -97,10 +114,12 @@ describe('a front door, made and read back', () => {
     expect((await loadBalancer.create(ctx, lbDesired, lbMeta)).arn).toBe(first.arn)
     expect((await targetGroup.create(ctx, tgDesired('teststack-api'), tgMeta)).arn).toBe(group.arn)
     // With other settings since (a crash, then the spec changed): adopted and brought to them.
-    const adopted = await loadBalancer.create(ctx, {...lbDesired, securityGroupIds: ['sg-2'], http2: false}, lbMeta)
+    const adopted = await loadBalancer.create(ctx, {...lbDesired, securityGroupIds: [net.groupIds[1]!], http2: false}, lbMeta)
     expect(adopted.arn).toBe(first.arn)
-    expect((await loadBalancer.read(ctx, [first.arn])).get(first.arn)).toMatchObject({securityGroupIds: ['sg-2'], http2: false})
+    expect((await loadBalancer.read(ctx, [first.arn])).get(first.arn)).toMatchObject({securityGroupIds: [net.groupIds[1]], http2: false})
     expect(cloud.elbv2.resourceCount()).toBe(2)
+    // Its interfaces were made once, by the first attempt: one per subnet.
+    expect(cloud.ec2.snapshot()).toMatchObject({networkInterfaces: [{subnetId: net.subnetIds[0]}, {subnetId: net.subnetIds[1]}]})
   })
 
   it('refuses a load balancer name another stack holds', async () => {
@@ -196,6 +215,47 @@ describe('teardown order', () => {
     expect(ctx.messages).toContain('turning deletion protection of teststack-alb off, to delete it')
     expect((await loadBalancer.read(ctx, [lb.arn])).size).toBe(0)
     expect((await listener.read(ctx, [http.arn])).size).toBe(0)
+  })
+})
+
+describe('the load balancer’s network interfaces (in the fake EC2)', () => {
+  it('are waited for by the load balancer’s delete: its subnets and security group then delete at once', async () => {
+    const lb = await loadBalancer.create(ctx, lbDesired, meta('load-balancer'))
+    const started = ctx.clock.now()
+
+    await loadBalancer.delete(ctx, lb, keepData)
+
+    // The fake EC2 keeps a released interface 3 minutes.
+    expect(ctx.clock.now() - started).toBeGreaterThanOrEqual(3 * 60_000)
+    expect(ctx.messages.at(-1)).toMatch(/^waiting for the network interfaces of load balancer teststack-alb to be released: 2 still in its subnets/)
+    await subnet.delete(ctx, (await subnet.read(ctx, [net.subnetIds[0]!])).get(net.subnetIds[0]!)!, keepData)
+    await securityGroup.delete(ctx, (await securityGroup.read(ctx, [net.groupIds[0]!])).get(net.groupIds[0]!)!, keepData)
+  })
+
+  it('of one deleted in the console hold its subnets until EC2 releases them (the subnet’s delete is in-use meanwhile)', async () => {
+    const lb = await loadBalancer.create(ctx, lbDesired, meta('load-balancer'))
+    cloud.elbv2.deleteOutOfBand(lb.arn)
+    const first = (await subnet.read(ctx, [net.subnetIds[0]!])).get(net.subnetIds[0]!)!
+
+    expect(subnet.classifyError(await subnet.delete(ctx, first, keepData).catch((error: unknown) => error))).toBe('in-use')
+    ctx.clock.advance(3 * 60_000)
+    await subnet.delete(ctx, first, keepData)
+  })
+
+  it('move with SetSubnets and SetSecurityGroups', async () => {
+    const lb = await loadBalancer.create(ctx, lbDesired, meta('load-balancer'))
+    const third = (await subnet.create(ctx, {vpcId: net.vpcId, cidr: '10.0.3.0/24', availabilityZone: 'us-east-1c', mapPublicIpOnLaunch: true}, meta('subnet/us-east-1c'))).id
+    const wanted = {...lbDesired, subnetIds: [net.subnetIds[1]!, third], securityGroupIds: [net.groupIds[1]!]}
+
+    const updated = await loadBalancer.update(ctx, wanted, lb, diffLoadBalancer(wanted, lb))
+
+    expect(diffLoadBalancer(wanted, (await loadBalancer.read(ctx, [lb.arn])).get(lb.arn)!)).toEqual([])
+    expect(updated.subnetIds).toEqual([net.subnetIds[1], third].sort())
+    // The first group is held by the dropped subnet's interface until EC2 releases it.
+    const first = (await securityGroup.read(ctx, [net.groupIds[0]!])).get(net.groupIds[0]!)!
+    expect(securityGroup.classifyError(await securityGroup.delete(ctx, first, keepData).catch((error: unknown) => error))).toBe('in-use')
+    ctx.clock.advance(10 * 60_000)
+    await securityGroup.delete(ctx, first, keepData)
   })
 })
 
