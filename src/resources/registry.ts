@@ -17,6 +17,11 @@ import type {AliasRecordDesired, HostedZoneDesired, ValidationRecordsDesired} fr
 import type {AliasRecordObserved} from './route53/alias-record.js'
 import type {HostedZoneObserved} from './route53/hosted-zone.js'
 import type {ValidationRecordsObserved} from './route53/validation-records.js'
+import type {ListenerDesired, ListenerRulesDesired, LoadBalancerDesired, TargetGroupDesired} from './elbv2/desired.js'
+import type {ListenerRulesObserved} from './elbv2/listener-rules.js'
+import type {ListenerObserved} from './elbv2/listener.js'
+import type {LoadBalancerObserved} from './elbv2/load-balancer.js'
+import type {TargetGroupObserved} from './elbv2/target-group.js'
 
 /**
  * Every resource kind: its desired and observed types (type-only imports,
@@ -39,6 +44,10 @@ export interface KindTypes {
   'route53.hosted-zone': {desired: HostedZoneDesired; observed: HostedZoneObserved}
   'route53.alias-record': {desired: AliasRecordDesired; observed: AliasRecordObserved}
   'route53.validation-records': {desired: ValidationRecordsDesired; observed: ValidationRecordsObserved}
+  'elbv2.load-balancer': {desired: LoadBalancerDesired; observed: LoadBalancerObserved}
+  'elbv2.target-group': {desired: TargetGroupDesired; observed: TargetGroupObserved}
+  'elbv2.listener': {desired: ListenerDesired; observed: ListenerObserved}
+  'elbv2.listener-rules': {desired: ListenerRulesDesired; observed: ListenerRulesObserved}
 }
 
 export type Kind = keyof KindTypes
@@ -66,6 +75,10 @@ const loaders: {[K in Kind]: () => Promise<ReconcilerOf<K>>} = {
   'route53.hosted-zone': async () => (await import('./route53/hosted-zone.js')).hostedZone,
   'route53.alias-record': async () => (await import('./route53/alias-record.js')).aliasRecord,
   'route53.validation-records': async () => (await import('./route53/validation-records.js')).validationRecords,
+  'elbv2.load-balancer': async () => (await import('./elbv2/load-balancer.js')).loadBalancer,
+  'elbv2.target-group': async () => (await import('./elbv2/target-group.js')).targetGroup,
+  'elbv2.listener': async () => (await import('./elbv2/listener.js')).listener,
+  'elbv2.listener-rules': async () => (await import('./elbv2/listener-rules.js')).listenerRules,
 }
 
 export function isKind(kind: string): kind is Kind {

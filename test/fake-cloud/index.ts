@@ -9,6 +9,7 @@ import {type Ec2Timings, FakeEc2} from './ec2.js'
 import {FakeSsm} from './ssm.js'
 import {type AcmTimings, FakeAcm} from './acm.js'
 import {FakeRoute53, type Route53Timings} from './route53.js'
+import {type Elbv2Timings, FakeElbv2} from './elbv2.js'
 
 export {SimulatedCrash} from './core.js'
 
@@ -18,6 +19,7 @@ export interface FakeCloudOptions {
   timings?: Partial<Ec2Timings>
   acmTimings?: Partial<AcmTimings>
   route53Timings?: Partial<Route53Timings>
+  elbv2Timings?: Partial<Elbv2Timings>
   /** Further fake services (a test's own), routed like the built-in ones. */
   services?: ((env: FakeEnv) => FakeService)[]
 }
@@ -31,6 +33,7 @@ const SERVICES = {
   ssm: (env: FakeEnv) => new FakeSsm(env),
   acm: (env: FakeEnv, options: FakeCloudOptions) => new FakeAcm(env, options.acmTimings),
   route53: (env: FakeEnv, options: FakeCloudOptions) => new FakeRoute53(env, options.route53Timings),
+  elbv2: (env: FakeEnv, options: FakeCloudOptions) => new FakeElbv2(env, options.elbv2Timings),
 } satisfies Record<string, (env: FakeEnv, options: FakeCloudOptions) => FakeService>
 
 type BuiltInServices = {readonly [Name in keyof typeof SERVICES]: ReturnType<(typeof SERVICES)[Name]>}
