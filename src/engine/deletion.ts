@@ -102,6 +102,14 @@ export class DeletionWalk {
     const label = DeletionWalk.label(deletion)
     const partOf = this.run.partOf?.(deletion)
     const base: NodeResult = {id: deletion.logicalId, kind: deletion.kind, action: 'delete', status: 'planned', physicalId: deletion.id, changes: [], reason: deletion.reason, durationMs: 0, ...(partOf ? {partOf} : {})}
+    const notOurs = deletion.observed ? this.run.reconcilers.get(deletion.kind)?.notOurs?.(deletion.observed) : undefined
+    if (notOurs) {
+      // Used, never made: the stack stops using it, and it stays exactly as it is.
+      this.forget(deletion)
+      this.results.set(deletion.key, {...base, action: 'noop', status: 'kept', reason: `kept: ${notOurs}`})
+      emit({type: 'node-progress', id: label, message: `kept: ${notOurs}`})
+      return true
+    }
     const dependents = this.dependentsOf.get(deletion.key) ?? []
     const dependentsOk = await Promise.all(dependents.map((key) => this.done(key)))
     const stopped = this.run.stopped()

@@ -266,6 +266,8 @@ export function planResults(plan: RunPlan, reconcilers: Map<string, Reconciler>)
 
 /** A deletion as a plan, `teardown --dry-run` and the confirmation show it: with what it loses, and what happens instead. */
 export function plannedDeletion(deletion: Deletion, reconcilers: Map<string, Reconciler>, purge: boolean): NodeResult {
+  const notOurs = deletion.observed ? reconcilers.get(deletion.kind)?.notOurs?.(deletion.observed) : undefined
+  if (notOurs) return {id: deletion.logicalId, kind: deletion.kind, action: 'noop', status: 'planned', physicalId: deletion.id, changes: [], reason: `kept: ${notOurs}`, durationMs: 0}
   const loss = deletion.observed ? reconcilers.get(deletion.kind)?.dataLoss?.(deletion.observed) : undefined
   const keep = loss && loss.unlessPurge === 'keep' && !purge
   return {

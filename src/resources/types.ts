@@ -205,4 +205,11 @@ export interface Reconciler<D = any, O extends Observed = any> {
   classifyError(error: unknown): ErrorClass | undefined
   /** Set when deleting this object loses data (a database, a repository with images, a user-set secret). */
   dataLoss?(observed: O): DataLoss | undefined
+  /**
+   * Why an object the stack uses is not the stack's to delete: it was found
+   * (by name), never made by the stack, as a domain's hosted zone the user
+   * made. Teardown, and a replacement's delete, leave it in place, even with
+   * --purge, and say so. Undefined: the stack's own.
+   */
+  notOurs?(observed: O): string | undefined
 }

@@ -132,6 +132,11 @@ export class FakeAcm implements FakeService {
     return [...this.certificates.keys()]
   }
 
+  /** Certificates in the account (requested or imported, not deleted). */
+  resourceCount(): number {
+    return this.certificates.size
+  }
+
   /** A certificate as DescribeCertificate shows it now (for assertions). */
   detail(arn: string): CertificateDetail {
     return this.render(this.get(arn))

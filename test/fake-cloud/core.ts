@@ -28,6 +28,8 @@ export interface FakeService {
   handlers(): FakeHandler[]
   /** The error this service answers with when `faults.throttle` fires (default: index.ts's, per protocol). */
   throttlingError?(): Error
+  /** Resources a stack can leave behind in this service (FakeCloud.resourceCount sums them; SSM's parameters are the state's). */
+  resourceCount?(): number
 }
 
 export interface CallRecord {

@@ -93,6 +93,7 @@ export class FakeCloud {
   readonly env: FakeEnv
   readonly calls: CallRecord[] = []
   private readonly routes = new Map<FakeHandler['command'], Route>()
+  private readonly services: FakeService[] = []
   /** Clients this installation added its middleware to, with the credentials they had. */
   private readonly attached = new Map<SmithyClient, unknown>()
   private mutations = 0
@@ -135,6 +136,17 @@ export class FakeCloud {
     this.attached.clear()
   }
 
+  /**
+   * Resources of every service a stack can leave behind (EC2, ELBv2, ACM,
+   * Route 53 records and zones it made), not the state's SSM parameters:
+   * "teardown leaves nothing" is this being 0.
+   */
+  resourceCount(): number {
+    let count = 0
+    for (const service of this.services) count += service.resourceCount?.() ?? 0
+    return count
+  }
+
   /** Forgets the call log (and a crash): the next run starts counting from zero. */
   resetCalls(): void {
     this.calls.length = 0
@@ -155,6 +167,7 @@ export class FakeCloud {
   }
 
   private register<S extends FakeService>(service: S): S {
+    this.services.push(service)
     for (const handler of service.handlers()) this.routes.set(handler.command, {service, handler})
     return service
   }

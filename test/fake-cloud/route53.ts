@@ -52,6 +52,8 @@ interface ZoneRecord {
   /** `name|type|setIdentifier` → record set (names absolute, lower case, as Route 53 stores them). */
   records: Map<string, ResourceRecordSet>
   tags: Tag[]
+  /** Made by seedZone: the user's, not a stack's. */
+  seeded?: boolean
 }
 
 const meta = {$metadata: {httpStatusCode: 400}}
@@ -154,6 +156,7 @@ export class FakeRoute53 implements FakeService {
   seedZone(name: string, tags: Tag[] = []): string {
     const zone = this.makeZone(name, `seed-${this.counter + 1}`, undefined)
     zone.tags = [...tags]
+    zone.seeded = true
     return zone.id
   }
 
@@ -162,6 +165,19 @@ export class FakeRoute53 implements FakeService {
     const zone = this.zone(zoneId)
     const stored = {...set, Name: storedName(set.Name!)}
     zone.records.set(recordKey(stored), stored)
+  }
+
+  /**
+   * What a stack may have left: zones made through the API (a seeded zone is
+   * the user's), and record sets other than a zone's own SOA and NS at its apex.
+   */
+  resourceCount(): number {
+    let count = 0
+    for (const zone of this.zones.values()) {
+      if (!zone.seeded) count++
+      for (const set of zone.records.values()) if (!(set.Name === zone.name && (set.Type === 'SOA' || set.Type === 'NS'))) count++
+    }
+    return count
   }
 
   /** Every record set of a zone, in DNS order (for assertions). */

@@ -5,9 +5,14 @@ import {teardown} from '../../src/app/teardown.js'
 import {exampleEdited, exampleWith, stackHarness, stackParameters} from '../helpers/stack.js'
 
 // The example network: vpc, 4 subnets, internet gateway, 1 EIP, 1 NAT gateway,
-// 3 route tables (public + one private per AZ), 3 security groups and their 3 rule sets.
-const EXAMPLE_RESOURCES = 17
-const EXAMPLE_KINDS = 8
+// 3 route tables (public + one private per AZ), 3 security groups and their 3 rule sets;
+// its front door: the hosted zone (the user's, looked up), 3 target groups, the load balancer,
+// the certificate, its validation records and its validation, 2 listeners, the listener rules
+// and 3 alias records.
+const EXAMPLE_RESOURCES = 31
+// The hosted zone exists before the stack (the spec does not say createZone): up finds it, never makes it.
+const EXAMPLE_CREATED = EXAMPLE_RESOURCES - 1
+const EXAMPLE_KINDS = 17
 
 describe('whole stack against the fake cloud', () => {
   let harness: ReturnType<typeof stackHarness>
@@ -19,16 +24,16 @@ describe('whole stack against the fake cloud', () => {
     const first = await up(await open(), yes)
     expect(first.errors).toEqual([])
     expect(first.ok).toBe(true)
-    expect(first.summary.create).toBe(EXAMPLE_RESOURCES)
+    expect(first.summary).toMatchObject({create: EXAMPLE_CREATED, noop: 1})
     expect(first.resources.every((r) => r.status === 'done' && r.physicalId)).toBe(true)
-    const created = cloud.ec2.resourceCount()
-    expect(created).toBeGreaterThanOrEqual(14)
+    const created = cloud.resourceCount()
+    expect(created).toBeGreaterThanOrEqual(EXAMPLE_CREATED)
 
     cloud.resetCalls()
     const second = await up(await open(), yes)
     expect(second.ok).toBe(true)
     expect(second.summary.noop).toBe(EXAMPLE_RESOURCES)
-    expect(cloud.mutatingCalls().filter((call) => call.service === 'ec2')).toEqual([])
+    expect(cloud.mutatingCalls().filter((call) => call.service !== 'ssm')).toEqual([])
     // Only the lock put and its release touch SSM; the state is not rewritten when nothing changed.
     expect(
       cloud
@@ -36,12 +41,15 @@ describe('whole stack against the fake cloud', () => {
         .map((call) => call.operation)
         .sort(),
     ).toEqual(['DeleteParameter', 'PutParameter'])
-    // Reads are batched per kind (the VPC's two DNS attributes cost one call each), plus the state read
-    // and the lock check before release.
+    // Reads are batched per kind, plus the state read and the lock check before release. Some AWS APIs
+    // answer for one object only: the VPC's two DNS attributes, each target group's attributes and target
+    // health, the tags of each ELBv2 kind, each record's name in the zone, each certificate kind's describe.
     const reads = cloud.calls.filter((call) => !call.mutating)
-    expect(reads.length).toBeLessThanOrEqual(EXAMPLE_KINDS + 5)
-    expect(reads.filter((call) => call.operation === 'DescribeSubnets')).toHaveLength(1)
-    expect(cloud.ec2.resourceCount()).toBe(created)
+    const perObject = ['DescribeVpcAttribute', 'DescribeTargetGroupAttributes', 'DescribeTargetHealth', 'DescribeTags', 'ListResourceRecordSets', 'DescribeCertificate', 'GetParametersByPath']
+    const batched = reads.filter((call) => !perObject.includes(call.operation)).map((call) => call.operation)
+    expect(batched).toEqual([...new Set(batched)])
+    expect(reads.length).toBeLessThanOrEqual(EXAMPLE_KINDS + 5 + 2 * 3 + 4 + 4)
+    expect(cloud.resourceCount()).toBe(created)
   })
 
   it('status is honest about a subnet deleted out of band, and up recreates it', async () => {
@@ -100,8 +108,10 @@ describe('whole stack against the fake cloud', () => {
     expect(stackParameters(cloud).length).toBeGreaterThan(0)
     const report = await teardown(await open(), {confirm: yes})
     expect(report.errors).toEqual([])
-    expect(report.summary.delete).toBe(EXAMPLE_RESOURCES)
-    expect(cloud.ec2.resourceCount()).toBe(0)
+    // Everything but the user's hosted zone, which stays (and with none of our records in it).
+    expect(report.summary.delete).toBe(EXAMPLE_CREATED)
+    expect(cloud.resourceCount()).toBe(0)
+    expect(cloud.route53.zoneIds()).toHaveLength(1)
     expect(stackParameters(cloud)).toEqual([])
     // A second teardown has nothing to do and still succeeds.
     const again = await teardown(await open(), {confirm: yes})
@@ -130,7 +140,7 @@ describe('whole stack against the fake cloud', () => {
     cloud.resetCalls()
     const second = await up(await open(), yes)
     expect(second.summary.noop).toBe(EXAMPLE_RESOURCES)
-    expect(cloud.mutatingCalls().filter((call) => call.service === 'ec2')).toEqual([])
+    expect(cloud.mutatingCalls().filter((call) => call.service !== 'ssm')).toEqual([])
   })
 })
 
@@ -175,7 +185,7 @@ describe('a security group whose description changes', () => {
     const {cloud, open, yes} = stackHarness()
     try {
       const first = await up(await open(), yes)
-      const deployed = cloud.ec2.resourceCount()
+      const deployed = cloud.resourceCount()
       const oldGroup = first.resources.find((r) => r.id === 'security-group/alb-sg')!.physicalId
       // The description is immutable in EC2: a new one means a new group.
       const file = exampleWith('description: Internet-facing load balancer', 'description: Public load balancer')
@@ -190,7 +200,7 @@ describe('a security group whose description changes', () => {
       const again = await plan(await open({file}), {offline: false})
       expect(again.changes).toBe(false)
       // The old group is gone: as many objects as before.
-      expect(cloud.ec2.resourceCount()).toBe(deployed)
+      expect(cloud.resourceCount()).toBe(deployed)
       const after = await status(await open({file}))
       expect(after.resources.filter((r) => r.condition !== 'ok')).toEqual([])
     } finally {
@@ -204,26 +214,33 @@ describe('a VPC CIDR change (the VPC must be deleted before its replacement exis
     const {cloud, open, yes} = stackHarness()
     try {
       await up(await open(), yes)
-      const deployed = cloud.ec2.resourceCount()
+      const deployed = cloud.resourceCount()
       const file = exampleEdited((text) => text.replaceAll('10.0.', '10.1.'))
       const preview = await plan(await open({file}), {offline: false})
       const replaced = preview.resources.filter((r) => r.action === 'replace').map((r) => r.id)
-      // Everything but the Elastic IP lives in the VPC (or in what does).
-      expect(replaced).toHaveLength(16)
-      expect(replaced).not.toContain('elastic-ip/nat-us-east-1a')
+      // Everything but the Elastic IP and the certificate lives in the VPC (or in what does, or points at
+      // the load balancer: its records); the hosted zone is the user's.
+      expect(replaced).toHaveLength(26)
+      expect(preview.resources.filter((r) => r.action === 'noop').map((r) => r.id)).toEqual([
+        'elastic-ip/nat-us-east-1a',
+        'hosted-zone',
+        'certificate',
+        'certificate/validation-records',
+        'certificate/validation',
+      ])
       expect(preview.resources.find((r) => r.id === 'subnet/public-a')!.reason).toMatch(/replaced with vpc, which must be deleted before its replacement is made/)
       expect(preview.unsafe).toBeUndefined()
 
       cloud.resetCalls()
       const report = await up(await open({file}), yes)
       expect(report.errors).toEqual([])
-      expect(report.summary).toMatchObject({replace: 16, noop: 1, create: 0, delete: 0})
+      expect(report.summary).toMatchObject({replace: 26, noop: 5, create: 0, delete: 0})
       // Dependents went before the VPC, and the new VPC came before its subnets.
       const ops = cloud.mutatingCalls().map((call) => call.operation)
       expect(ops.indexOf('DeleteVpc')).toBeGreaterThan(ops.lastIndexOf('DeleteSubnet'))
       expect(ops.indexOf('CreateVpc')).toBeGreaterThan(ops.indexOf('DeleteVpc'))
       expect(ops.indexOf('CreateSubnet')).toBeGreaterThan(ops.indexOf('CreateVpc'))
-      expect(cloud.ec2.resourceCount()).toBe(deployed)
+      expect(cloud.resourceCount()).toBe(deployed)
       expect((await plan(await open({file}), {offline: false})).changes).toBe(false)
       const after = await status(await open({file}))
       expect(after.resources.filter((r) => r.condition !== 'ok')).toEqual([])

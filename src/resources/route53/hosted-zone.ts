@@ -290,6 +290,10 @@ export const hostedZone: Reconciler<HostedZoneDesired, HostedZoneObserved> = {
     return {state: observed.ours ? 'created by this stack' : 'used read-only', ready: true}
   },
 
+  notOurs(observed) {
+    return observed.ours ? undefined : `hosted zone ${observed.name} (${observed.id}) was found, not made by this stack: it is left as it is`
+  },
+
   dataLoss(observed) {
     if (!observed.ours || observed.foreignRecords.length === 0) return undefined
     const shown = observed.foreignRecords.slice(0, 5).join(', ')
