@@ -46,6 +46,8 @@ export interface RunReport {
   changes?: boolean
   /** Objects not deleted because they hold data (teardown without --purge). */
   kept?: string[]
+  /** Objects the stack used and never made (a hosted zone it found): left as they were, even with --purge. */
+  leftAsFound?: string[]
   /** Why the run stopped before the end (interrupted, or its state was taken over by another run). */
   stopped?: string
   /**
@@ -61,6 +63,8 @@ export interface RunReport {
   notStarted?: string[]
   /** Plan: replacements `up` refuses because they would delete data (see Reconciler.dataLoss). */
   unsafe?: string[]
+  /** Plan: objects the spec says exist already that are not there (see Reconciler.mustExist); `up` refuses. */
+  missing?: string[]
 }
 
 export function showChange(change: Change): ShownChange {
@@ -95,7 +99,8 @@ export function buildReport(
     )
   }
   if (run.stateError) errors.push(run.stateError)
-  const kept = results.filter((r) => r.status === 'kept').map((r) => `${r.id} (${r.physicalId}): ${r.dataLoss}`)
+  const kept = results.filter((r) => r.status === 'kept' && r.dataLoss).map((r) => `${r.id} (${r.physicalId}): ${r.dataLoss}`)
+  const leftAsFound = results.filter((r) => r.status === 'kept' && !r.dataLoss).map((r) => `${r.id} (${r.physicalId})`)
   return {
     command,
     stack: base.stack,
@@ -121,6 +126,7 @@ export function buildReport(
     serial: base.serial,
     changes: results.some((r) => r.action !== 'noop'),
     ...(kept.length > 0 ? {kept} : {}),
+    ...(leftAsFound.length > 0 ? {leftAsFound} : {}),
     ...(stopped ? {stopped} : {}),
     ...(interrupted ? {interrupted: true as const} : {}),
     ...(inFlight.length > 0 ? {inFlight: inFlight.map((r) => r.id)} : {}),

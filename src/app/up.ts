@@ -25,9 +25,8 @@ export async function up(session: Session, confirm: Confirm): Promise<RunReport>
     const prepared = await prepare({...common, awaitRecent: true})
     const base = {stack: session.stack, region: session.region, serial: doc.serial}
     const previewReport = buildReport('plan', base, planReport(prepared), {})
-    if (prepared.plan.unsafe.length > 0) {
-      throw new RefusedError(`refusing to apply: ${prepared.plan.unsafe.join('; ')}. Nothing was changed.`)
-    }
+    const refusals = [...prepared.plan.missing, ...prepared.plan.unsafe]
+    if (refusals.length > 0) throw new RefusedError(`refusing to apply: ${refusals.join('; ')}. Nothing was changed.`)
     if ((previewReport.summary.replace > 0 || previewReport.summary.delete > 0) && !(await confirm(previewReport))) {
       throw new CancelledError(previewReport)
     }
@@ -58,6 +57,7 @@ export async function plan(session: Session, options: {offline: boolean}): Promi
   const prepared = await prepare({nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, offline: options.offline})
   const report: PlanReport = buildReport('plan', {stack: session.stack, region: session.region, serial: options.offline ? undefined : doc.serial}, planReport(prepared), {})
   if (prepared.plan.unsafe.length > 0) report.unsafe = prepared.plan.unsafe
+  if (prepared.plan.missing.length > 0) report.missing = prepared.plan.missing
   if (lock) report.lock = lock
   return report
 }

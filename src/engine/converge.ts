@@ -83,7 +83,7 @@ export async function prepare(options: PrepareOptions): Promise<PreparedRun> {
     ? {current: new Map([...wanted.keys()].map((id) => [id, {}])), retired: state.retired.map(() => undefined), strays: [], unreadable: new Map()}
     : await observe({ctx: options.context(''), registry, state, wanted, awaitRecent: options.awaitRecent ? 'replay' : undefined, concurrency: options.concurrency})
   if (world.unreadable.size > 0 && !options.allowUnreadable) throw new UnreadableError(unreadableKinds(world, state, (id) => wanted.get(id)?.kind))
-  return {plan: planRun({dag, reconcilers, world, state}), world, reconcilers, state}
+  return {plan: planRun({dag, reconcilers, world, state, offline: options.offline}), world, reconcilers, state}
 }
 
 export function planReport(prepared: PreparedRun): NodeResult[] {

@@ -69,6 +69,8 @@ export interface RunPlan {
   deletions: Deletion[]
   /** Cascades that cannot be done safely (they would delete data): `up` refuses before any change. */
   unsafe: string[]
+  /** Objects the spec says exist already (the stack uses them, never makes them) and that are not there: `up` refuses before any change. */
+  missing: string[]
 }
 
 /** Picks the one action for a node from its diff. Changes to sensitive fields are marked so that every output masks them. */
@@ -88,9 +90,10 @@ export function decide(reconciler: Reconciler, desired: unknown, observed: Obser
   return {action: 'update', changes}
 }
 
-export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>; world: World; state: StateDocument}): RunPlan {
+export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>; world: World; state: StateDocument; offline?: boolean}): RunPlan {
   const {dag, reconcilers, world, state} = options
   const nodes = new Map<string, PlannedNode>()
+  const missing: string[] = []
   /** Outputs the plan knows: those of objects that stay (no-op or in-place update). */
   const known = new Map<string, Record<string, string>>()
   for (const id of dag.order) {
@@ -105,6 +108,13 @@ export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>
       continue
     }
     const decided = decide(reconciler, desired, observation.observed)
+    const notMade = decided.action === 'create' ? reconciler.mustExist?.(desired) : undefined
+    if (notMade) {
+      // Used, never made: nothing is done to it. Offline, whether it exists is not known yet.
+      if (!options.offline) missing.push(`${id}: ${notMade}`)
+      nodes.set(id, {node, action: 'noop', changes: [], reason: options.offline ? 'used, never made: found when online (offline, not checked)' : notMade, desired, observation})
+      continue
+    }
     nodes.set(id, {node, ...decided, desired, observation})
     if (decided.action === 'noop' || decided.action === 'update') known.set(id, reconciler.outputs(observation.observed!))
   }
@@ -136,7 +146,7 @@ export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>
   }
 
   const deletions = plannedDeletions({dag, nodes, world, state})
-  return {dag, nodes, deletions, unsafe}
+  return {dag, nodes, deletions, unsafe, missing}
 }
 
 function transitiveDependents(dag: Dag, id: string): string[] {

@@ -212,4 +212,11 @@ export interface Reconciler<D = any, O extends Observed = any> {
    * --purge, and say so. Undefined: the stack's own.
    */
   notOurs?(observed: O): string | undefined
+  /**
+   * For an object the spec says exists already, which the stack uses and
+   * never makes (a domain's hosted zone, unless createZone): what is wrong
+   * when it is not found, naming it and the way out. The plan then makes it
+   * no create, and `up` refuses before any change. Undefined: create it.
+   */
+  mustExist?(desired: D): string | undefined
 }

@@ -25,9 +25,10 @@ export function formatPlan(report: RunReport): string {
     for (const resource of changing) lines.push(...formatResource(resource))
   }
   lines.push('', planCount(report))
-  if (report.unsafe?.length) {
+  const refusals = [...(report.missing ?? []), ...(report.unsafe ?? [])]
+  if (refusals.length > 0) {
     lines.push('', '`up` will refuse this plan, before any change:')
-    for (const reason of report.unsafe) lines.push(`  ✖ ${reason}`)
+    for (const reason of refusals) lines.push(`  ✖ ${reason}`)
   }
   return lines.join('\n')
 }
@@ -70,6 +71,10 @@ export function formatRunSummary(report: RunReport): string {
   if (report.kept?.length) {
     lines.push('', 'Kept, because they hold data (teardown --purge deletes them):')
     for (const kept of report.kept) lines.push(`  • ${kept}`)
+  }
+  if (report.leftAsFound?.length) {
+    lines.push('', 'Left as they were (used by the stack, not made by it):')
+    for (const found of report.leftAsFound) lines.push(`  • ${found}`)
   }
   if (report.errors.length > 0) {
     lines.push('', 'Errors:')

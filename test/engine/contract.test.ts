@@ -141,3 +141,49 @@ describe('sensitive fields', () => {
     expect(JSON.stringify(store.saved)).not.toContain('hunter2')
   })
 })
+
+describe('objects the stack uses and never makes (a hosted zone it finds)', () => {
+  const zone: ResourceNode = {id: 'zone', kind: 'test.thing', desired: {value: 'example.com'}}
+  const record: ResourceNode = {id: 'record', kind: 'test.record', desired: {value: 'www', parent: {$ref: 'zone', output: 'id'}} as never, dependsOn: ['zone']}
+  const used = (world: MemoryWorld) =>
+    world.reconciler('test.thing', 'create-before-delete', {
+      mustExist: (desired) => `zone ${desired.value} not found: create it`,
+      // The user's zone (found by name: the kind reports it as the stack's node, owned or not).
+      notOurs: (observed) => (observed.id === 'thing-0' ? `zone ${observed.value} was found, not made` : undefined),
+    })
+  const found = (world: MemoryWorld) => world.things.set('thing-0', {id: 'thing-0', logicalId: 'zone', stack: 'teststack', value: 'example.com'})
+
+  it('missing: the plan says so and makes no create of it or anything, and up is refused before any change', async () => {
+    const world = new MemoryWorld()
+    const registry = world.registry(used(world), world.reconciler('test.record'))
+    const ctx = testContext()
+    const prepared = await prepare({registry, context: () => ctx, concurrency: 4, nodes: [zone, record], state: newStateDocument('teststack')})
+    expect(prepared.plan.missing).toEqual(['zone: zone example.com not found: create it'])
+    expect(planReport(prepared).find((r) => r.id === 'zone')).toMatchObject({action: 'noop', reason: 'zone example.com not found: create it'})
+    // Offline, whether it exists is not known: it is not counted as a create, nor as missing.
+    const offline = await prepare({registry, context: () => ctx, concurrency: 4, nodes: [zone, record], state: newStateDocument('teststack'), offline: true})
+    expect(offline.plan.missing).toEqual([])
+    expect(planReport(offline).map((r) => [r.id, r.action])).toEqual([
+      ['zone', 'noop'],
+      ['record', 'create'],
+    ])
+    expect(planReport(offline)[0]!.reason).toMatch(/^used, never made: found when online/)
+  })
+
+  it('found: used as is, and teardown leaves it (even with --purge), listed apart from what holds data', async () => {
+    const world = new MemoryWorld()
+    found(world)
+    const {run, down} = harness(used(world), world)
+    const {prepared, result} = await run([zone])
+    expect(prepared.plan.missing).toEqual([])
+    expect(result.results.map((r) => [r.id, r.action])).toEqual([['zone', 'noop']])
+    const left = await down(true)
+    expect(left.ok).toBe(true)
+    expect(left.results.map((r) => [r.id, r.action, r.status, r.reason])).toEqual([['zone', 'noop', 'kept', 'kept: zone example.com was found, not made']])
+    const report = buildReport('teardown', {stack: 's'}, left.results, {})
+    expect(report).toMatchObject({leftAsFound: ['zone (thing-0)'], summary: {delete: 0}})
+    expect(report.kept).toBeUndefined()
+    expect(world.things.has('thing-0')).toBe(true)
+    expect(world.log.filter((line) => line.startsWith('delete'))).toEqual([])
+  })
+})

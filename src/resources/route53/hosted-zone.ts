@@ -290,6 +290,10 @@ export const hostedZone: Reconciler<HostedZoneDesired, HostedZoneObserved> = {
     return {state: observed.ours ? 'created by this stack' : 'used read-only', ready: true}
   },
 
+  mustExist(desired) {
+    return desired.create ? undefined : new HostedZoneNotFoundError(canonicalName(desired.name)).message
+  },
+
   notOurs(observed) {
     return observed.ours ? undefined : `hosted zone ${observed.name} (${observed.id}) was found, not made by this stack: it is left as it is`
   },
