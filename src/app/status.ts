@@ -62,6 +62,8 @@ export async function status(session: Session): Promise<StatusReport> {
   const prepared = await prepare({nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, allowUnreadable: true})
   const report: StatusReport = {stack: session.stack, region: session.region, deployed: Boolean(loaded), serial: loaded?.serial, resources: [], outputs: {}, summary: {}, errors: [], urls: []}
   if (lock) report.lock = {who: lock.who, host: lock.host, since: lock.since, command: lock.command}
+  /** Objects found and used, never made (a user's hosted zone): they do not make the stack deployed. */
+  const usedNotMade = new Set<string>()
   for (const planned of prepared.plan.nodes.values()) {
     const {node, observation} = planned
     const observed = observation.observed
@@ -70,11 +72,15 @@ export async function status(session: Session): Promise<StatusReport> {
       report.resources.push({id: node.id, kind: node.kind, physicalId: doc.resources[node.id]?.id, condition: 'unknown', changes: [], error: planned.unreadable})
       continue
     }
+    const reconciler = prepared.reconcilers.get(node.kind)!
     if (!observed) {
-      report.resources.push({id: node.id, kind: node.kind, physicalId: doc.resources[node.id]?.id, condition: doc.resources[node.id] ? 'missing' : 'not-created', changes: []})
+      // One the spec says exists already is missing, not to be created: say what is wrong.
+      const mustExist = reconciler.mustExist?.(planned.desired)
+      const condition = doc.resources[node.id] || mustExist ? 'missing' : 'not-created'
+      report.resources.push({id: node.id, kind: node.kind, physicalId: doc.resources[node.id]?.id, condition, changes: [], ...(mustExist ? {error: mustExist} : {})})
       continue
     }
-    const reconciler = prepared.reconcilers.get(node.kind)!
+    if (reconciler.notOurs?.(observed)) usedNotMade.add(node.id)
     const health = reconciler.health?.(observed)
     const drifted = planned.action !== 'noop' && planned.changes.length > 0
     const condition: ResourceCondition = drifted ? 'drifted' : health && !health.ready ? 'pending' : 'ok'
@@ -97,7 +103,7 @@ export async function status(session: Session): Promise<StatusReport> {
   const kindOf = (id: string) => prepared.plan.nodes.get(id)?.node.kind ?? doc.resources[id]?.kind
   for (const [kind, {error, ids}] of unreadableKinds(prepared.world, doc, kindOf)) report.errors.push(`${kind}${ids.length > 0 ? ` (${ids.join(', ')})` : ''} could not be read: ${error}`)
   report.urls = stackUrls(session, report.outputs)
-  report.deployed ||= report.resources.some((entry) => entry.physicalId !== undefined && entry.condition !== 'missing')
+  report.deployed ||= report.resources.some((entry) => entry.physicalId !== undefined && entry.condition !== 'missing' && !usedNotMade.has(entry.id))
   for (const entry of report.resources) report.summary[entry.condition] = (report.summary[entry.condition] ?? 0) + 1
   return report
 }

@@ -5,6 +5,7 @@ import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import Plan from '../../src/commands/plan.js'
 import Up from '../../src/commands/up.js'
 import {FakeCloud} from '../fake-cloud/index.js'
+import {exampleCloud} from '../helpers/stack.js'
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'specs', 'bad')
 const files = readdirSync(dir).filter((name) => name.endsWith('.yaml'))
@@ -18,7 +19,7 @@ describe('malformed specs make zero AWS calls', () => {
   let cloud: FakeCloud
   let config: Config
   beforeAll(async () => {
-    cloud = new FakeCloud().install()
+    cloud = exampleCloud()
     config = await Config.load(join(import.meta.dirname, '..', '..'))
   })
   afterAll(() => cloud.restore())

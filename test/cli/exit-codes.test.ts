@@ -9,7 +9,7 @@ import Status from '../../src/commands/status.js'
 import Up from '../../src/commands/up.js'
 import Validate from '../../src/commands/validate.js'
 import {FakeCloud} from '../fake-cloud/index.js'
-import {EXAMPLE, exampleWith, stackHarness} from '../helpers/stack.js'
+import {EXAMPLE, exampleCloud, exampleWith, INSTANT, stackHarness} from '../helpers/stack.js'
 import {ROOT, runCommand} from './run-command.js'
 
 describe('exit codes', () => {
@@ -38,7 +38,7 @@ describe('exit codes', () => {
     ]
     for (const [name, command, argv, message] of cases) {
       it(name, async () => {
-        cloud = new FakeCloud().install()
+        cloud = exampleCloud()
         const result = await runCommand(command, argv)
         expect(result.exitCode).toBe(64)
         expect(result.error?.message).toMatch(message)
@@ -63,7 +63,7 @@ describe('exit codes', () => {
       const status = await runCommand(Status, ['-f', EXAMPLE, '--json'])
       const doc = JSON.parse(status.stdout)
       expect(doc.resources.find((entry: {id: string}) => entry.id === 'nat-gateway/us-east-1a').condition).toBe('unknown')
-      expect(doc.resources.filter((entry: {condition: string}) => entry.condition === 'ok')).toHaveLength(16)
+      expect(doc.resources.filter((entry: {condition: string}) => entry.condition === 'ok')).toHaveLength(30)
       expect(status.exitCode).toBe(1)
       const planned = await runCommand(Plan, ['-f', EXAMPLE, '--json'])
       const error = JSON.parse(planned.stdout)
@@ -74,7 +74,7 @@ describe('exit codes', () => {
 
   describe('status --detailed-exitcode', () => {
     it('exits 2 when a resource is not ok (never deployed: not-created), 0 without the flag', async () => {
-      cloud = new FakeCloud().install()
+      cloud = exampleCloud()
       const detailed = await runCommand(Status, ['-f', EXAMPLE, '--detailed-exitcode'])
       expect(detailed.error).toBeUndefined()
       expect(detailed.exitCode).toBe(2)
@@ -102,7 +102,7 @@ describe('exit codes', () => {
 
   describe('up --json: a failed run says its exit code in the document too', () => {
     it('a resource that fails: ok false, exitCode 1', async () => {
-      cloud = new FakeCloud().install()
+      cloud = exampleCloud(INSTANT)
       cloud.faults.latencyMs = (_service, operation) => {
         if (operation === 'CreateInternetGateway') throw Object.assign(new Error('You are not authorized to perform this operation.'), {name: 'UnauthorizedOperation'})
         return 0
@@ -117,7 +117,7 @@ describe('exit codes', () => {
     })
 
     it('Ctrl-C: the run stops, exit code 130, and the document says exitCode 130', async () => {
-      cloud = new FakeCloud().install()
+      cloud = exampleCloud(INSTANT)
       let interrupted = false
       cloud.faults.latencyMs = (_service, operation) => {
         // Interrupt while the VPC is being created: it finishes, nothing new starts.
@@ -140,7 +140,7 @@ describe('exit codes', () => {
     })
 
     it('Ctrl-C before anything was applied (while reading): still 130, in the process and in the document', async () => {
-      cloud = new FakeCloud().install()
+      cloud = exampleCloud()
       let interrupted = false
       cloud.faults.latencyMs = (_service, operation) => {
         if (operation.startsWith('Describe') && !interrupted) {

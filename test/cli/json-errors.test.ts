@@ -4,7 +4,7 @@ import StateShow from '../../src/commands/state/show.js'
 import Up from '../../src/commands/up.js'
 import Validate from '../../src/commands/validate.js'
 import {FakeCloud} from '../fake-cloud/index.js'
-import {EXAMPLE} from '../helpers/stack.js'
+import {EXAMPLE, exampleCloud} from '../helpers/stack.js'
 import {runCommand} from './run-command.js'
 
 /** Every failure under --json: one small document on stdout, nothing on stderr, no oclif internals. */
@@ -47,7 +47,7 @@ describe('--json errors', () => {
   })
 
   it('a held lock: code locked, the holder, exit 3', async () => {
-    cloud = new FakeCloud().install()
+    cloud = exampleCloud()
     const holder = {id: 'other-run', who: 'alice', host: 'laptop', pid: 4242, command: 'up', since: '2026-11-26T05:00:00.000Z'}
     await cloud.ssm
       .handlers()

@@ -1,7 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import Plan from '../../src/commands/plan.js'
 import {FakeCloud} from '../fake-cloud/index.js'
-import {EXAMPLE} from '../helpers/stack.js'
+import {EXAMPLE, exampleCloud} from '../helpers/stack.js'
 import {runCommand} from './run-command.js'
 
 const LOCK = '/containrlab/containrlab/lock'
@@ -13,7 +13,7 @@ describe('plan while a run holds the lock', () => {
   afterEach(() => cloud.restore())
 
   async function lockHeld() {
-    cloud = new FakeCloud().install()
+    cloud = exampleCloud()
     await cloud.ssm
       .handlers()
       .find((h) => h.operation === 'PutParameter')!
@@ -30,7 +30,7 @@ describe('plan while a run holds the lock', () => {
     expect(notice).toBeLessThan(result.stdout.indexOf('Plan: '))
     expect(result.stdout).toMatch(/alice@laptop/)
     expect(result.stdout).toMatch(/since 2026-11-26T05:00:00.000Z/)
-    expect(result.stdout).toMatch(/Plan: 17 to create/)
+    expect(result.stdout).toMatch(/Plan: 30 to create/)
     // Read, never taken, released or waited on.
     expect(cloud.mutatingCalls()).toEqual([])
     expect(cloud.ssm.names()).toContain(LOCK)
@@ -41,12 +41,12 @@ describe('plan while a run holds the lock', () => {
     const result = await runCommand(Plan, ['-f', EXAMPLE, '--json'])
     const doc = JSON.parse(result.stdout)
     expect(doc.lock).toMatchObject({who: 'alice', host: 'laptop', since: holder.since, command: 'containrlab up'})
-    expect(doc.summary.create).toBe(17)
+    expect(doc.summary.create).toBe(30)
     expect(cloud.mutatingCalls()).toEqual([])
   })
 
   it('no lock: no notice and no `lock` field', async () => {
-    cloud = new FakeCloud().install()
+    cloud = exampleCloud()
     const text = await runCommand(Plan, ['-f', EXAMPLE])
     expect(text.stdout).not.toMatch(/locked/)
     expect(JSON.parse((await runCommand(Plan, ['-f', EXAMPLE, '--json'])).stdout).lock).toBeUndefined()

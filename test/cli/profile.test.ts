@@ -6,7 +6,7 @@ import {ProfileNotFoundError} from '../../src/app/errors.js'
 import {Session} from '../../src/app/session.js'
 import Plan from '../../src/commands/plan.js'
 import {FakeCloud} from '../fake-cloud/index.js'
-import {EXAMPLE} from '../helpers/stack.js'
+import {EXAMPLE, exampleCloud} from '../helpers/stack.js'
 import {runCommand} from './run-command.js'
 
 /** A profile named by --profile or AWS_PROFILE must exist in the shared files: said before any AWS call, with the files and the profiles in them. */
@@ -72,7 +72,7 @@ describe('an AWS profile that does not exist', () => {
 
   it('plan --profile nosuchprofile: exit 1 with that message, and no AWS call', async () => {
     files()
-    cloud = new FakeCloud().install()
+    cloud = exampleCloud()
     const result = await runCommand(Plan, ['-f', EXAMPLE, '--profile', 'nosuchprofile'])
     expect(result.exitCode).toBe(1)
     expect(result.error?.message).toMatch(/AWS profile "nosuchprofile" \(from --profile\) does not exist/)

@@ -23,6 +23,20 @@ export function exampleCloud(options: FakeCloudOptions = {}): FakeCloud {
   return cloud
 }
 
+/**
+ * Fake AWS with no waits: for tests that run a command as a user would, on
+ * the wall clock (the fake's own clock never moves there), so nothing may
+ * take fake time: no NAT gateway (`nat: none`), and a load balancer active,
+ * a certificate issued, a record in sync and a deleted load balancer's
+ * interfaces gone at once.
+ */
+export const INSTANT: FakeCloudOptions = {
+  timings: {natAvailableMs: 0, natDeletedMs: 0, endpointAvailableMs: 0, endpointDeletedMs: 0, natDeletedVisibleMs: 0, releasedInterfaceAttachedMs: 0, releasedInterfaceDetachedMs: 0},
+  elbv2Timings: {activeMs: 0, deletedMs: 0, targetHealthyMs: 0},
+  acmTimings: {recordsMs: 0, validationMs: 0},
+  route53Timings: {changeSyncMs: 0},
+}
+
 /** One temp folder per test file for the specs it writes, removed when the file's tests are done. */
 let specDir: string | undefined
 let specCount = 0
