@@ -69,7 +69,7 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
 
   const depsOf = (logicalId: string) => state.resources[logicalId]?.deps ?? (specNodes.has(logicalId) ? nodeDependencies(specNodes.get(logicalId)!) : [])
   const deletions: Deletion[] = []
-  const orphans: string[] = []
+  const orphans: {logicalId: string; id: string}[] = []
   for (const [logicalId, observation] of world.current) {
     const entry = state.resources[logicalId]
     if (!entry && !observation.observed) continue
@@ -77,7 +77,7 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
     const unreadable = observation.observed ? undefined : observation.unreadable
     const orphan = !entry || observation.source === 'found'
     const id = observation.observed?.id ?? entry!.id
-    if (orphan) orphans.push(`${logicalId} (${id})`)
+    if (orphan) orphans.push({logicalId, id})
     deletions.push({
       key: `teardown:${logicalId}`,
       logicalId,
@@ -96,7 +96,7 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   )
   deletions.push(...retiredDeletions(state, world, () => 'teardown'))
   for (const stray of world.strays) {
-    orphans.push(`${stray.logicalId} (${stray.observed.id})`)
+    orphans.push({logicalId: stray.logicalId, id: stray.observed.id})
     deletions.push({
       key: `stray:${stray.kind}:${stray.observed.id}`,
       logicalId: stray.logicalId,
@@ -114,11 +114,14 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
     registry,
     deletions.map((deletion) => deletion.kind),
   )
+  // An object found by name that the stack uses and never made (a user's hosted zone) is not an orphan of it.
+  const usedNotMade = new Set(deletions.filter((deletion) => deletion.observed && reconcilers.get(deletion.kind)?.notOurs?.(deletion.observed)).map((deletion) => deletion.logicalId))
+  const orphanList = orphans.filter((orphan) => !usedNotMade.has(orphan.logicalId)).map((orphan) => `${orphan.logicalId} (${orphan.id})`)
   const stopSignal = options.signal
   if (options.mode === 'plan' || options.confirm) {
     const planned = deletions.map((deletion) => plannedDeletion(deletion, reconcilers, options.purge ?? false))
-    if (options.mode === 'plan') return {results: planned, orphans, ok: unreadable.length === 0, unreadable}
-    if (!(await options.confirm!(planned))) return {results: [], orphans, ok: false, cancelled: true, unreadable}
+    if (options.mode === 'plan') return {results: planned, orphans: orphanList, ok: unreadable.length === 0, unreadable}
+    if (!(await options.confirm!(planned))) return {results: [], orphans: orphanList, ok: false, cancelled: true, unreadable}
   }
   // A resource goes once everything that depends on it is gone.
   options.emit({
@@ -150,7 +153,7 @@ export async function teardown(options: TeardownOptions): Promise<TeardownResult
   const why = stopped()
   return {
     results,
-    orphans,
+    orphans: orphanList,
     ok: !stateError && complete,
     unreadable,
     ...(stateError ? {stateError} : {}),

@@ -117,7 +117,7 @@ function addCertificate(graph: GraphBuilder, spec: Spec): string | Ref {
   const domain = spec.domain!.name
   // The apex and every name one level under it; both validate through one DNS record.
   graph.add(ids.certificate, 'acm.certificate', {domainName: domain, subjectAlternativeNames: [`*.${domain}`]})
-  graph.add(ids.validationRecords, 'route53.validation-records', {zoneId: ref(ids.hostedZone), records: ref(ids.certificate, 'validationRecords')})
+  graph.add(ids.validationRecords, 'route53.validation-records', {zoneId: ref(ids.hostedZone), records: ref(ids.certificate, 'validationRecords'), domain})
   graph.add(ids.certificateValidation, 'acm.certificate-validation', {certificateArn: ref(ids.certificate, 'arn'), recordNames: []}, [ids.validationRecords])
   return ref(ids.certificateValidation, 'arn')
 }

@@ -39,4 +39,10 @@ export interface ValidationRecordsDesired {
   zoneId: string
   /** JSON: [{name, type, value}] as `acm.certificate` outputs it. */
   records: string
+  /**
+   * The certificate's domain: where `find` looks for the stack's marked
+   * records when neither the zone nor the records are known (a teardown
+   * whose state was lost: both come from objects found in the same run).
+   */
+  domain: string
 }

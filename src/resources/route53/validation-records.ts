@@ -231,7 +231,7 @@ export const validationRecords: Reconciler<ValidationRecordsDesired, ValidationR
     return found
   },
 
-  /** The stack's marked CNAMEs in the zones the wanted entries name (an id, or the zone of their record names once known). */
+  /** The stack's marked CNAMEs in the zones the wanted entries name (an id, or the zone of their record names once known, or of their domain). */
   async find(ctx, query) {
     const zones = new Set<string>()
     for (const {desired} of query.wanted) {
@@ -247,6 +247,7 @@ export const validationRecords: Reconciler<ValidationRecordsDesired, ValidationR
         })()
         if (first) zoneId = await zoneOfRecord(ctx, first.name)
       }
+      if (!zoneId && typeof wanted?.domain === 'string') zoneId = await zoneOfRecord(ctx, wanted.domain)
       if (zoneId) zones.add(zoneId)
     }
     const found: ValidationRecordsObserved[] = []

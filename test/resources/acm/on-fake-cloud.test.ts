@@ -44,7 +44,7 @@ describe('a requested certificate, validated by DNS', () => {
     expect(JSON.parse(outputs.validationRecords!)).toEqual(requested.validationRecords)
     expect(outputs.validationRecords).not.toMatch(/\.(")/)
 
-    const records = await validationRecords.create(ctx, {zoneId, records: outputs.validationRecords!}, meta('validation-records'))
+    const records = await validationRecords.create(ctx, {zoneId, records: outputs.validationRecords!, domain: 'example.com'}, meta('validation-records'))
     expect(records.owned).toHaveLength(2)
 
     const validation = await certificateValidation.create(ctx, {certificateArn: requested.id, recordNames: []}, meta('certificate-validation'))

@@ -162,15 +162,18 @@ describe('route53.validation-records', () => {
 
   it('writes each CNAME with a cname- marker in one batch; reads them back by logical id; deletes them', async () => {
     const zoneId = cloud.route53.seedZone('example.com')
-    const created = await validationRecords.create(ctx, {zoneId, records}, meta('validation'))
+    const created = await validationRecords.create(ctx, {zoneId, records, domain: 'example.com'}, meta('validation'))
     expect(created).toMatchObject({id: `${zoneId}/validation`, owned: ['_a1.example.com', '_b2.api.example.com']})
     expect(cloud.callCounts().ChangeResourceRecordSets).toBe(1)
     // DNS order: labels compared from the right, so `_b2.api` sorts between `_a1` and `cname-_a1`.
     expect(names(zoneId)).toEqual(['example.com. NS', 'example.com. SOA', '_a1.example.com. CNAME', '_b2.api.example.com. CNAME', 'cname-_b2.api.example.com. TXT', 'cname-_a1.example.com. TXT'])
     const read = (await validationRecords.read(ctx, [created.id])).get(created.id)!
     expect(read).toEqual(created)
-    expect(validationRecords.diff({zoneId, records}, read)).toEqual([])
+    expect(validationRecords.diff({zoneId, records, domain: 'example.com'}, read)).toEqual([])
     expect(await validationRecords.find(ctx, {stack: 'teststack', wanted: [{logicalId: 'validation', desired: {zoneId: ref('hosted-zone'), records}}]})).toEqual([created])
+    // With the state lost, teardown knows neither the zone nor the records (both come from objects it finds): the domain says where.
+    expect(await validationRecords.find(ctx, {stack: 'teststack', wanted: [{logicalId: 'validation', desired: {zoneId: ref('hosted-zone'), records: ref('certificate'), domain: 'example.com'}}]})).toEqual([created])
+    expect(await validationRecords.find(ctx, {stack: 'teststack', wanted: [{logicalId: 'validation', desired: {zoneId: ref('hosted-zone'), records: ref('certificate')}}]})).toEqual([])
     await validationRecords.delete(ctx, read, keepData)
     expect(names(zoneId)).toEqual(['example.com. NS', 'example.com. SOA'])
   })
@@ -178,10 +181,10 @@ describe('route53.validation-records', () => {
   it('uses a CNAME already holding the value ACM asks for without ever deleting it', async () => {
     const zoneId = cloud.route53.seedZone('example.com')
     cloud.route53.seedRecord(zoneId, {Name: '_a1.example.com', Type: 'CNAME', TTL: 60, ResourceRecords: [{Value: '_v1.acm-validations.aws.'}]})
-    const created = await validationRecords.create(ctx, {zoneId, records}, meta('validation'))
+    const created = await validationRecords.create(ctx, {zoneId, records, domain: 'example.com'}, meta('validation'))
     expect(created.owned).toEqual(['_b2.api.example.com'])
     const read = (await validationRecords.read(ctx, [created.id])).get(created.id)!
-    expect(validationRecords.diff({zoneId, records}, read)).toEqual([])
+    expect(validationRecords.diff({zoneId, records, domain: 'example.com'}, read)).toEqual([])
     await validationRecords.delete(ctx, read, keepData)
     expect(names(zoneId)).toEqual(['example.com. NS', 'example.com. SOA', '_a1.example.com. CNAME'])
   })
@@ -189,21 +192,21 @@ describe('route53.validation-records', () => {
   it('refuses a CNAME of that name holding another value', async () => {
     const zoneId = cloud.route53.seedZone('example.com')
     cloud.route53.seedRecord(zoneId, {Name: '_a1.example.com', Type: 'CNAME', TTL: 60, ResourceRecords: [{Value: 'elsewhere.example.net.'}]})
-    await expect(validationRecords.create(ctx, {zoneId, records}, meta('validation'))).rejects.toThrow('_a1.example.com already has a record containrlab did not make (CNAME elsewhere.example.net.)')
+    await expect(validationRecords.create(ctx, {zoneId, records, domain: 'example.com'}, meta('validation'))).rejects.toThrow('_a1.example.com already has a record containrlab did not make (CNAME elsewhere.example.net.)')
     expect(cloud.mutatingCalls()).toEqual([])
   })
 
   it('updates in place: a name no longer asked for goes in the same batch as the new one', async () => {
     const zoneId = cloud.route53.seedZone('example.com')
-    const created = await validationRecords.create(ctx, {zoneId, records}, meta('validation'))
+    const created = await validationRecords.create(ctx, {zoneId, records, domain: 'example.com'}, meta('validation'))
     const next = JSON.stringify([
       {name: '_a1.example.com', type: 'CNAME', value: '_v1.acm-validations.aws'},
       {name: '_c3.www.example.com', type: 'CNAME', value: '_v3.acm-validations.aws'},
     ])
-    const changes = validationRecords.diff({zoneId, records: next}, created)
+    const changes = validationRecords.diff({zoneId, records: next, domain: 'example.com'}, created)
     expect(changes.map((change) => [change.field, change.replace])).toEqual([['records', false]])
     cloud.resetCalls()
-    await validationRecords.update(ctx, {zoneId, records: next}, created, changes)
+    await validationRecords.update(ctx, {zoneId, records: next, domain: 'example.com'}, created, changes)
     expect(cloud.callCounts().ChangeResourceRecordSets).toBe(1)
     expect(names(zoneId).filter((name) => name.includes('_'))).toEqual(['_a1.example.com. CNAME', 'cname-_a1.example.com. TXT', '_c3.www.example.com. CNAME', 'cname-_c3.www.example.com. TXT'].sort(byDnsOrder))
   })

@@ -41,7 +41,7 @@ describe('diffValidationRecords', () => {
     ['the zone', {zoneId: 'ZOTHER'}, [{field: 'zoneId', before: zoneId, after: 'ZOTHER', replace: true}]],
     ['the records (in place)', {records: '[]'}, [{field: 'records', before: records, after: '[]', replace: false}]],
   ])('%s', (_name, change, expected) => {
-    expect(diffValidationRecords({zoneId, records, ...change}, observed)).toEqual(expected)
+    expect(diffValidationRecords({zoneId, records, domain: 'example.com', ...change}, observed)).toEqual(expected)
   })
 })
 
@@ -50,7 +50,7 @@ describe('validationRecords', () => {
     route53.on(ListResourceRecordSetsCommand).resolves({ResourceRecordSets: [], IsTruncated: false})
     route53.on(ChangeResourceRecordSetsCommand).resolves({ChangeInfo: {Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date()}})
 
-    expect(await validationRecords.create(testContext(), {zoneId, records}, meta)).toEqual(observed)
+    expect(await validationRecords.create(testContext(), {zoneId, records, domain: 'example.com'}, meta)).toEqual(observed)
 
     expect(inputs(ChangeResourceRecordSetsCommand)[0].ChangeBatch.Changes).toEqual([
       {Action: 'UPSERT', ResourceRecordSet: {Name: '_a1.example.com.', Type: 'CNAME', TTL: 300, ResourceRecords: [{Value: '_v1.acm-validations.aws.'}]}},
