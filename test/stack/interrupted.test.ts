@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {teardown} from '../../src/app/teardown.js'
-import {up} from '../../src/app/up.js'
+import {plan, up} from '../../src/app/up.js'
 import {formatRunSummary} from '../../src/ui/format.js'
 import {plainLine} from '../../src/ui/progress.js'
 import {stackHarness, stackParameters} from '../helpers/stack.js'
@@ -24,13 +24,15 @@ describe('an interrupted run is reported as interrupted, not failed', () => {
       })
       const report = await up(session, yes)
 
-      expect(report).toMatchObject({ok: false, interrupted: true, stopped: 'the run was interrupted', errors: [], inFlight: ['nat-gateway/us-east-1a']})
+      // The NAT gateway, the load balancer and the certificate's validation were each waiting for AWS.
+      expect(report).toMatchObject({ok: false, interrupted: true, stopped: 'the run was interrupted', errors: [], inFlight: ['nat-gateway/us-east-1a', 'load-balancer', 'certificate/validation']})
       const nat = report.resources.find((r) => r.id === 'nat-gateway/us-east-1a')!
       // Made, and recorded in the state; only the wait for `available` was cut short.
       expect(nat).toMatchObject({status: 'interrupted', action: 'create', physicalId: expect.stringMatching(/^nat-/)})
       const done = report.resources.filter((r) => r.status === 'done').map((r) => r.id)
       expect(done).toContain('vpc')
-      expect(report.summary.create).toBe(done.length)
+      // Done: what was made, and the hosted zone, found.
+      expect(report.summary.create).toBe(done.length - 1)
       const notStarted = report.resources.filter((r) => r.status === 'blocked').map((r) => r.id)
       expect(notStarted).toContain('route-table/private-us-east-1a')
       expect(report.notStarted).toEqual(notStarted)
@@ -38,7 +40,7 @@ describe('an interrupted run is reported as interrupted, not failed', () => {
 
       const text = formatRunSummary(report)
       expect(text).not.toMatch(/FAILED|not attempted because/)
-      expect(text.split('\n')[0]).toBe(`Apply INTERRUPTED for stack containrlab: ${done.length} created, 0 updated, 0 replaced, 0 deleted, 0 unchanged; 1 in flight, ${notStarted.length} not started.`)
+      expect(text.split('\n')[0]).toBe(`Apply INTERRUPTED for stack containrlab: ${done.length - 1} created, 0 updated, 0 replaced, 0 deleted, 1 unchanged; 3 in flight, ${notStarted.length} not started.`)
       expect(text).toMatch(/\nDone before the interrupt:\n {2}\+ vpc +vpc-/)
       expect(text).toContain(`\nIn flight, cut short (the next \`up\` finds what they made):\n  • nat-gateway/us-east-1a: create ${nat.physicalId}`)
       expect(text).toMatch(/\nNot started:\n {2}.*route-table\/private-us-east-1a/)
@@ -53,6 +55,7 @@ describe('an interrupted run is reported as interrupted, not failed', () => {
       expect(resumed.errors).toEqual([])
       expect(resumed.resources.find((r) => r.id === 'nat-gateway/us-east-1a')).toMatchObject({action: 'noop', physicalId: nat.physicalId})
       expect(cloud.ec2.resourceCount()).toBe(14)
+      expect((await plan(await open(), {offline: false})).changes).toBe(false)
     } finally {
       cloud.restore()
     }
@@ -73,7 +76,8 @@ describe('an interrupted run is reported as interrupted, not failed', () => {
       expect(report).toMatchObject({ok: false, interrupted: true, errors: []})
       expect(report.summary.delete).toBeGreaterThan(0)
       expect(report.notStarted!.length).toBeGreaterThan(0)
-      expect(report.summary.delete + (report.inFlight?.length ?? 0) + report.notStarted!.length).toBe(17)
+      // Everything but the user's hosted zone, which is left as it was.
+      expect(report.summary.delete + (report.inFlight?.length ?? 0) + report.notStarted!.length).toBe(30)
       const text = formatRunSummary(report)
       expect(text).toMatch(new RegExp(`^Teardown INTERRUPTED for stack containrlab: ${report.summary.delete} deleted; (\\d+ in flight, )?${report.notStarted!.length} not started\\.`))
       expect(text).not.toMatch(/FAILED/)
@@ -83,7 +87,7 @@ describe('an interrupted run is reported as interrupted, not failed', () => {
 
       const again = await teardown(await open(), {confirm: yes})
       expect(again.errors).toEqual([])
-      expect(cloud.ec2.resourceCount()).toBe(0)
+      expect(cloud.resourceCount()).toBe(0)
     } finally {
       cloud.restore()
     }
