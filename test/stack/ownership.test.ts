@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {status} from '../../src/app/status.js'
 import {teardown} from '../../src/app/teardown.js'
 import {plan, up} from '../../src/app/up.js'
-import {exampleEdited, stackHarness} from '../helpers/stack.js'
+import {EXAMPLE_DOMAIN, exampleEdited, stackHarness} from '../helpers/stack.js'
 
 /**
  * Ownership is checked on the client: an object tagged with another stack is
@@ -16,25 +16,58 @@ describe('two stacks side by side, with an endpoint that ignores tag filters', (
       for (const operation of ['DescribeVpcs', 'DescribeSubnets', 'DescribeInternetGateways', 'DescribeAddresses', 'DescribeNatGateways', 'DescribeRouteTables', 'DescribeSecurityGroups', 'DescribeVpcEndpoints']) {
         cloud.faults.ignoreTagFilters.add(operation)
       }
-      const other = exampleEdited((text) => text.replace(/^name: containrlab$/m, 'name: other'))
+      // Its own domain, whose zone the user made too.
+      const other = exampleEdited((text) => text.replace(/^name: containrlab$/m, 'name: other').replaceAll(EXAMPLE_DOMAIN, 'other.click'))
+      cloud.route53.seedZone('other.click')
       const first = await up(await open(), yes)
-      expect(first.summary.create).toBe(17)
+      expect(first.summary.create).toBe(30)
+      const one = cloud.resourceCount()
       const second = await up(await open({file: other}), yes)
       expect(second.errors).toEqual([])
-      expect(second.summary).toMatchObject({create: 17, replace: 0, delete: 0})
+      expect(second.summary).toMatchObject({create: 30, replace: 0, delete: 0})
       expect(cloud.ec2.resourceCount()).toBe(28)
+      expect(cloud.resourceCount()).toBe(2 * one)
 
       const down = await teardown(await open(), {confirm: yes})
       expect(down.errors).toEqual([])
-      expect(down.summary.delete).toBe(17)
+      expect(down.summary.delete).toBe(30)
       expect(down.orphans).toEqual([])
       // The other stack is whole: nothing missing, nothing to change.
       expect(cloud.ec2.resourceCount()).toBe(14)
+      expect(cloud.resourceCount()).toBe(one)
       const report = await status(await open({file: other}))
       expect(report.resources.filter((r) => r.condition !== 'ok')).toEqual([])
       expect((await plan(await open({file: other}), {offline: false})).changes).toBe(false)
       expect((await teardown(await open({file: other}), {confirm: yes})).errors).toEqual([])
-      expect(cloud.ec2.resourceCount()).toBe(0)
+      expect(cloud.resourceCount()).toBe(0)
+    } finally {
+      cloud.restore()
+    }
+  })
+})
+
+describe('two stacks that claim the same host names', () => {
+  it('the second never overwrites the first one’s records, says whose they are, and its teardown leaves them', async () => {
+    const {cloud, open, yes} = stackHarness()
+    try {
+      const other = exampleEdited((text) => text.replace(/^name: containrlab$/m, 'name: other'))
+      expect((await up(await open(), yes)).ok).toBe(true)
+      const zoneId = cloud.route53.zoneIds()[0]!
+      const before = cloud.route53.recordSets(zoneId)
+      const second = await up(await open({file: other}), yes)
+      expect(second.ok).toBe(false)
+      expect(second.errors).toEqual(
+        ['api.containrlab.click', 'containrlab.click', 'app.containrlab.click'].map(
+          (host) => `record/${host}: ${host} is managed by containrlab record/${host} of stack containrlab (its TXT marker), not record/${host} of stack other: containrlab never overwrites another owner's records`,
+        ),
+      )
+      // Its certificate validates through the same CNAME (ACM's is one per domain and account): it notes its
+      // use of it beside the first one's marker, and changes no record.
+      const records = () => cloud.route53.recordSets(zoneId).filter((set) => set.Type !== 'TXT')
+      expect(records()).toEqual(before.filter((set) => set.Type !== 'TXT'))
+      expect((await teardown(await open({file: other}), {confirm: yes})).errors).toEqual([])
+      expect(cloud.route53.recordSets(zoneId)).toEqual(before)
+      expect((await plan(await open(), {offline: false})).changes).toBe(false)
     } finally {
       cloud.restore()
     }
