@@ -27,7 +27,7 @@ describe('a kind that cannot be read (its describe answered by a proxy HTML page
       expect(nat.error).toMatch(NAT_UNREADABLE)
       // Everything else as usual: the route tables that point at the NAT gateway are not taken for drifted.
       expect(report.resources.filter((r) => r.id !== nat.id).map((r) => `${r.id}: ${r.condition}`)).toEqual(report.resources.filter((r) => r.id !== nat.id).map((r) => `${r.id}: ok`))
-      expect(report.summary).toEqual({ok: 16, unknown: 1})
+      expect(report.summary).toEqual({ok: 30, unknown: 1})
       expect(report.errors).toHaveLength(1)
       expect(report.errors[0]).toMatch(/^ec2\.nat-gateway \(nat-gateway\/us-east-1a\) could not be read: EC2 DescribeNatGateways \(HTTP 502, 8 attempts\)/)
       const text = formatStatus(report)
