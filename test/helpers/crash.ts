@@ -53,7 +53,7 @@ export async function cleanRun(setup: (h: Harness) => Promise<void>, work: (h: H
     await setup(harness)
     harness.cloud.resetCalls()
     await work(harness)
-    return {mutatingCalls: harness.cloud.mutatingCalls().length, resources: harness.cloud.ec2.resourceCount()}
+    return {mutatingCalls: harness.cloud.mutatingCalls().length, resources: harness.cloud.resourceCount()}
   } finally {
     harness.cloud.restore()
   }
@@ -91,7 +91,7 @@ export async function afterCrash(harness: Harness, file = EXAMPLE) {
 /** The stack converged: as many objects as a clean run makes, status all ok, an empty plan. */
 export async function expectConverged(harness: Harness, label: string, expected: number, file = EXAMPLE): Promise<void> {
   const {cloud, open} = harness
-  expect(cloud.ec2.resourceCount(), `${label}: resources`).toBe(expected)
+  expect(cloud.resourceCount(), `${label}: resources`).toBe(expected)
   const report = await status(await open({file}))
   expect(
     report.resources.filter((r) => r.condition !== 'ok').map((r) => `${r.id}: ${r.condition}`),
@@ -104,7 +104,7 @@ export async function expectConverged(harness: Harness, label: string, expected:
 export async function expectTornDown(harness: Harness, label: string, file = EXAMPLE): Promise<void> {
   const down = await teardown(await harness.open({file}), {confirm: yes})
   expect(down.errors, label).toEqual([])
-  expect(harness.cloud.ec2.resourceCount(), `${label}: resources after teardown`).toBe(0)
+  expect(harness.cloud.resourceCount(), `${label}: resources after teardown`).toBe(0)
   expect(
     stackParameters(harness.cloud).filter((name) => !name.endsWith('/lock')),
     label,

@@ -48,7 +48,7 @@ describe.each(LAGS.slice(0, 1))('status and plan after up was killed after its k
       check: async (harness, k) => {
         const withState = await bothViews(harness)
         expect(withState.status, `k=${k}, with the state`).toEqual(withState.plan)
-        expect(withState.status, `k=${k}`).toHaveLength(17 + withState.status.filter((line) => line.endsWith(': delete')).length)
+        expect(withState.status, `k=${k}`).toHaveLength(31 + withState.status.filter((line) => line.endsWith(': delete')).length)
 
         for (const name of stackParameters(harness.cloud)) harness.cloud.ssm.deleteParameter({Name: name})
         const lost = await bothViews(harness)
