@@ -62,7 +62,7 @@ describe('the example’s front door as resources', () => {
 
   it('the certificate is validated only once its records are in the zone; records alias the load balancer', () => {
     expect(nodes.get('certificate')!.desired).toEqual({domainName: 'containrlab.click', subjectAlternativeNames: ['*.containrlab.click']})
-    expect(nodes.get('certificate/validation-records')!.desired).toEqual({zoneId: ref('hosted-zone'), records: ref('certificate', 'validationRecords')})
+    expect(nodes.get('certificate/validation-records')!.desired).toEqual({zoneId: ref('hosted-zone'), records: ref('certificate', 'validationRecords'), domain: 'containrlab.click'})
     expect(nodeDependencies(nodes.get('certificate/validation')!)).toEqual(['certificate', 'certificate/validation-records'])
     expect(nodes.get('record/api.containrlab.click')!.desired).toEqual({
       zoneId: ref('hosted-zone'),

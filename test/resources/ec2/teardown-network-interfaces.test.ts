@@ -7,14 +7,20 @@ import type {FakeCloud} from '../../fake-cloud/index.js'
 import {stackHarness} from '../../helpers/stack.js'
 
 /**
- * The issue's teardown: an Application Load Balancer was deleted, and its
- * network interfaces hold its subnets and security group for minutes
- * after. The ALB is another service's (the fake ELBv2 will register these
- * interfaces itself); here they are registered as it will register them,
- * one per public subnet with the ALB's group, through env.networkInterfaces.
+ * The issue's teardown: a load balancer's network interfaces hold its
+ * subnets and security group for minutes after it is deleted. The stack's
+ * own load balancer's delete waits for them itself (and says so); a load
+ * balancer made by someone else in the stack's subnets (a Kubernetes
+ * ingress, a console experiment) is found only when a subnet or group will
+ * not go: its interfaces are registered here as the fake ELBv2 registers a
+ * load balancer's, one per public subnet with the stack's ALB group, through
+ * env.networkInterfaces.
  */
 
-const ALB = 'ELB app/containrlab-alb/50dc6c495c0c9188'
+const ALB = 'ELB app/someone-elses-alb/50dc6c495c0c9188'
+
+/** Long enough to outlast the stack's own load balancer's delete (which waits for its own interfaces). */
+const LINGER_MS = 10 * 60_000
 
 let cloud: FakeCloud | undefined
 
@@ -23,7 +29,7 @@ afterEach(() => {
   cloud = undefined
 })
 
-/** `up` of the example, then an ALB's interfaces in both public subnets with alb-sg. */
+/** `up` of the example, then another ALB's interfaces in both public subnets with alb-sg. */
 async function stackWithAlbInterfaces() {
   const harness = stackHarness()
   cloud = harness.cloud
@@ -57,19 +63,40 @@ function progressOf(events: EngineEvent[], id: string): string[] {
   return events.filter((event) => event.type === 'node-progress' && event.id === id).map((event) => (event as {message: string}).message)
 }
 
-describe('teardown while a deleted load balancer’s network interfaces linger', () => {
+describe('teardown of the stack’s own load balancer', () => {
+  it('waits until EC2 releases its interfaces, and says so; its subnets and group then go at once', async () => {
+    const harness = stackHarness()
+    cloud = harness.cloud
+    expect((await up(await harness.open(), harness.yes)).errors).toEqual([])
+    const interfaces = (cloud.ec2.snapshot() as {networkInterfaces: {description: string}[]}).networkInterfaces
+    expect(interfaces.filter((eni) => /^ELB app\/containrlab-alb\/[0-9a-f]{16}$/.test(eni.description))).toHaveLength(2)
+    harness.events.length = 0
+    const started = cloud.clock.now()
+
+    const report = await teardown(await harness.open(), {confirm: harness.yes})
+
+    expect(report.errors).toEqual([])
+    expect(cloud.resourceCount()).toBe(0)
+    // The fake EC2 keeps a deleted load balancer's interfaces 3 minutes.
+    expect(cloud.clock.now() - started).toBeGreaterThanOrEqual(3 * 60_000)
+    expect(progressOf(harness.events, 'load-balancer').some((line) => line.startsWith('waiting for the network interfaces of load balancer containrlab-alb to be released: 2 still in its subnets'))).toBe(true)
+    for (const id of ['subnet/public-a', 'subnet/public-b', 'security-group/alb-sg']) expect(progressOf(harness.events, id), id).toEqual([])
+  })
+})
+
+describe('teardown while another load balancer’s network interfaces linger in the stack’s subnets', () => {
   it('waits for them, says whose they are while it waits, and deletes the subnets, the group and the VPC once they go', async () => {
     const {cloud, open, yes, events, ids, interfaces} = await stackWithAlbInterfaces()
-    // DeleteLoadBalancer: the interfaces stay attached for the fake's 3 minutes, then go.
-    for (const id of interfaces) cloud.env.networkInterfaces!.release(id)
+    // Its DeleteLoadBalancer: the interfaces stay attached a while, then go.
+    for (const id of interfaces) cloud.env.networkInterfaces!.release(id, {attachedMs: LINGER_MS, detachedMs: 0})
     const started = cloud.clock.now()
 
     const report = await teardown(await open(), {confirm: yes})
 
     expect(report.errors).toEqual([])
     expect(report.ok).toBe(true)
-    expect(cloud.ec2.resourceCount()).toBe(0)
-    expect(cloud.clock.now() - started).toBeGreaterThanOrEqual(3 * 60_000)
+    expect(cloud.resourceCount()).toBe(0)
+    expect(cloud.clock.now() - started).toBeGreaterThanOrEqual(LINGER_MS)
     expect(progressOf(events, 'subnet/public-a')).toContain(`1 network interface still in ${ids.publicA}: ${ALB} (1 in use)`)
     expect(progressOf(events, 'subnet/public-b')).toContain(`1 network interface still in ${ids.publicB}: ${ALB} (1 in use)`)
     expect(progressOf(events, 'security-group/alb-sg')).toContain(`2 network interfaces still using security group ${ids.albGroup}: ${ALB} (2 in use)`)
@@ -80,7 +107,7 @@ describe('teardown while a deleted load balancer’s network interfaces linger',
 
   it('says when they are detached and still there', async () => {
     const {cloud, open, yes, events, ids, interfaces} = await stackWithAlbInterfaces()
-    for (const id of interfaces) cloud.env.networkInterfaces!.release(id, {attachedMs: 0, detachedMs: 2 * 60_000})
+    for (const id of interfaces) cloud.env.networkInterfaces!.release(id, {attachedMs: 0, detachedMs: LINGER_MS})
 
     const report = await teardown(await open(), {confirm: yes})
 
@@ -107,7 +134,7 @@ describe('teardown while a deleted load balancer’s network interfaces linger',
     for (const id of interfaces) cloud.env.networkInterfaces!.remove(id)
     const again = await teardown(await open(), {confirm: yes})
     expect(again.errors).toEqual([])
-    expect(cloud.ec2.resourceCount()).toBe(0)
+    expect(cloud.resourceCount()).toBe(0)
     expect(ids.vpc).toMatch(/^vpc-/)
   })
 })
