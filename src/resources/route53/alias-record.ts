@@ -27,6 +27,12 @@ export interface AliasRecordObserved extends Observed {
   targetDnsName: string
   targetHostedZoneId: string
   evaluateTargetHealth: boolean
+  /**
+   * What else is at the name when our marker is there but our alias is not
+   * (deleted or re-pointed by hand): the marker is still ours, for `up` to
+   * repair (or refuse to overwrite) and for teardown to delete.
+   */
+  aliasMissing?: string
 }
 
 export function aliasRecordId(zoneId: string, name: string): string {
@@ -62,25 +68,31 @@ function ownerAt(found: AtName): Marker | undefined {
   return markersIn(found.txt)[0]
 }
 
-function toObserved(zoneId: string, name: string, alias: ResourceRecordSet, owner: Marker): AliasRecordObserved {
+function toObserved(zoneId: string, name: string, alias: ResourceRecordSet | undefined, owner: Marker, clashing: ResourceRecordSet[] = []): AliasRecordObserved {
+  const missing = alias ? {} : {aliasMissing: clashing.length > 0 ? `${clashing.map((set) => set.Type).join(', ')} record there instead of the alias` : 'no alias record there, only the marker'}
   return {
+    ...missing,
     id: aliasRecordId(zoneId, name),
     logicalId: owner.logicalId,
     stack: owner.stack,
     zoneId,
     name: canonicalName(name),
-    targetDnsName: canonicalName(alias.AliasTarget?.DNSName ?? ''),
-    targetHostedZoneId: alias.AliasTarget?.HostedZoneId ?? '',
-    evaluateTargetHealth: alias.AliasTarget?.EvaluateTargetHealth ?? false,
+    targetDnsName: canonicalName(alias?.AliasTarget?.DNSName ?? ''),
+    targetHostedZoneId: alias?.AliasTarget?.HostedZoneId ?? '',
+    evaluateTargetHealth: alias?.AliasTarget?.EvaluateTargetHealth ?? false,
   }
 }
 
-/** The alias at a name, if a containrlab marker claims it (a record without a marker is nobody's we know). */
-function observedAt(zoneId: string, name: string, sets: ResourceRecordSet[]): AliasRecordObserved | undefined {
+/**
+ * The name as a containrlab marker claims it (a record without a marker is
+ * nobody's we know): with its alias, or without one when the alias was
+ * deleted or replaced by hand, the marker then being all that is ours there.
+ */
+function observedAt(zoneId: string, name: string, sets: ResourceRecordSet[], markerOnly: boolean): AliasRecordObserved | undefined {
   const found = atName(sets)
   const owner = ownerAt(found)
-  if (!found.alias || !owner) return undefined
-  return toObserved(zoneId, name, found.alias, owner)
+  if (!owner || (!found.alias && !markerOnly)) return undefined
+  return toObserved(zoneId, name, found.alias, owner, found.clashing)
 }
 
 export function diffAliasRecord(desired: AliasRecordDesired, observed: AliasRecordObserved): FieldChange[] {
@@ -111,6 +123,12 @@ function checkWritable(ctx: ReconcileContext, name: string, logicalId: string, f
     const what = taken
       .map((set) => `${set.Type}${set.AliasTarget ? ` alias to ${canonicalName(set.AliasTarget.DNSName ?? '')}` : ` ${valuesOf(set).join(' ')}`}${set.SetIdentifier ? ` (set ${set.SetIdentifier})` : ''}`)
       .join(', ')
+    if (ours) {
+      // Our marker is there, the alias is not: someone put their own record in its place.
+      throw new Error(
+        `${canonicalName(name)} has a record containrlab did not make (${what}) where its alias was (the TXT marker of ${logicalId} of stack ${ctx.stack} is still there); containrlab never overwrites it: delete it and run up again, or use another name`,
+      )
+    }
     throw new Error(
       `${canonicalName(name)} already has a record containrlab did not make (${what}), without the TXT marker of ${logicalId} of stack ${ctx.stack}; containrlab never overwrites it: delete it, or use another name`,
     )
@@ -204,7 +222,7 @@ export const aliasRecord: Reconciler<AliasRecordDesired, AliasRecordObserved> = 
     for (const id of ids) {
       const {zoneId, name} = parseId(id)
       try {
-        const observed = observedAt(zoneId, name, await recordSetsAt(ctx, zoneId, name))
+        const observed = observedAt(zoneId, name, await recordSetsAt(ctx, zoneId, name), true)
         if (observed) found.set(id, observed)
       } catch (error) {
         if (!isNoSuchHostedZone(error)) throw error
@@ -218,14 +236,17 @@ export const aliasRecord: Reconciler<AliasRecordDesired, AliasRecordObserved> = 
    * zone id when the spec's value is already an id, else the public zone of
    * the record's name (the zone id is a ref to the hosted zone node). Every
    * marker of the stack at an A alias in those zones is returned, wanted or
-   * not, so teardown finds orphans there too.
+   * not, so teardown finds orphans there too; a marker whose alias was
+   * deleted or replaced by hand, at the names the spec has.
    */
   async find(ctx, query) {
     const zones = new Set<string>()
+    const wantedNames = new Set<string>()
     for (const {desired} of query.wanted) {
       const wanted = desired as Partial<Record<keyof AliasRecordDesired, unknown>> | undefined
       const zoneId = knownZoneId(wanted?.zoneId) ?? (typeof wanted?.name === 'string' ? await zoneOfRecord(ctx, wanted.name) : undefined)
       if (zoneId) zones.add(zoneId)
+      if (typeof wanted?.name === 'string') wantedNames.add(canonicalName(wanted.name))
     }
     const found: AliasRecordObserved[] = []
     for (const zoneId of zones) {
@@ -242,7 +263,9 @@ export const aliasRecord: Reconciler<AliasRecordDesired, AliasRecordObserved> = 
         byName.set(name, [...(byName.get(name) ?? []), set])
       }
       for (const [name, atThisName] of byName) {
-        const observed = observedAt(zoneId, name, atThisName)
+        // A marker without its alias is taken for one of ours at a name the spec has only: other
+        // markers of the stack (its validation records') are other kinds'.
+        const observed = observedAt(zoneId, name, atThisName, wantedNames.has(name))
         if (observed && observed.stack === query.stack) found.push(observed)
       }
     }
@@ -263,5 +286,9 @@ export const aliasRecord: Reconciler<AliasRecordDesired, AliasRecordObserved> = 
 
   outputs(observed) {
     return {id: observed.id, name: observed.name}
+  },
+
+  health(observed) {
+    return observed.aliasMissing ? {state: 'alias missing', ready: true, detail: observed.aliasMissing} : {state: 'ok', ready: true}
   },
 }
