@@ -4,8 +4,20 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'nod
 import {tmpdir} from 'node:os'
 import {basename, join, resolve} from 'node:path'
 import * as ec2sdk from '@aws-sdk/client-ec2'
+import {ACMClient, DescribeCertificateCommand, ListTagsForCertificateCommand, paginateListCertificates} from '@aws-sdk/client-acm'
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+  paginateDescribeLoadBalancers,
+  paginateDescribeTargetGroups,
+} from '@aws-sdk/client-elastic-load-balancing-v2'
+import {ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, DeleteHostedZoneCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, Route53Client, type RRType} from '@aws-sdk/client-route-53'
 import {GetParametersByPathCommand, SSMClient} from '@aws-sdk/client-ssm'
 import {inject} from 'vitest'
+import {parse} from 'yaml'
 import type {MotoCloud} from './provided.js'
 
 export const ROOT = resolve(import.meta.dirname, '..', '..')
@@ -35,14 +47,27 @@ export function uniqueStack(example: string): string {
 
 let specs: string | undefined
 
-/** A temp copy of the example whose top-level `name:` is `stack` (removed by `removeSpecs`). */
-export function specFor(example: string, stack: string): string {
+/** The example's domain (`domain.name`), if it has one. */
+function domainOf(text: string): string | undefined {
+  const domain = (parse(text) as {domain?: {name?: unknown}} | null)?.domain?.name
+  return typeof domain === 'string' ? domain : undefined
+}
+
+/**
+ * A temp copy of the example whose top-level `name:` is `stack` (removed by
+ * `removeSpecs`), and whose domain, if it has one, is `<stack>.test`: stacks
+ * side by side each have their own host names, as two real stacks would.
+ */
+export function specFor(example: string, stack: string): {file: string; domain?: string} {
   const text = readFileSync(join(ROOT, example), 'utf8')
   if (!/^name: .*$/m.test(text)) throw new Error(`${example} has no top-level name:`)
   specs ??= mkdtempSync(join(tmpdir(), 'containrlab-moto-'))
   const file = join(specs, `${stack}.yaml`)
-  writeFileSync(file, text.replace(/^name: .*$/m, `name: ${stack}`))
-  return file
+  const exampleDomain = domainOf(text)
+  const domain = exampleDomain ? `${stack}.test` : undefined
+  const named = text.replace(/^name: .*$/m, `name: ${stack}`)
+  writeFileSync(file, exampleDomain ? named.replaceAll(exampleDomain, domain!) : named)
+  return {file, ...(domain ? {domain} : {})}
 }
 
 /** Removes the spec copies this test file wrote (afterAll). */
@@ -133,16 +158,79 @@ export function explain(result: CliResult, expected?: string): string {
   return `containrlab ${result.args.join(' ')} → exit ${result.code}\n${brief}\n--- stderr ---\n${result.stderr.trim() ? result.stderr.slice(-4000) : '(empty)'}\n---`
 }
 
-let clients: {ec2: ec2sdk.EC2Client; ssm: SSMClient} | undefined
+let clients: {ec2: ec2sdk.EC2Client; ssm: SSMClient; elbv2: ElasticLoadBalancingV2Client; acm: ACMClient; route53: Route53Client} | undefined
 
 function aws() {
   if (!clients) {
     const {endpoint, region, env} = cloud()
     const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? {accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN} : undefined
     const config = {endpoint, region, ...(credentials ? {credentials} : {})}
-    clients = {ec2: new ec2sdk.EC2Client(config), ssm: new SSMClient(config)}
+    clients = {ec2: new ec2sdk.EC2Client(config), ssm: new SSMClient(config), elbv2: new ElasticLoadBalancingV2Client(config), acm: new ACMClient(config), route53: new Route53Client(config)}
   }
   return clients
+}
+
+/**
+ * The domain's public hosted zone, made as its owner would before the
+ * stack's first `up` (the examples do not say createZone): the test's own,
+ * deleted by `deleteZone` once the stack is gone.
+ */
+export async function createZone(domain: string): Promise<string> {
+  const {route53} = aws()
+  const made = await route53.send(new CreateHostedZoneCommand({Name: domain, CallerReference: `containrlab-moto-${randomBytes(6).toString('hex')}`}))
+  return made.HostedZone!.Id!.replace(/^\/hostedzone\//, '')
+}
+
+/** The zone's record sets other than its own SOA and NS. */
+export async function zoneRecords(zoneId: string): Promise<ResourceRecordSet[]> {
+  const {route53} = aws()
+  const sets: ResourceRecordSet[] = []
+  let start: {StartRecordName?: string; StartRecordType?: RRType} = {}
+  for (;;) {
+    const page = await route53.send(new ListResourceRecordSetsCommand({HostedZoneId: zoneId, ...start}))
+    sets.push(...(page.ResourceRecordSets ?? []))
+    if (!page.IsTruncated) break
+    start = {StartRecordName: page.NextRecordName, StartRecordType: page.NextRecordType}
+  }
+  const apex = sets.find((set) => set.Type === 'SOA')?.Name
+  return sets.filter((set) => !(set.Name === apex && (set.Type === 'SOA' || set.Type === 'NS')))
+}
+
+/** Deletes the test's zone, with whatever records are left in it (a failed test's). */
+export async function deleteZone(zoneId: string): Promise<void> {
+  const {route53} = aws()
+  const left = await zoneRecords(zoneId)
+  if (left.length > 0) await route53.send(new ChangeResourceRecordSetsCommand({HostedZoneId: zoneId, ChangeBatch: {Changes: left.map((set) => ({Action: 'DELETE', ResourceRecordSet: set}))}}))
+  await route53.send(new DeleteHostedZoneCommand({Id: zoneId}))
+}
+
+/** Load balancers, target groups and certificates tagged `containrlab:stack=<stack>`, and the records left in its zone. */
+export async function frontDoorLeftovers(stack: string, zoneId?: string): Promise<Leftover[]> {
+  const {elbv2, acm} = aws()
+  const left: Leftover[] = []
+  const tagged = async (type: string, arns: string[]) => {
+    // DescribeTags takes at most 20 ARNs.
+    for (let i = 0; i < arns.length; i += 20) {
+      const {TagDescriptions} = await elbv2.send(new DescribeTagsCommand({ResourceArns: arns.slice(i, i + 20)}))
+      for (const description of TagDescriptions ?? []) if (description.Tags?.some((tag) => tag.Key === TAG_STACK && tag.Value === stack)) left.push({type, id: description.ResourceArn!})
+    }
+  }
+  const balancers: string[] = []
+  for await (const page of paginateDescribeLoadBalancers({client: elbv2}, {})) balancers.push(...(page.LoadBalancers ?? []).map((lb) => lb.LoadBalancerArn!))
+  await tagged('loadbalancer', balancers)
+  const groups: string[] = []
+  for await (const page of paginateDescribeTargetGroups({client: elbv2}, {})) groups.push(...(page.TargetGroups ?? []).map((group) => group.TargetGroupArn!))
+  await tagged('targetgroup', groups)
+  // ListCertificates lists RSA 2048 keys only unless asked for the others.
+  const keyTypes = ['RSA_1024', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_prime256v1', 'EC_secp384r1', 'EC_secp521r1'] as const
+  for await (const page of paginateListCertificates({client: acm}, {Includes: {keyTypes: [...keyTypes]}})) {
+    for (const certificate of page.CertificateSummaryList ?? []) {
+      const {Tags} = await acm.send(new ListTagsForCertificateCommand({CertificateArn: certificate.CertificateArn}))
+      if (Tags?.some((tag) => tag.Key === TAG_STACK && tag.Value === stack)) left.push({type: 'certificate', id: certificate.CertificateArn!, state: certificate.Status})
+    }
+  }
+  if (zoneId) for (const set of await zoneRecords(zoneId)) left.push({type: `record ${set.Type}`, id: set.Name!})
+  return left
 }
 
 /** A resource that still exists: its EC2 resource type and id. */
@@ -159,6 +247,7 @@ export interface Leftover {
  * that counts as gone. An id of a type not known here counts as existing.
  */
 async function stillThere(id: string): Promise<string | undefined | false> {
+  if (id.startsWith('arn:')) return arnStillThere(id)
   const {ec2} = aws()
   const prefix = id.slice(0, id.lastIndexOf('-'))
   const byId = (name: string) => [{Name: name, Values: [id]}]
@@ -188,6 +277,22 @@ async function stillThere(id: string): Promise<string | undefined | false> {
     default:
       return undefined
   }
+}
+
+/** Whether a load balancer, target group, listener or certificate still exists (undefined: another kind of ARN). */
+async function arnStillThere(arn: string): Promise<string | undefined | false> {
+  const {elbv2, acm} = aws()
+  const gone = (error: unknown) => /NotFound/.test((error as Error).name)
+  try {
+    if (arn.includes(':loadbalancer/')) return (await elbv2.send(new DescribeLoadBalancersCommand({LoadBalancerArns: [arn]}))).LoadBalancers?.[0]?.State?.Code ?? false
+    if (arn.includes(':targetgroup/')) return (await elbv2.send(new DescribeTargetGroupsCommand({TargetGroupArns: [arn]}))).TargetGroups?.length ? 'exists' : false
+    if (arn.includes(':listener/')) return (await elbv2.send(new DescribeListenersCommand({ListenerArns: [arn]}))).Listeners?.length ? 'exists' : false
+    if (arn.startsWith('arn:aws:acm:')) return (await acm.send(new DescribeCertificateCommand({CertificateArn: arn}))).Certificate?.Status ?? false
+  } catch (error) {
+    if (gone(error)) return false
+    throw error
+  }
+  return undefined
 }
 
 /**

@@ -1,5 +1,5 @@
 import {afterAll, expect, it} from 'vitest'
-import {cli, EXAMPLES, existing, removeSpecs} from './harness.js'
+import {cli, deleteZone, EXAMPLES, existing, removeSpecs} from './harness.js'
 import {cleanUp, planIsEmpty, statusIsOk, teardown, tornDown, up, type Deployed} from './steps.js'
 
 /**
@@ -40,6 +40,7 @@ it('stacks side by side: up and teardown of one leave the others untouched', asy
       await planIsEmpty(stack, soft)
     }
     await tornDown(first!, down, soft)
+    if (first!.zoneId) await deleteZone(first!.zoneId)
 
     for (const stack of others) {
       done.add(stack)

@@ -1,5 +1,5 @@
 import {expect} from 'vitest'
-import {cli, explain, leftovers, specFor, stateParameters, uniqueStack, type CliResult, type Report, type ReportResource} from './harness.js'
+import {cli, createZone, deleteZone, explain, frontDoorLeftovers, leftovers, specFor, stateParameters, uniqueStack, type CliResult, type Report, type ReportResource} from './harness.js'
 
 /** Hard checks stop the test at the first failure; soft ones (expect.soft) record it and go on. */
 export interface Checks {
@@ -24,28 +24,44 @@ export interface Deployed {
   example: string
   stack: string
   file: string
+  /** The test's hosted zone for the stack's domain (`<stack>.test`), when the example has a domain. */
+  zoneId?: string
   /** The `up --json` document. */
   up: Report & {resources: ReportResource[]}
   /** logical id → AWS id, from `up`. */
   physicalIds: Record<string, string>
 }
 
-/** `up -f <file> --yes --json` from nothing: exit 0, ok, no errors, every resource created. */
+/** Used, never made: the domain's hosted zone (the spec does not say createZone). */
+const FOUND_KINDS = new Set(['route53.hosted-zone'])
+
+/** EC2 ids, ARNs, hosted zone ids (AWS's start with Z, moto's need not) and `<zone id>/<name>` record ids. */
+const AWS_ID = /^([a-z]+-[0-9a-f]+|arn:aws:[a-z0-9-]+:[a-z0-9-]*:\d{12}:\S+|[A-Z0-9]{1,32}(\/\S+)?)$/
+
+/**
+ * `up -f <file> --yes --json` from nothing: exit 0, ok, no errors, every
+ * resource created but the hosted zone, found (the test makes it first).
+ */
 export async function up(example: string, checks?: Checks): Promise<Deployed> {
   const expect = checker(checks)
   const stack = uniqueStack(example)
-  const file = specFor(example, stack)
+  const {file, domain} = specFor(example, stack)
+  const zoneId = domain ? await createZone(domain) : undefined
   const run = await cli(['up', '-f', file, '--yes', '--json'])
   const report = run.json
-  if (!report?.resources?.length) throw new Error(`up printed no report with resources\n${explain(run)}`)
-  expect(outcome(run), explain(run, 'create')).toEqual({exitCode: 0, command: 'up', stack, ok: true, errors: [], summary: only('create', report.resources.length)})
+  if (!report?.resources?.length) {
+    if (zoneId) await deleteZone(zoneId)
+    throw new Error(`up printed no report with resources\n${explain(run)}`)
+  }
+  const found = report.resources.filter((r) => FOUND_KINDS.has(r.kind ?? '')).length
+  expect(outcome(run), explain(run, 'create')).toEqual({exitCode: 0, command: 'up', stack, ok: true, errors: [], summary: {...only('create', report.resources.length - found), noop: found}})
   const physicalIds: Record<string, string> = {}
   for (const resource of report.resources) physicalIds[resource.id] = resource.physicalId ?? ''
   expect(
-    Object.entries(physicalIds).filter(([, id]) => !/^[a-z]+-[0-9a-f]+$/.test(String(id))),
+    Object.entries(physicalIds).filter(([, id]) => !AWS_ID.test(String(id))),
     'resources up reports without an AWS id',
   ).toEqual([])
-  return {example, stack, file, up: {...report, resources: report.resources}, physicalIds}
+  return {example, stack, file, ...(zoneId ? {zoneId} : {}), up: {...report, resources: report.resources}, physicalIds}
 }
 
 /** `plan -f <file> --detailed-exitcode --json` after `up`: exit 0 (no changes), ok, every resource a no-op. */
@@ -87,14 +103,22 @@ export async function statusIsOk(stack: Deployed, checks?: Checks): Promise<CliR
  */
 export async function teardown(stack: Deployed, checks?: Checks): Promise<CliResult> {
   const run = await cli(['teardown', '-f', stack.file, '--yes', '--json'])
-  await tornDown(stack, run, checks)
+  try {
+    await tornDown(stack, run, checks)
+  } finally {
+    if (stack.zoneId) await deleteZone(stack.zoneId)
+  }
   return run
 }
 
 /** The checks of `teardown` on a teardown run already made. */
 export async function tornDown(stack: Deployed, run: CliResult, checks?: Checks): Promise<void> {
-  const made = Object.entries(stack.physicalIds).map(([id, physicalId]) => `${id} ${physicalId}`)
-  const deleted: string[] = (run.json?.resources ?? []).map((r) => `${r.id} ${r.physicalId}`)
+  const foundIds = new Set(stack.up.resources.filter((r) => FOUND_KINDS.has(r.kind ?? '')).map((r) => r.id))
+  const made = Object.entries(stack.physicalIds)
+    .filter(([id]) => !foundIds.has(id))
+    .map(([id, physicalId]) => `${id} ${physicalId}`)
+  // The hosted zone is left as it was (action noop, status kept).
+  const deleted: string[] = (run.json?.resources ?? []).filter((r) => r.action === 'delete').map((r) => `${r.id} ${r.physicalId}`)
   checker(checks)({...outcome(run), deleted: deleted.sort()}, explain(run, 'delete')).toEqual({
     exitCode: 0,
     command: 'teardown',
@@ -105,12 +129,14 @@ export async function tornDown(stack: Deployed, run: CliResult, checks?: Checks)
     deleted: made.sort(),
   })
   checker(checks)(
-    {ec2: await leftovers(stack.stack), ssm: await stateParameters(stack.stack)},
-    `${stack.stack}: EC2 objects tagged with the stack and SSM parameters under /containrlab/${stack.stack}/ left after teardown`,
-  ).toEqual({ec2: [], ssm: []})
+    {ec2: await leftovers(stack.stack), frontDoor: await frontDoorLeftovers(stack.stack, stack.zoneId), ssm: await stateParameters(stack.stack)},
+    `${stack.stack}: EC2 and ELBv2 objects and certificates tagged with the stack, records in its zone and SSM parameters under /containrlab/${stack.stack}/ left after teardown`,
+  ).toEqual({ec2: [], frontDoor: [], ssm: []})
 }
 
 /** Best effort, for a test that failed half-way: leave nothing behind for the next test. */
 export async function cleanUp(stack: Deployed | undefined): Promise<void> {
-  if (stack) await cli(['teardown', '-f', stack.file, '--yes', '--json'])
+  if (!stack) return
+  await cli(['teardown', '-f', stack.file, '--yes', '--json'])
+  if (stack.zoneId) await deleteZone(stack.zoneId).catch(() => undefined)
 }

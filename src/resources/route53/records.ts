@@ -223,5 +223,6 @@ export async function zoneOfRecord(ctx: ReconcileContext, name: string): Promise
 
 /** A zone id the kinds can use: a string that is an id, not a reference or the plan's "(known after apply: …)". */
 export function knownZoneId(value: unknown): string | undefined {
-  return typeof value === 'string' && /^(\/hostedzone\/)?Z[A-Z0-9]+$/.test(value) ? bareZoneId(value) : undefined
+  // AWS's ids are `Z` and upper-case letters and digits; emulators' may start otherwise (moto: any of them).
+  return typeof value === 'string' && /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/.test(value) ? bareZoneId(value) : undefined
 }
