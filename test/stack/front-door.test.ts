@@ -1,10 +1,4 @@
-import {
-  DescribeListenersCommand,
-  DescribeRulesCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyRuleCommand,
-  RegisterTargetsCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2'
+import {DescribeListenersCommand, DescribeRulesCommand, ElasticLoadBalancingV2Client, ModifyRuleCommand, RegisterTargetsCommand} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {ChangeResourceRecordSetsCommand, Route53Client} from '@aws-sdk/client-route-53'
 import {afterEach, describe, expect, it} from 'vitest'
 import {status} from '../../src/app/status.js'
@@ -167,10 +161,7 @@ describe('the front door', () => {
 
     expect(down.errors).toEqual([])
     const left = cloud.route53.recordSets(zoneId).filter((set) => set.Type !== 'NS' && set.Type !== 'SOA')
-    expect(left).toEqual([
-      {Name: 'containrlab.click.', Type: 'TXT', TTL: apexTxt.TTL, ResourceRecords: [{Value: spf}]},
-      expect.objectContaining({...elsewhere}),
-    ])
+    expect(left).toEqual([{Name: 'containrlab.click.', Type: 'TXT', TTL: apexTxt.TTL, ResourceRecords: [{Value: spf}]}, expect.objectContaining({...elsewhere})])
     expect(cloud.elbv2.resourceCount() + cloud.acm.resourceCount() + cloud.ec2.resourceCount()).toBe(0)
     expect(down.leftAsFound).toEqual([expect.stringMatching(/^hosted-zone /)])
   })
@@ -183,7 +174,9 @@ describe('the front door', () => {
     expect(preview.missing).toEqual(['hosted-zone: hosted zone not-registered.example not found in this account: create it or set domain.createZone: true'])
     expect(formatPlan(preview)).toContain('`up` will refuse this plan, before any change:\n  ✖ hosted-zone: hosted zone not-registered.example not found')
 
-    await expect(up(await open({file}), yes)).rejects.toThrow(/^refusing to apply: hosted-zone: hosted zone not-registered\.example not found in this account: create it or set domain\.createZone: true\. Nothing was changed\.$/)
+    await expect(up(await open({file}), yes)).rejects.toThrow(
+      /^refusing to apply: hosted-zone: hosted zone not-registered\.example not found in this account: create it or set domain\.createZone: true\. Nothing was changed\.$/,
+    )
     expect(cloud.mutatingCalls().filter((call) => call.service !== 'ssm')).toEqual([])
     expect((await status(await open({file}))).resources.find((r) => r.id === 'hosted-zone')).toMatchObject({condition: 'missing', error: expect.stringMatching(/createZone: true/)})
   })

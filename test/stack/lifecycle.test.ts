@@ -222,13 +222,7 @@ describe('a VPC CIDR change (the VPC must be deleted before its replacement exis
       // Everything but the Elastic IP and the certificate lives in the VPC (or in what does, or points at
       // the load balancer: its records); the hosted zone is the user's.
       expect(replaced).toHaveLength(26)
-      expect(preview.resources.filter((r) => r.action === 'noop').map((r) => r.id)).toEqual([
-        'elastic-ip/nat-us-east-1a',
-        'hosted-zone',
-        'certificate',
-        'certificate/validation-records',
-        'certificate/validation',
-      ])
+      expect(preview.resources.filter((r) => r.action === 'noop').map((r) => r.id)).toEqual(['elastic-ip/nat-us-east-1a', 'hosted-zone', 'certificate', 'certificate/validation-records', 'certificate/validation'])
       expect(preview.resources.find((r) => r.id === 'subnet/public-a')!.reason).toMatch(/replaced with vpc, which must be deleted before its replacement is made/)
       expect(preview.unsafe).toBeUndefined()
 

@@ -192,7 +192,9 @@ describe('route53.validation-records', () => {
   it('refuses a CNAME of that name holding another value', async () => {
     const zoneId = cloud.route53.seedZone('example.com')
     cloud.route53.seedRecord(zoneId, {Name: '_a1.example.com', Type: 'CNAME', TTL: 60, ResourceRecords: [{Value: 'elsewhere.example.net.'}]})
-    await expect(validationRecords.create(ctx, {zoneId, records, domain: 'example.com'}, meta('validation'))).rejects.toThrow('_a1.example.com already has a record containrlab did not make (CNAME elsewhere.example.net.)')
+    await expect(validationRecords.create(ctx, {zoneId, records, domain: 'example.com'}, meta('validation'))).rejects.toThrow(
+      '_a1.example.com already has a record containrlab did not make (CNAME elsewhere.example.net.)',
+    )
     expect(cloud.mutatingCalls()).toEqual([])
   })
 
