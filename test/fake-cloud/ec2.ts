@@ -262,8 +262,8 @@ interface EndpointRecord extends Tracked {
   deleteRequestedAt?: number
 }
 
-/** A network interface another fake service registered (core.ts, FakeNetworkInterfaces). */
-interface InterfaceRecord extends Tracked {
+/** What every network interface has, whoever made it. */
+interface InterfaceFields extends Tracked {
   subnetId: string
   vpcId: string
   availabilityZone: string
@@ -275,6 +275,10 @@ interface InterfaceRecord extends Tracked {
   privateIp: string
   attachment?: {id: string; instanceOwnerId: string; instanceId?: string; attachedAt: number}
   operator?: {principal: string; hiddenByDefault?: boolean}
+}
+
+/** A network interface another fake service registered (core.ts, FakeNetworkInterfaces). */
+interface InterfaceRecord extends InterfaceFields {
   /** Set by `release`: when it detaches (if attached) and when it goes. */
   detachAt?: number
   goneAt?: number
@@ -285,19 +289,8 @@ interface InterfaceRecord extends Tracked {
  * registered ones and those of this fake's own NAT gateways and interface
  * endpoints, which live as long as their owner does.
  */
-interface InterfaceView extends Tracked {
-  subnetId: string
-  vpcId: string
-  availabilityZone: string
-  groupIds: string[]
-  description: string
-  interfaceType: string
-  requesterId?: string
-  requesterManaged: boolean
-  privateIp: string
+interface InterfaceView extends InterfaceFields {
   status: 'in-use' | 'available'
-  attachment?: {id: string; instanceOwnerId: string; instanceId?: string; attachedAt: number}
-  operator?: {principal: string; hiddenByDefault?: boolean}
   sourceDestCheck: boolean
   /** Registered through env.networkInterfaces (else a NAT gateway's or an endpoint's). */
   registered: boolean
