@@ -20,7 +20,8 @@ export interface FrontDoorView {
     defaultTargetGroup: Read<string | undefined>
     /** null: not a list. */
     targetGroups: Read<Read<string>[]>
-    rules: {targetGroup: Read<string>}[]
+    /** hosts: null where a host is not a host name (the schema says why). */
+    rules: {targetGroup: Read<string>; hosts: Read<string>[]}[]
   }
 }
 
@@ -53,7 +54,10 @@ export function readFrontDoor(top: Record<string, unknown>): FrontDoorView {
       certificate: lb.tls === undefined ? undefined : read(LB.tls.unwrap().shape.certificate, tls.certificate),
       defaultTargetGroup: fallback.targetGroup === undefined ? undefined : read(TG.name, fallback.targetGroup),
       targetGroups: names(lb.targetGroups, (group) => read(TG.name, mapping(group).name)),
-      rules: (Array.isArray(lb.rules) ? lb.rules : []).map((rule) => ({targetGroup: read(RULE.targetGroup, mapping(rule).targetGroup)})),
+      rules: (Array.isArray(lb.rules) ? lb.rules : []).map((rule) => {
+        const hosts = mapping(rule).hosts
+        return {targetGroup: read(RULE.targetGroup, mapping(rule).targetGroup), hosts: Array.isArray(hosts) ? hosts.map((host) => read(RULE.hosts.unwrap().element, host)) : []}
+      }),
     },
   }
 }
@@ -90,6 +94,8 @@ export function checkFrontDoor(view: FrontDoorView, network: {subnets: Read<Subn
     })
   }
 
+  if (lb.certificate === 'acm' && typeof view.domain === 'string') issues.push(...checkCertificateCovers(view.domain, lb.rules))
+
   const targetGroups = lb.targetGroups
   if (targetGroups) {
     const seen = new Map<string, number>()
@@ -110,6 +116,28 @@ export function checkFrontDoor(view: FrontDoorView, network: {subnets: Read<Subn
       }
     }
   }
+  return issues
+}
+
+/**
+ * The certificate `acm` requests covers the domain and the names one level
+ * under it (`*.<domain>`: a wildcard matches one label only). A rule for any
+ * other host would answer HTTPS with a certificate for another name, which
+ * every browser and client refuses, and HTTP redirects there.
+ * https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate.html#wildcard-domain-names
+ */
+function checkCertificateCovers(domain: string, rules: {hosts: Read<string>[]}[]): PathIssue[] {
+  const covered = (host: string) => host === domain || host === `*.${domain}` || (host.endsWith(`.${domain}`) && !host.slice(0, -domain.length - 1).includes('.') && !host.startsWith('*'))
+  const issues: PathIssue[] = []
+  rules.forEach((rule, i) =>
+    rule.hosts.forEach((host, j) => {
+      if (host === null || covered(host)) return
+      issues.push({
+        path: [...LOAD_BALANCER, 'rules', i, 'hosts', j],
+        message: `${host} is not covered by the certificate requested for ${domain} (it covers ${domain} and *.${domain}, one label deep): HTTPS for it would fail; use a host under the domain, or a certificate ARN that covers it`,
+      })
+    }),
+  )
   return issues
 }
 

@@ -53,6 +53,14 @@ describe('front door problems, each at its path', () => {
       example(['healthCheck: {path: /healthz}', 'healthCheck: {path: /healthz, interval: 5, timeout: 5}']),
       [['loadBalancer.targetGroups[0].healthCheck.timeout', /timeout \(5s\) must be shorter than interval \(5s\)/]],
     ],
+    [
+      'a host the requested certificate does not cover (another domain, two labels deep)',
+      example(['hosts: [containrlab.click, app.containrlab.click]', 'hosts: [containrlab.click, www.other.com, a.b.containrlab.click, "*.containrlab.click"]']),
+      [
+        ['loadBalancer.rules[1].hosts[1]', /^www\.other\.com is not covered by the certificate requested for containrlab\.click \(it covers containrlab\.click and \*\.containrlab\.click, one label deep\)/],
+        ['loadBalancer.rules[1].hosts[2]', /^a\.b\.containrlab\.click is not covered by the certificate/],
+      ],
+    ],
     ['an upper-case host', example(['hosts: [api.containrlab.click]', 'hosts: [API.containrlab.click]']), [['loadBalancer.rules[0].hosts[0]', /"API.containrlab.click" is not a host name/]]],
     [
       'a certificate that is neither acm, self-signed nor an ARN',
