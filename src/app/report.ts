@@ -65,6 +65,8 @@ export interface RunReport {
   unsafe?: string[]
   /** Plan: objects the spec says exist already that are not there (see Reconciler.mustExist); `up` refuses. */
   missing?: string[]
+  /** Plan: creates AWS already refuses (see Reconciler.conflicts), `<logical id>: <why>`; `up` refuses. */
+  conflicts?: string[]
 }
 
 export function showChange(change: Change): ShownChange {

@@ -22,10 +22,10 @@ export async function up(session: Session, confirm: Confirm): Promise<RunReport>
   try {
     const doc = (await session.store.load()) ?? newStateDocument(session.stack)
     const common = {nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency}
-    const prepared = await prepare({...common, awaitRecent: true})
+    const prepared = await prepare({...common, awaitRecent: true, checkConflicts: true})
     const base = {stack: session.stack, region: session.region, serial: doc.serial}
     const previewReport = buildReport('plan', base, planReport(prepared), {})
-    const refusals = [...prepared.plan.missing, ...prepared.plan.unsafe]
+    const refusals = [...prepared.plan.missing, ...prepared.plan.conflicts, ...prepared.plan.unsafe]
     if (refusals.length > 0) throw new RefusedError(`refusing to apply: ${refusals.join('; ')}. Nothing was changed.`)
     if ((previewReport.summary.replace > 0 || previewReport.summary.delete > 0) && !(await confirm(previewReport))) {
       throw new CancelledError(previewReport)
@@ -54,10 +54,11 @@ export async function plan(session: Session, options: {offline: boolean}): Promi
   const nodes = session.requireNodes()
   const [loaded, lock] = options.offline ? [undefined, undefined] : await Promise.all([session.store.load(), session.store.readLock()])
   const doc = loaded ?? newStateDocument(session.stack)
-  const prepared = await prepare({nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, offline: options.offline})
+  const prepared = await prepare({nodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency, offline: options.offline, checkConflicts: true})
   const report: PlanReport = buildReport('plan', {stack: session.stack, region: session.region, serial: options.offline ? undefined : doc.serial}, planReport(prepared), {})
   if (prepared.plan.unsafe.length > 0) report.unsafe = prepared.plan.unsafe
   if (prepared.plan.missing.length > 0) report.missing = prepared.plan.missing
+  if (prepared.plan.conflicts.length > 0) report.conflicts = prepared.plan.conflicts
   if (lock) report.lock = lock
   return report
 }

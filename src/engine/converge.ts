@@ -6,7 +6,7 @@ import type {StateDocument} from '../state/types.js'
 import {applyPlan, type ConvergeResult} from './apply.js'
 import type {EventSink, NodeResult} from './events.js'
 import {observe, type World} from './observe.js'
-import {planResults, planRun, type RunPlan} from './plan.js'
+import {planConflicts, planResults, planRun, type RunPlan} from './plan.js'
 import type {StateWriter} from './state-writer.js'
 
 export type {ConvergeResult} from './apply.js'
@@ -33,6 +33,8 @@ export interface PrepareOptions {
    * such a read fails with UnreadableError: a plan needs to know what exists.
    */
   allowUnreadable?: boolean
+  /** Ask the kinds whether AWS already refuses some of the creates (Reconciler.conflicts): `plan` and `up` do. */
+  checkConflicts?: boolean
 }
 
 /** Some kind could not be read (observe.ts): there is no plan without knowing what exists. Nothing was changed. */
@@ -83,7 +85,9 @@ export async function prepare(options: PrepareOptions): Promise<PreparedRun> {
     ? {current: new Map([...wanted.keys()].map((id) => [id, {}])), retired: state.retired.map(() => undefined), strays: [], unreadable: new Map()}
     : await observe({ctx: options.context(''), registry, state, wanted, awaitRecent: options.awaitRecent ? 'replay' : undefined, concurrency: options.concurrency})
   if (world.unreadable.size > 0 && !options.allowUnreadable) throw new UnreadableError(unreadableKinds(world, state, (id) => wanted.get(id)?.kind))
-  return {plan: planRun({dag, reconcilers, world, state, offline: options.offline}), world, reconcilers, state}
+  const plan = planRun({dag, reconcilers, world, state, offline: options.offline})
+  if (options.checkConflicts && !options.offline) plan.conflicts = await planConflicts(plan, reconcilers, options.context(''))
+  return {plan, world, reconcilers, state}
 }
 
 export function planReport(prepared: PreparedRun): NodeResult[] {

@@ -1,6 +1,6 @@
 import type {Dag} from '../graph/dag.js'
 import {type ResourceNode, resolveRefs} from '../graph/types.js'
-import type {Change, Observed, Reconciler} from '../resources/types.js'
+import type {Change, Observed, ReconcileContext, Reconciler} from '../resources/types.js'
 import type {RetiredEntry, StateDocument} from '../state/types.js'
 import type {NodeAction, NodeResult} from './events.js'
 import type {Observation, World} from './observe.js'
@@ -71,6 +71,8 @@ export interface RunPlan {
   unsafe: string[]
   /** Objects the spec says exist already (the stack uses them, never makes them) and that are not there: `up` refuses before any change. */
   missing: string[]
+  /** Creates AWS already refuses (Reconciler.conflicts: a name someone else holds), `<logical id>: <why>`: `up` refuses before any change. */
+  conflicts: string[]
 }
 
 /** Picks the one action for a node from its diff. Changes to sensitive fields are marked so that every output masks them. */
@@ -146,7 +148,18 @@ export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>
   }
 
   const deletions = plannedDeletions({dag, nodes, world, state})
-  return {dag, nodes, deletions, unsafe, missing}
+  return {dag, nodes, deletions, unsafe, missing, conflicts: []}
+}
+
+/** Asks each kind whose objects the plan creates whether AWS already refuses some (Reconciler.conflicts). */
+export async function planConflicts(plan: RunPlan, reconcilers: Map<string, Reconciler>, ctx: ReconcileContext): Promise<string[]> {
+  const creating = new Map<string, {logicalId: string; desired: unknown}[]>()
+  for (const [logicalId, planned] of plan.nodes) {
+    if (planned.action !== 'create' || !reconcilers.get(planned.node.kind)?.conflicts) continue
+    creating.set(planned.node.kind, [...(creating.get(planned.node.kind) ?? []), {logicalId, desired: planned.desired}])
+  }
+  const found = await Promise.all([...creating].map(([kind, objects]) => reconcilers.get(kind)!.conflicts!(ctx, objects)))
+  return found.flat()
 }
 
 function transitiveDependents(dag: Dag, id: string): string[] {

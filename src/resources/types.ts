@@ -219,4 +219,12 @@ export interface Reconciler<D = any, O extends Observed = any> {
    * no create, and `up` refuses before any change. Undefined: create it.
    */
   mustExist?(desired: D): string | undefined
+  /**
+   * Before any change (`plan`, `up`): why objects the plan is about to
+   * create cannot be, when AWS already says so (a DNS name another owner's
+   * record holds), one message each, naming what holds it. `up` then
+   * refuses before any change instead of failing half-way. `desired` is as
+   * planned: references to objects not made yet are not resolved.
+   */
+  conflicts?(ctx: ReconcileContext, creating: {logicalId: string; desired: D}[]): Promise<string[]>
 }

@@ -25,7 +25,7 @@ export function formatPlan(report: RunReport): string {
     for (const resource of changing) lines.push(...formatResource(resource))
   }
   lines.push('', planCount(report))
-  const refusals = [...(report.missing ?? []), ...(report.unsafe ?? [])]
+  const refusals = [...(report.missing ?? []), ...(report.conflicts ?? []), ...(report.unsafe ?? [])]
   if (refusals.length > 0) {
     lines.push('', '`up` will refuse this plan, before any change:')
     for (const reason of refusals) lines.push(`  ✖ ${reason}`)

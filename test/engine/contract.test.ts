@@ -187,3 +187,33 @@ describe('objects the stack uses and never makes (a hosted zone it finds)', () =
     expect(world.log.filter((line) => line.startsWith('delete'))).toEqual([])
   })
 })
+
+describe('creates AWS already refuses (conflicts)', () => {
+  it('are asked of the kind for what the plan creates only, before any change, when the caller asks', async () => {
+    const world = new MemoryWorld()
+    const asked: string[][] = []
+    const kind = world.reconciler('test.thing', 'create-before-delete', {
+      conflicts: async (_ctx, creating) => {
+        asked.push(creating.map((object) => object.logicalId))
+        return creating.filter((object) => object.desired.value === 'taken').map((object) => `${object.logicalId}: the name is someone else's`)
+      },
+    })
+    const {run} = harness(kind, world)
+    await run([{id: 'kept', kind: 'test.thing', desired: {value: 'mine'}}])
+    const registry = world.registry(kind)
+    const ctx = testContext()
+    const state = newStateDocument('teststack')
+    const nodes: ResourceNode[] = [
+      {id: 'kept', kind: 'test.thing', desired: {value: 'mine'}},
+      {id: 'new', kind: 'test.thing', desired: {value: 'taken'}},
+    ]
+    asked.length = 0
+    const checked = await prepare({registry, context: () => ctx, concurrency: 4, nodes, state, checkConflicts: true})
+    expect(checked.plan.conflicts).toEqual(["new: the name is someone else's"])
+    // `kept` exists (found by its tags): not a create, not asked about.
+    expect(asked).toEqual([['new']])
+    expect((await prepare({registry, context: () => ctx, concurrency: 4, nodes, state})).plan.conflicts).toEqual([])
+    expect((await prepare({registry, context: () => ctx, concurrency: 4, nodes, state, checkConflicts: true, offline: true})).plan.conflicts).toEqual([])
+    expect(world.log.filter((line) => line.startsWith('create ')).length).toBe(1)
+  })
+})

@@ -5,7 +5,7 @@ import {status} from '../../src/app/status.js'
 import {teardown} from '../../src/app/teardown.js'
 import {plan, up} from '../../src/app/up.js'
 import {formatPlan, formatStatus} from '../../src/ui/format.js'
-import {EXAMPLE_DOMAIN, exampleWith, stackHarness} from '../helpers/stack.js'
+import {EXAMPLE_DOMAIN, exampleEdited, exampleWith, stackHarness} from '../helpers/stack.js'
 
 /**
  * The example's front door (seed 000/001) as its users meet it: the load
@@ -169,7 +169,7 @@ describe('the front door', () => {
   it('a domain whose hosted zone does not exist: up refuses before any change, naming the domain and the way out', async () => {
     harness = stackHarness()
     const {cloud, open, yes} = harness
-    const file = exampleWith(`name: ${EXAMPLE_DOMAIN}`, 'name: not-registered.example')
+    const file = exampleEdited((text) => text.replaceAll(EXAMPLE_DOMAIN, 'not-registered.example'))
     const preview = await plan(await open({file}), {offline: false})
     expect(preview.missing).toEqual(['hosted-zone: hosted zone not-registered.example not found in this account: create it or set domain.createZone: true'])
     expect(formatPlan(preview)).toContain('`up` will refuse this plan, before any change:\n  ✖ hosted-zone: hosted zone not-registered.example not found')

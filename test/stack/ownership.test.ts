@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {status} from '../../src/app/status.js'
 import {teardown} from '../../src/app/teardown.js'
 import {plan, up} from '../../src/app/up.js'
+import {formatPlan} from '../../src/ui/format.js'
 import {EXAMPLE_DOMAIN, exampleEdited, stackHarness} from '../helpers/stack.js'
 
 /**
@@ -47,25 +48,23 @@ describe('two stacks side by side, with an endpoint that ignores tag filters', (
 })
 
 describe('two stacks that claim the same host names', () => {
-  it('the second never overwrites the first one’s records, says whose they are, and its teardown leaves them', async () => {
+  it('the second is refused before any change, naming whose the records are; the first one’s stay as they were', async () => {
     const {cloud, open, yes} = stackHarness()
     try {
       const other = exampleEdited((text) => text.replace(/^name: containrlab$/m, 'name: other'))
       expect((await up(await open(), yes)).ok).toBe(true)
       const zoneId = cloud.route53.zoneIds()[0]!
       const before = cloud.route53.recordSets(zoneId)
-      const second = await up(await open({file: other}), yes)
-      expect(second.ok).toBe(false)
-      expect(second.errors).toEqual(
-        ['api.containrlab.click', 'containrlab.click', 'app.containrlab.click'].map(
-          (host) => `record/${host}: ${host} is managed by containrlab record/${host} of stack containrlab (its TXT marker), not record/${host} of stack other: containrlab never overwrites another owner's records`,
-        ),
-      )
-      // Its certificate validates through the same CNAME (ACM's is one per domain and account): it notes its
-      // use of it beside the first one's marker, and changes no record.
-      const records = () => cloud.route53.recordSets(zoneId).filter((set) => set.Type !== 'TXT')
-      expect(records()).toEqual(before.filter((set) => set.Type !== 'TXT'))
-      expect((await teardown(await open({file: other}), {confirm: yes})).errors).toEqual([])
+      const owned = (host: string) =>
+        `record/${host}: ${host} is managed by containrlab record/${host} of stack containrlab (its TXT marker), not record/${host} of stack other: containrlab never overwrites another owner's records`
+      const hosts = ['api.containrlab.click', 'containrlab.click', 'app.containrlab.click']
+
+      const preview = await plan(await open({file: other}), {offline: false})
+      expect(preview.conflicts).toEqual(hosts.map(owned))
+      expect(formatPlan(preview)).toContain(`\`up\` will refuse this plan, before any change:\n  ✖ ${owned(hosts[0]!)}`)
+      cloud.resetCalls()
+      await expect(up(await open({file: other}), yes)).rejects.toThrow(`refusing to apply: ${hosts.map(owned).join('; ')}. Nothing was changed.`)
+      expect(cloud.mutatingCalls().filter((call) => call.service !== 'ssm')).toEqual([])
       expect(cloud.route53.recordSets(zoneId)).toEqual(before)
       expect((await plan(await open(), {offline: false})).changes).toBe(false)
     } finally {

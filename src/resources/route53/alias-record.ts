@@ -272,6 +272,33 @@ export const aliasRecord: Reconciler<AliasRecordDesired, AliasRecordObserved> = 
     return found
   },
 
+  /**
+   * A name to be written that another owner's record (or marker) holds,
+   * found before any change: the same refusal `create` would meet after the
+   * rest of the stack was made. The zone is the desired one when its id is
+   * known, else the public zone of the name.
+   */
+  async conflicts(ctx, creating) {
+    const found: string[] = []
+    for (const {logicalId, desired} of creating) {
+      const zoneId = knownZoneId(desired.zoneId) ?? (await zoneOfRecord(ctx, desired.name))
+      if (!zoneId) continue
+      let sets: ResourceRecordSet[]
+      try {
+        sets = await recordSetsAt(ctx, zoneId, desired.name)
+      } catch (error) {
+        if (isNoSuchHostedZone(error)) continue
+        throw error
+      }
+      try {
+        checkWritable(ctx, desired.name, logicalId, atName(sets))
+      } catch (error) {
+        found.push(`${logicalId}: ${(error as Error).message}`)
+      }
+    }
+    return found
+  },
+
   create(ctx, desired, meta) {
     return write(ctx, desired, meta.logicalId)
   },
