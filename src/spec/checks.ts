@@ -1,6 +1,7 @@
 import type {z} from 'zod'
 import {contains, overlaps, parseCidr} from './cidr.js'
 import {formatPath} from './errors.js'
+import {checkContainers, type ContainersView, readContainers} from './containers.js'
 import {checkFrontDoor, type FrontDoorView, readFrontDoor} from './front-door.js'
 import {endpointSchema, type NatMode, quote, ruleSchema, securityGroupSchema, specSchema, subnetSchema, type Tier} from './schema.js'
 
@@ -73,6 +74,7 @@ export interface SpecView {
   securityGroups: Read<GroupView[]>
   endpoints: EndpointView[]
   frontDoor: FrontDoorView
+  containers: ContainersView
 }
 
 function read<S extends z.ZodType>(schema: S, value: unknown): Read<z.output<S>> {
@@ -131,11 +133,12 @@ export function readSpec(data: unknown): SpecView {
     securityGroups: list(network.securityGroups, group, []),
     endpoints: list(network.endpoints, endpoint, []) ?? [],
     frontDoor: readFrontDoor(top),
+    containers: readContainers(top),
   }
 }
 
 export function checkSpec(spec: SpecView, options: CheckOptions = {}): PathIssue[] {
-  return [...checkSubnets(spec, options), ...checkNat(spec), ...checkSecurityGroups(spec), ...checkEndpoints(spec), ...checkFrontDoor(spec.frontDoor, spec)]
+  return [...checkSubnets(spec, options), ...checkNat(spec), ...checkSecurityGroups(spec), ...checkEndpoints(spec), ...checkFrontDoor(spec.frontDoor, spec), ...checkContainers(spec.containers, spec)]
 }
 
 const SUBNETS = ['network', 'subnets']

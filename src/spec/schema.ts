@@ -276,6 +276,106 @@ export const loadBalancerSchema = z
   })
   .strict()
 
+// ---------------------------------------------------------------- containers (ECR, logs, ECS)
+
+/** Retention periods CloudWatch Logs accepts. https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const
+
+export const repositorySchema = z
+  .object({
+    /** The repository is `<stack>-<name>` (seed 001: containrlab-api). */
+    name: resourceName,
+    scanOnPush: z.boolean().default(true),
+    tagMutability: z.enum(['MUTABLE', 'IMMUTABLE']).default('MUTABLE'),
+    /** A lifecycle policy expires all but the newest N images; 0: keep every image. */
+    keepLastImages: z.number().int().min(0).max(1000).default(10),
+  })
+  .strict()
+
+export const logsSchema = z
+  .object({
+    retentionDays: z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      error: (issue) => `${quote(issue.input)} is not a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')} days)`,
+    }),
+  })
+  .strict()
+
+export const ARCHITECTURES = ['arm64', 'x86_64'] as const
+
+export const clusterSchema = z
+  .object({
+    /** The cluster is `<stack>-<name>` (seed 001: containrlab-cluster, containrlab-runner-ec2). */
+    name: resourceName,
+    containerInsights: z.boolean().default(false),
+    /** EC2 capacity; absent: a Fargate cluster. */
+    instances: z
+      .object({
+        type: z.string().regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/, {error: (issue) => `${quote(issue.input)} is not an EC2 instance type (expected like t3.medium)`}),
+        architecture: z.enum(ARCHITECTURES).default('x86_64'),
+        /** A fixed number of instances (seed 001: one t3.medium)… */
+        count: z.number().int().min(1).max(20).optional(),
+        /** …or an Auto Scaling group behind an ECS capacity provider (seed 002: 2–10). */
+        autoScaling: z
+          .object({min: z.number().int().min(0).max(100), max: z.number().int().min(1).max(100)})
+          .strict()
+          .optional(),
+        tier: z.enum(TIERS).default('private'),
+        securityGroups: z.array(resourceName).min(1),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+
+/** An image of this stack's repositories (`api:latest`, `api@sha256:…`) or a full URI (`public.ecr.aws/nginx/nginx:1.27`). */
+const image = z.string().regex(/^[a-z0-9][a-z0-9._/-]*(\.[a-z0-9-]+)*(:\d+)?(\/[a-z0-9._-]+)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})?$/, {
+  error: (issue) => `${quote(issue.input)} is not an image (expected repository:tag, like api:latest, or a full image URI)`,
+})
+
+export const serviceSchema = z
+  .object({
+    name: resourceName,
+    cluster: resourceName,
+    image,
+    /** CPU units (1024 = 1 vCPU) and MiB of the task; on Fargate one of its task sizes. */
+    cpu: z.number().int().min(128).max(16384),
+    memory: z.number().int().min(128).max(122880),
+    architecture: z.enum(ARCHITECTURES).default('x86_64'),
+    desiredCount: z.number().int().min(0).max(1000).default(1),
+    /** The container's port; with targetGroup, the load balancer sends it traffic. */
+    port: z.number().int().min(1).max(65535).optional(),
+    targetGroup: resourceName.optional(),
+    /** Fargate tasks' security groups (awsvpc); EC2 tasks use their instances'. */
+    securityGroups: z.array(resourceName).default([]),
+    environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+    /** Variable → SSM parameter name (`/containrlab/NEXTAUTH_SECRET`): read by the task at start (valueFrom), never by containrlab. */
+    secrets: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+        z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/, {error: (issue) => `${quote(issue.input)} is not an SSM parameter name (expected like /containrlab/NEXTAUTH_SECRET)`}),
+      )
+      .default({}),
+    /** EC2 only (seed 001's runner: Docker-in-Docker). */
+    privileged: z.boolean().default(false),
+    /** EC2 only: bind-mount the instance's /var/run/docker.sock. */
+    dockerSocket: z.boolean().default(false),
+    /** The container's own health check (CMD-SHELL), checked by ECS. */
+    healthCheck: z
+      .object({command: z.string().min(1), interval: z.number().int().min(5).max(300).default(30), retries: z.number().int().min(1).max(10).default(3), startPeriod: z.number().int().min(0).max(300).default(0)})
+      .strict()
+      .optional(),
+    deployment: z
+      .object({
+        minHealthyPercent: z.number().int().min(0).max(100).default(100),
+        maxPercent: z.number().int().min(100).max(200).default(200),
+        /** Seconds the tasks may fail the target group's health check after they start. */
+        healthCheckGracePeriod: z.number().int().min(0).max(2147483647).default(60),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+
 export const specSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
@@ -304,6 +404,10 @@ export const specSchema = z
       .strict(),
     domain: domainSchema.optional(),
     loadBalancer: loadBalancerSchema.optional(),
+    repositories: z.array(repositorySchema).default([]),
+    logs: logsSchema.prefault({retentionDays: 30}),
+    clusters: z.array(clusterSchema).default([]),
+    services: z.array(serviceSchema).default([]),
   })
   .strict()
 
@@ -361,7 +465,15 @@ export interface Spec {
   }
   domain?: {name: string; createZone: boolean}
   loadBalancer?: LoadBalancerSpec
+  repositories: RepositorySpec[]
+  logs: {retentionDays: number}
+  clusters: ClusterSpec[]
+  services: ServiceSpec[]
 }
+
+export type RepositorySpec = z.output<typeof repositorySchema>
+export type ClusterSpec = z.output<typeof clusterSchema>
+export type ServiceSpec = z.output<typeof serviceSchema>
 
 /** The NAT mode in effect: the spec's, or single when there are private subnets, else none. */
 export function effectiveNat(spec: Pick<ParsedSpec, 'network'>): NatMode {
@@ -390,6 +502,10 @@ export function normaliseSpec(parsed: ParsedSpec): Spec {
     },
     ...(parsed.domain === undefined ? {} : {domain: parsed.domain}),
     ...(parsed.loadBalancer === undefined ? {} : {loadBalancer: normaliseLoadBalancer(parsed.loadBalancer)}),
+    repositories: parsed.repositories,
+    logs: parsed.logs,
+    clusters: parsed.clusters,
+    services: parsed.services,
   }
 }
 

@@ -30,6 +30,8 @@ const cases: IssueCase[] = [
       // Renaming runner-sg also leaves the reference to it dangling.
       ['network.securityGroups[0].egress[1].securityGroup', 'securityGroup: runner-sg', 'unknown security group "runner-sg"; declared groups: alb-sg, ecs-tasks-sg'],
       ['network.securityGroups[2].name', 45, 'duplicate security group name "alb-sg" (first at network.securityGroups[0])'],
+      // And the runner cluster's instances' group.
+      ['clusters[1].instances.securityGroups[0]', 'instances: {type: t3.medium', 'unknown security group "runner-sg"; declared groups: alb-sg, ecs-tasks-sg'],
     ],
   },
   {

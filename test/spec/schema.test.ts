@@ -37,7 +37,7 @@ const cases: IssueCase[] = [
   {
     rule: 'unknown keys at the top level too',
     text: example(['region: us-east-1', 'regoin: us-east-1']),
-    issues: [['regoin', 'regoin:', 'unknown key "regoin" (did you mean "region"?); expected one of: name, region, network, domain, loadBalancer']],
+    issues: [['regoin', 'regoin:', 'unknown key "regoin" (did you mean "region"?); expected one of: name, region, network, domain, loadBalancer, repositories, logs, clusters, services']],
   },
   {
     rule: 'an unknown key inside a rule, far from any known one',
