@@ -32,6 +32,8 @@ export interface ContainersView {
   }[]
   /** The load balancer's target groups: name → target type (null: unreadable). */
   targetGroups: Map<string, Read<'ip' | 'instance'>>
+  /** The target groups a listener sends requests to (its rules' and its default's); null: some could not be read. */
+  routedTargetGroups: Set<string> | null
 }
 
 function read<S extends z.ZodType>(schema: S, value: unknown): Read<z.output<S>> {
@@ -53,7 +55,10 @@ export function readContainers(top: Record<string, unknown>): ContainersView {
     const name = read(targetGroupSchema.shape.name, mapping(group).name)
     if (name !== null) targetGroups.set(name, read(targetGroupSchema.shape.targetType, mapping(group).targetType))
   }
+  const lb = mapping(top.loadBalancer)
+  const routed = [...list(lb.rules).map((rule) => mapping(rule).targetGroup), mapping(lb.default).targetGroup].filter((name) => name !== undefined)
   return {
+    routedTargetGroups: routed.every((name) => typeof name === 'string') ? new Set(routed as string[]) : null,
     repositories: list(top.repositories).map((repository) => read(repositorySchema.shape.name, mapping(repository).name)),
     clusters: list(top.clusters).map((entry) => {
       const cluster = mapping(entry)
@@ -207,6 +212,13 @@ export function checkContainers(view: ContainersView, network: {securityGroups: 
             path: at('targetGroup'),
             message: `target group ${quote(service.targetGroup)} has targetType ${targetType}, but ${cluster.ec2 ? 'EC2 (bridge network) tasks register as instance' : 'Fargate (awsvpc) tasks register as ip'}: set its targetType to ${wanted}`,
           })
+      }
+      if (view.targetGroups.has(service.targetGroup) && view.routedTargetGroups && !view.routedTargetGroups.has(service.targetGroup)) {
+        // CreateService refuses a target group no listener uses: "The target group … does not have an associated load balancer".
+        issues.push({
+          path: at('targetGroup'),
+          message: `target group ${quote(service.targetGroup)} is in no rule and is not the default: ECS attaches a service only to a target group a listener sends requests to; add a rule for it, or drop targetGroup`,
+        })
       }
       if (service.port === undefined) issues.push({path: at('port'), message: 'a service behind a target group needs port: the container port the load balancer sends traffic to'})
     }

@@ -16,7 +16,7 @@ describe('the containers of the example (seed 000/001)', () => {
     expect(spec.services.map((service) => [service.name, service.cluster, service.image, service.cpu, service.memory, service.architecture, service.port, service.targetGroup])).toEqual([
       ['api', 'cluster', 'api:latest', 512, 1024, 'arm64', 8000, 'api'],
       ['web', 'cluster', 'web:latest', 512, 1024, 'arm64', 3000, 'web'],
-      ['runner', 'runner-ec2', 'runnerd:latest', 1024, 2048, 'x86_64', 8080, 'runner'],
+      ['runner', 'runner-ec2', 'runnerd:latest', 1024, 2048, 'x86_64', 8080, undefined],
     ])
     expect(spec.services[2]).toMatchObject({privileged: true, dockerSocket: true, desiredCount: 1, deployment: {minHealthyPercent: 100, maxPercent: 200, healthCheckGracePeriod: 60}})
     expect(spec.services[0]!.secrets).toEqual({GITHUB_CLIENT_ID: '/containrlab/GITHUB_CLIENT_ID', GITHUB_CLIENT_SECRET: '/containrlab/GITHUB_CLIENT_SECRET', GEMINI_API_KEY: '/containrlab/GEMINI_API_KEY'})
@@ -47,7 +47,12 @@ describe('container problems, each at its path', () => {
       example(['    port: 3000\n    targetGroup: web', '    port: 3000\n    targetGroup: runner']),
       [['services[1].targetGroup', /target group "runner" has targetType instance, but Fargate \(awsvpc\) tasks register as ip: set its targetType to ip/]],
     ],
-    ['a target group with no port', example(['    port: 8080\n    targetGroup: runner', '    targetGroup: runner']), [['services[2].port', /a service behind a target group needs port/]]],
+    ['a target group with no port', example(['    port: 3000\n    targetGroup: web', '    targetGroup: web']), [['services[1].port', /a service behind a target group needs port/]]],
+    [
+      'a target group no listener uses (the internal-only runner group)',
+      example(['    port: 8080\n    privileged: true', '    port: 8080\n    targetGroup: runner\n    privileged: true']),
+      [['services[2].targetGroup', /target group "runner" is in no rule and is not the default: ECS attaches a service only to a target group a listener sends requests to/]],
+    ],
     ['an unknown target group', example(['targetGroup: web\n    securityGroups', 'targetGroup: webb\n    securityGroups']), [['services[1].targetGroup', /unknown target group "webb"; declared: api, web, runner/]]],
     ['an EC2 cluster with neither count nor autoScaling', example(['count: 1, securityGroups', 'securityGroups']), [['clusters[1].instances', /either count .* or autoScaling/]]],
     [
