@@ -53,7 +53,8 @@ async function failure(promise: Promise<unknown>): Promise<{name: string; code: 
 
 const trust = {Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'ecs-tasks.amazonaws.com'}, Action: 'sts:AssumeRole'}]}
 const logs = {Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: '*'}]}
-const createRole = (name = 'teststack-api', document: unknown = trust) => iam.send(new CreateRoleCommand({RoleName: name, AssumeRolePolicyDocument: JSON.stringify(document, null, 2), Tags: [{Key: 'containrlab:stack', Value: 'teststack'}]}))
+const createRole = (name = 'teststack-api', document: unknown = trust) =>
+  iam.send(new CreateRoleCommand({RoleName: name, AssumeRolePolicyDocument: JSON.stringify(document, null, 2), Tags: [{Key: 'containrlab:stack', Value: 'teststack'}]}))
 
 describe('FakeIam roles', () => {
   it('makes a role with an AROA id of 21 characters and an ARN with its path, and answers its documents URL-encoded', async () => {
@@ -90,7 +91,9 @@ describe('FakeIam roles', () => {
     expect(JSON.parse(decodeURIComponent(policy.PolicyDocument!))).toEqual(logs)
     expect(policy.PolicyDocument).not.toContain('{')
     expect((await iam.send(new ListRolePoliciesCommand({RoleName: 'teststack-api'}))).PolicyNames).toEqual(['logs'])
-    expect((await iam.send(new ListAttachedRolePoliciesCommand({RoleName: 'teststack-api'}))).AttachedPolicies).toEqual([{PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy', PolicyName: 'AmazonECSTaskExecutionRolePolicy'}])
+    expect((await iam.send(new ListAttachedRolePoliciesCommand({RoleName: 'teststack-api'}))).AttachedPolicies).toEqual([
+      {PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy', PolicyName: 'AmazonECSTaskExecutionRolePolicy'},
+    ])
     expect(await failure(iam.send(new GetRolePolicyCommand({RoleName: 'teststack-api', PolicyName: 'other'})))).toMatchObject({code: 'NoSuchEntity'})
     expect(await failure(iam.send(new DetachRolePolicyCommand({RoleName: 'teststack-api', PolicyArn: 'arn:aws:iam::aws:policy/Other'})))).toMatchObject({code: 'NoSuchEntity'})
     expect(await failure(iam.send(new AttachRolePolicyCommand({RoleName: 'teststack-api', PolicyArn: 'not-an-arn'})))).toMatchObject({code: 'InvalidInput'})
@@ -125,7 +128,15 @@ describe('FakeIam roles', () => {
     await createRole()
     await iam.send(new UpdateRoleCommand({RoleName: 'teststack-api', Description: 'api'}))
     await iam.send(new UpdateAssumeRolePolicyCommand({RoleName: 'teststack-api', PolicyDocument: JSON.stringify({...trust, Statement: [{...trust.Statement[0], Principal: {Service: 'ec2.amazonaws.com'}}]})}))
-    await iam.send(new TagRoleCommand({RoleName: 'teststack-api', Tags: [{Key: 'containrlab:stack', Value: 'other'}, {Key: 'k', Value: 'v'}]}))
+    await iam.send(
+      new TagRoleCommand({
+        RoleName: 'teststack-api',
+        Tags: [
+          {Key: 'containrlab:stack', Value: 'other'},
+          {Key: 'k', Value: 'v'},
+        ],
+      }),
+    )
 
     const role = (await iam.send(new GetRoleCommand({RoleName: 'teststack-api'}))).Role!
     expect(role.Description).toBe('api')

@@ -189,7 +189,14 @@ export class FakeIam implements FakeService {
   /** What the account holds, as plain data (documents decoded), for assertions. */
   snapshot(): {roles: object[]; profiles: object[]} {
     return structuredClone({
-      roles: [...this.roles.values()].map((role) => ({name: role.name, arn: role.arn, trustPolicy: JSON.parse(role.trustPolicy) as unknown, inline: Object.fromEntries([...role.inline].map(([name, document]) => [name, JSON.parse(document) as unknown])), attached: [...role.attached], tags: role.tags})),
+      roles: [...this.roles.values()].map((role) => ({
+        name: role.name,
+        arn: role.arn,
+        trustPolicy: JSON.parse(role.trustPolicy) as unknown,
+        inline: Object.fromEntries([...role.inline].map(([name, document]) => [name, JSON.parse(document) as unknown])),
+        attached: [...role.attached],
+        tags: role.tags,
+      })),
       profiles: [...this.profiles.values()].map((profile) => ({name: profile.name, arn: profile.arn, role: profile.role ? this.roles.get(profile.role)?.name : undefined, tags: profile.tags})),
     })
   }
@@ -216,7 +223,8 @@ export class FakeIam implements FakeService {
     const trustPolicy = this.checkDocument(input.AssumeRolePolicyDocument, true)
     if ((input.Description ?? '').length > 1000) throw invalidInput("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000")
     const maxSessionDuration = input.MaxSessionDuration ?? 3600
-    if (maxSessionDuration < 3600 || maxSessionDuration > 43_200) throw invalidInput(`1 validation error detected: Value '${maxSessionDuration}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200`)
+    if (maxSessionDuration < 3600 || maxSessionDuration > 43_200)
+      throw invalidInput(`1 validation error detected: Value '${maxSessionDuration}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200`)
     this.checkTags(input.Tags)
     if (this.roles.has(name.toLowerCase())) throw iamError(EntityAlreadyExistsException, `Role with name ${name} already exists.`, 409)
     const role: RoleRecord = {
@@ -490,7 +498,8 @@ export class FakeIam implements FakeService {
 
   private checkPath(path: string | undefined): string {
     const value = path ?? '/'
-    if (!/^\/(?:[\x21-\x7e]+\/)?$/.test(value) || value.length > 512) throw invalidInput(`The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.`)
+    if (!/^\/(?:[\x21-\x7e]+\/)?$/.test(value) || value.length > 512)
+      throw invalidInput(`The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.`)
     return value
   }
 

@@ -117,7 +117,9 @@ function normaliseStatement(statement: Record<string, unknown>): Record<string, 
     if (SET_FIELDS.has(key)) normal[key] = valueSet(value)
     else if (key === 'Principal' && typeof value === 'object' && value !== null) normal[key] = Object.fromEntries(Object.entries(value).map(([type, ids]) => [type, valueSet(ids)]))
     else if (key === 'Condition' && typeof value === 'object' && value !== null) {
-      normal[key] = Object.fromEntries(Object.entries(value as Record<string, Record<string, unknown>>).map(([operator, keys]) => [operator, Object.fromEntries(Object.entries(keys).map(([name, values]) => [name, valueSet(values)]))]))
+      normal[key] = Object.fromEntries(
+        Object.entries(value as Record<string, Record<string, unknown>>).map(([operator, keys]) => [operator, Object.fromEntries(Object.entries(keys).map(([name, values]) => [name, valueSet(values)]))]),
+      )
     } else normal[key] = value
   }
   return normal

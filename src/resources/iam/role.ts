@@ -293,4 +293,3 @@ export const role: Reconciler<RoleDesired, RoleObserved> = {
     return {id: observed.id, arn: observed.arn, name: observed.name}
   },
 }
-

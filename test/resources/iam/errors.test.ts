@@ -13,14 +13,20 @@ describe('isIamPropagationError', () => {
     ['ECS RegisterTaskDefinition', ecs(ClientException, 'Role is not valid')],
     // ECS CreateService with a load balancer (hashicorp/terraform#4375).
     ['ECS CreateService', ecs(InvalidParameterException, 'Unable to assume role and validate the listeners configured on your load balancer.  Please verify the role being passed has the proper permissions.')],
-    ['ECS CreateService (service role)', ecs(InvalidParameterException, 'Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions.')],
+    [
+      'ECS CreateService (service role)',
+      ecs(InvalidParameterException, 'Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions.'),
+    ],
     ['ECS CreateCluster', ecs(InvalidParameterException, 'Unable to assume the service linked role. Please verify that the ECS service linked role exists.')],
     ['ECS task start', ecs(InvalidParameterException, "ECS was unable to assume the role 'arn:aws:iam::111111111111:role/service-task-6cba4ed' that was provided for this task.")],
     // EC2 RunInstances (aws/aws-sdk-js-v3#5253, terraform-provider-aws#27516).
     ['EC2 RunInstances (name)', awsError('InvalidParameterValue', 'Value (teststack-runner) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name')],
     ['EC2 RunInstances (ARN)', awsError('InvalidParameterValue', 'Value (arn:aws:iam::123456789012:instance-profile/teststack-runner) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN')],
     // Auto Scaling launching from a launch template, and a launch configuration (spinnaker/clouddriver#883).
-    ['Auto Scaling (launch template)', queryError('ValidationError', 'You must use a valid fully-formed launch template. Value (teststack-runner) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name')],
+    [
+      'Auto Scaling (launch template)',
+      queryError('ValidationError', 'You must use a valid fully-formed launch template. Value (teststack-runner) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name'),
+    ],
     ['Auto Scaling (launch configuration)', queryError('ValidationError', 'Invalid IamInstanceProfile: teststack-runner')],
   ])('recognises %s', (_case, error) => {
     expect(isIamPropagationError(error)).toBe(true)

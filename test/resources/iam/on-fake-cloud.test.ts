@@ -68,7 +68,9 @@ describe('roles and an instance profile, made and read back', () => {
       ['role/api-execution', 'teststack', 'teststack-api-execution'],
       ['role/runner-instance', 'teststack', 'teststack-runner-instance'],
     ])
-    expect((await instanceProfile.find(ctx, {stack: 'teststack', wanted: [{logicalId: 'instance-profile/runner', desired: profileDesired}]})).map((found) => [found.logicalId, found.roleName])).toEqual([['instance-profile/runner', 'teststack-runner-instance']])
+    expect((await instanceProfile.find(ctx, {stack: 'teststack', wanted: [{logicalId: 'instance-profile/runner', desired: profileDesired}]})).map((found) => [found.logicalId, found.roleName])).toEqual([
+      ['instance-profile/runner', 'teststack-runner-instance'],
+    ])
     expect(cloud.iam.resourceCount()).toBe(3)
   })
 

@@ -31,7 +31,11 @@ const {iam, inputs, sent, mutations} = iamMock()
 const name = 'teststack-api-execution'
 const tags = ownershipTags('role/api-execution')
 const meta = {logicalId: 'role/api-execution', token: '0123456789abcdef0123456789abcdef', tags}
-const logs: PolicyDocument = taskExecutionPolicy({repositoryArns: ['arn:aws:ecr:us-east-1:123456789012:repository/containrlab-api'], logGroupArns: ['arn:aws:logs:us-east-1:123456789012:log-group:/containrlab/api'], parameterArns: []})
+const logs: PolicyDocument = taskExecutionPolicy({
+  repositoryArns: ['arn:aws:ecr:us-east-1:123456789012:repository/containrlab-api'],
+  logGroupArns: ['arn:aws:logs:us-east-1:123456789012:log-group:/containrlab/api'],
+  parameterArns: [],
+})
 const executionPolicy = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy'
 const desired: RoleDesired = {name, description: 'api task execution', assumeRoleServices: ['ecs-tasks.amazonaws.com'], managedPolicyArns: [], inlinePolicies: {execution: logs}}
 const awsRole = (overrides: Partial<Role> = {}): Role => ({
@@ -64,7 +68,8 @@ function liveRole(role: Role = awsRole(), inline: Record<string, unknown> = {exe
   iam.on(GetRoleCommand).resolves({Role: role})
   iam.on(ListAttachedRolePoliciesCommand).resolves({AttachedPolicies: attached.map((arn) => ({PolicyArn: arn, PolicyName: arn.split('/').at(-1)})), IsTruncated: false})
   iam.on(ListRolePoliciesCommand).resolves({PolicyNames: Object.keys(inline), IsTruncated: false})
-  for (const [policyName, document] of Object.entries(inline)) iam.on(GetRolePolicyCommand, {RoleName: name, PolicyName: policyName}).resolves({RoleName: name, PolicyName: policyName, PolicyDocument: urlEncoded(document)})
+  for (const [policyName, document] of Object.entries(inline))
+    iam.on(GetRolePolicyCommand, {RoleName: name, PolicyName: policyName}).resolves({RoleName: name, PolicyName: policyName, PolicyDocument: urlEncoded(document)})
   iam.on(ListInstanceProfilesForRoleCommand).resolves({InstanceProfiles: [], IsTruncated: false})
 }
 
