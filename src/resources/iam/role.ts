@@ -148,13 +148,14 @@ async function readAll(client: IAMClient, names: string[]): Promise<RoleObserved
  */
 async function create(ctx: ReconcileContext, desired: RoleDesired, meta: CreateMeta): Promise<RoleObserved> {
   const client = await iamClient(ctx)
+  const trust = trustPolicy(desired.assumeRoleServices)
   let role: Role
   try {
     role = (
       await client.send(
         new CreateRoleCommand({
           RoleName: desired.name,
-          AssumeRolePolicyDocument: JSON.stringify(trustPolicy(desired.assumeRoleServices)),
+          AssumeRolePolicyDocument: JSON.stringify(trust),
           ...(desired.description ? {Description: desired.description} : {}),
           Tags: meta.tags,
         }),
@@ -169,6 +170,8 @@ async function create(ctx: ReconcileContext, desired: RoleDesired, meta: CreateM
     return update(ctx, desired, {...observed, ...ownerOfCreated(meta)})
   }
   const created: RoleObserved = {...toObserved(role, [], {}), ...ownerOfCreated(meta)}
+  // The answer carries the trust policy as made; should it not, it is the one just sent (no second call for it).
+  created.trustPolicy ??= trust
   return update(ctx, desired, created)
 }
 

@@ -151,6 +151,12 @@ describe('iam.role create', () => {
     expect(diffRole({...desired, managedPolicyArns: [executionPolicy]}, created)).toEqual([])
   })
 
+  it('takes the trust policy it sent when the answer leaves it out: no second call for it', async () => {
+    iam.on(CreateRoleCommand).resolves({Role: awsRole({AssumeRolePolicyDocument: undefined})})
+    await role.create(testContext(), {...desired, inlinePolicies: {}}, meta)
+    expect(mutations()).toEqual(['CreateRole'])
+  })
+
   it('adopts its own role an earlier attempt made (EntityAlreadyExists, tags say so) and completes it', async () => {
     iam.on(CreateRoleCommand).rejects(iamError(EntityAlreadyExistsException))
     liveRole(awsRole(), {})
