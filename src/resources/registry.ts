@@ -22,6 +22,9 @@ import type {ListenerRulesObserved} from './elbv2/listener-rules.js'
 import type {ListenerObserved} from './elbv2/listener.js'
 import type {LoadBalancerObserved} from './elbv2/load-balancer.js'
 import type {TargetGroupObserved} from './elbv2/target-group.js'
+import type {InstanceProfileDesired, RoleDesired} from './iam/desired.js'
+import type {InstanceProfileObserved} from './iam/instance-profile.js'
+import type {RoleObserved} from './iam/role.js'
 
 /**
  * Every resource kind: its desired and observed types (type-only imports,
@@ -48,6 +51,8 @@ export interface KindTypes {
   'elbv2.target-group': {desired: TargetGroupDesired; observed: TargetGroupObserved}
   'elbv2.listener': {desired: ListenerDesired; observed: ListenerObserved}
   'elbv2.listener-rules': {desired: ListenerRulesDesired; observed: ListenerRulesObserved}
+  'iam.role': {desired: RoleDesired; observed: RoleObserved}
+  'iam.instance-profile': {desired: InstanceProfileDesired; observed: InstanceProfileObserved}
 }
 
 export type Kind = keyof KindTypes
@@ -79,6 +84,8 @@ const loaders: {[K in Kind]: () => Promise<ReconcilerOf<K>>} = {
   'elbv2.target-group': async () => (await import('./elbv2/target-group.js')).targetGroup,
   'elbv2.listener': async () => (await import('./elbv2/listener.js')).listener,
   'elbv2.listener-rules': async () => (await import('./elbv2/listener-rules.js')).listenerRules,
+  'iam.role': async () => (await import('./iam/role.js')).role,
+  'iam.instance-profile': async () => (await import('./iam/instance-profile.js')).instanceProfile,
 }
 
 export function isKind(kind: string): kind is Kind {

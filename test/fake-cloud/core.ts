@@ -237,4 +237,13 @@ export interface FakeEnv {
    * listener given an unknown or unissued one with CertificateNotFound.
    */
   certificateStatus?: (certificateArn: string) => string | undefined
+  /**
+   * Set by FakeIam: whether another service may use a role or instance
+   * profile now (`arn:aws:iam::<account>:role/…`, `…:instance-profile/…`, or a
+   * name: an instance profile's unless `kind` says `role`). False for one
+   * made less than IAM's `propagationMs` ago, and for one that does not
+   * exist: the fake ECS, EC2 and Auto Scaling then refuse it as AWS does
+   * (src/resources/iam/errors.ts, isIamPropagationError, has their messages).
+   */
+  iamUsable?: (arnOrName: string, kind?: 'role' | 'instance-profile') => boolean
 }
