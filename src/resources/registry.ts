@@ -22,6 +22,10 @@ import type {ListenerRulesObserved} from './elbv2/listener-rules.js'
 import type {ListenerObserved} from './elbv2/listener.js'
 import type {LoadBalancerObserved} from './elbv2/load-balancer.js'
 import type {TargetGroupObserved} from './elbv2/target-group.js'
+import type {RepositoryDesired} from './ecr/desired.js'
+import type {RepositoryObserved} from './ecr/repository.js'
+import type {LogGroupDesired} from './logs/desired.js'
+import type {LogGroupObserved} from './logs/log-group.js'
 
 /**
  * Every resource kind: its desired and observed types (type-only imports,
@@ -48,6 +52,8 @@ export interface KindTypes {
   'elbv2.target-group': {desired: TargetGroupDesired; observed: TargetGroupObserved}
   'elbv2.listener': {desired: ListenerDesired; observed: ListenerObserved}
   'elbv2.listener-rules': {desired: ListenerRulesDesired; observed: ListenerRulesObserved}
+  'ecr.repository': {desired: RepositoryDesired; observed: RepositoryObserved}
+  'logs.log-group': {desired: LogGroupDesired; observed: LogGroupObserved}
 }
 
 export type Kind = keyof KindTypes
@@ -79,6 +85,8 @@ const loaders: {[K in Kind]: () => Promise<ReconcilerOf<K>>} = {
   'elbv2.target-group': async () => (await import('./elbv2/target-group.js')).targetGroup,
   'elbv2.listener': async () => (await import('./elbv2/listener.js')).listener,
   'elbv2.listener-rules': async () => (await import('./elbv2/listener-rules.js')).listenerRules,
+  'ecr.repository': async () => (await import('./ecr/repository.js')).repository,
+  'logs.log-group': async () => (await import('./logs/log-group.js')).logGroup,
 }
 
 export function isKind(kind: string): kind is Kind {
