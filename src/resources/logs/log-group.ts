@@ -50,8 +50,9 @@ export function diffLogGroup(desired: LogGroupDesired, observed: LogGroupObserve
 
 /**
  * The group of exactly this name: DescribeLogGroups filters by prefix only
- * (`/ecs/api` also lists `/ecs/api-worker`), so pages are read until the
- * name shows or the names listed (in order) pass it.
+ * (`/ecs/api` also lists `/ecs/api-worker`), and a page may hold fewer
+ * than `limit` groups with more to come: pages are read until the name
+ * shows or the token ends.
  */
 async function describeNamed(client: CloudWatchLogsClient, name: string): Promise<LogGroup | undefined> {
   for await (const page of paginateDescribeLogGroups({client}, {logGroupNamePrefix: name, limit: PAGE_LIMIT})) {
