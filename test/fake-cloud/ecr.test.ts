@@ -95,7 +95,15 @@ describe('FakeEcr repositories', () => {
 
   it('tags by ARN; an unknown repository’s ARN is RepositoryNotFoundException, a malformed one InvalidParameterException', async () => {
     const {repository} = await create('r1', {tags: [{Key: 'a', Value: '1'}]})
-    await ecr.send(new TagResourceCommand({resourceArn: repository!.repositoryArn!, tags: [{Key: 'a', Value: '2'}, {Key: 'b', Value: '3'}]}))
+    await ecr.send(
+      new TagResourceCommand({
+        resourceArn: repository!.repositoryArn!,
+        tags: [
+          {Key: 'a', Value: '2'},
+          {Key: 'b', Value: '3'},
+        ],
+      }),
+    )
 
     expect(cloud.ecr.get('r1')?.tags).toEqual([
       {Key: 'a', Value: '2'},

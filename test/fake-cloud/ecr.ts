@@ -297,10 +297,7 @@ export class FakeEcr implements FakeService {
   private deleteRepository(input: DeleteRepositoryRequest) {
     const record = this.repository(input.repositoryName)
     if (record.images.size > 0 && !input.force) {
-      throw fail(
-        RepositoryNotEmptyException,
-        `The repository with name '${record.name}' in registry with id '${this.env.accountId}' cannot be deleted because it still contains images`,
-      )
+      throw fail(RepositoryNotEmptyException, `The repository with name '${record.name}' in registry with id '${this.env.accountId}' cannot be deleted because it still contains images`)
     }
     this.repositories.delete(record.name)
     return {repository: this.shown(record)}
@@ -391,7 +388,10 @@ export class FakeEcr implements FakeService {
   private imageMatching(record: RepositoryRecord, id: ImageIdentifier): ImageRecord {
     const image = [...record.images.values()].find((candidate) => (id.imageDigest === undefined || candidate.digest === id.imageDigest) && (id.imageTag === undefined || candidate.tags.includes(id.imageTag)))
     if (!image || (id.imageDigest === undefined && id.imageTag === undefined)) {
-      throw fail(ImageNotFoundException, `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${record.name}' in the registry with id '${this.env.accountId}'`)
+      throw fail(
+        ImageNotFoundException,
+        `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${record.name}' in the registry with id '${this.env.accountId}'`,
+      )
     }
     return image
   }

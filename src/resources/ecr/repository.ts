@@ -142,11 +142,7 @@ async function imageCountOf(client: ECRClient, name: string): Promise<number> {
 async function complete(client: ECRClient, repository: Repository): Promise<RepositoryObserved | undefined> {
   const name = repository.repositoryName!
   try {
-    const [tags, lifecyclePolicy, imageCount] = await Promise.all([
-      client.send(new ListTagsForResourceCommand({resourceArn: repository.repositoryArn!})),
-      lifecyclePolicyOf(client, name),
-      imageCountOf(client, name),
-    ])
+    const [tags, lifecyclePolicy, imageCount] = await Promise.all([client.send(new ListTagsForResourceCommand({resourceArn: repository.repositoryArn!})), lifecyclePolicyOf(client, name), imageCountOf(client, name)])
     const observed: RepositoryObserved = {
       id: name,
       ...ownerOf(tags.tags),
@@ -338,7 +334,14 @@ export const repository: Reconciler<RepositoryDesired, RepositoryObserved> = {
     const wanted = creating.filter(({desired}) => typeof desired.name === 'string')
     if (wanted.length === 0) return []
     const client = await ecrClient(ctx)
-    const existing = new Map((await readNamed(client, wanted.map(({desired}) => desired.name))).map((observed) => [observed.name, observed]))
+    const existing = new Map(
+      (
+        await readNamed(
+          client,
+          wanted.map(({desired}) => desired.name),
+        )
+      ).map((observed) => [observed.name, observed]),
+    )
     const messages: string[] = []
     for (const {logicalId, desired} of wanted) {
       const found = existing.get(desired.name)

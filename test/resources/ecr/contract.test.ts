@@ -1,11 +1,4 @@
-import {
-  ECRServiceException,
-  LifecyclePolicyNotFoundException,
-  RepositoryAlreadyExistsException,
-  RepositoryNotEmptyException,
-  RepositoryNotFoundException,
-  ServerException,
-} from '@aws-sdk/client-ecr'
+import {ECRServiceException, LifecyclePolicyNotFoundException, RepositoryAlreadyExistsException, RepositoryNotEmptyException, RepositoryNotFoundException, ServerException} from '@aws-sdk/client-ecr'
 import {describe, expect, it} from 'vitest'
 import {registry} from '../../../src/resources/registry.js'
 import {awsError} from '../../helpers/ec2-mock.js'

@@ -20,7 +20,9 @@ describe('imageUri', () => {
   })
 
   it('refuses a name without a host that is none of the stack’s repositories, saying how to name another registry’s image', () => {
-    expect(() => imageUri('nginx:1.27', location, repositories)).toThrow('image "nginx:1.27": the stack has no repository "nginx" (it has api, web); an image from another registry is written with its host, e.g. docker.io/library/nginx:1.27')
+    expect(() => imageUri('nginx:1.27', location, repositories)).toThrow(
+      'image "nginx:1.27": the stack has no repository "nginx" (it has api, web); an image from another registry is written with its host, e.g. docker.io/library/nginx:1.27',
+    )
   })
 
   it('uses the China partition’s domain in its regions', () => {

@@ -86,9 +86,7 @@ describe('a repository against the fake ECR', () => {
 
     const other = {...ctx, stack: 'otherstack'}
     await expect(repository.create(other, desired, meta('repository/api', 'otherstack'))).rejects.toThrow('already exists and is repository/api of stack teststack, not repository/api of stack otherstack')
-    expect(await repository.conflicts!(other, wanted)).toEqual([
-      'repository/api: ECR repository containrlab-api already exists and is repository/api of stack teststack; choose another name, or delete that repository',
-    ])
+    expect(await repository.conflicts!(other, wanted)).toEqual(['repository/api: ECR repository containrlab-api already exists and is repository/api of stack teststack; choose another name, or delete that repository'])
     expect(cloud.ecr.resourceCount()).toBe(1)
   })
 

@@ -85,7 +85,8 @@ describe('lifecycle policies', () => {
   })
 
   it('are compared by meaning: white space and key order aside', () => {
-    const reordered = '{ "rules": [ { "action": {"type": "expire"}, "selection": {"countNumber": 5, "countType": "imageCountMoreThan", "tagStatus": "any"}, "description": "Keep the last 5 images", "rulePriority": 1 } ] }'
+    const reordered =
+      '{ "rules": [ { "action": {"type": "expire"}, "selection": {"countNumber": 5, "countType": "imageCountMoreThan", "tagStatus": "any"}, "description": "Keep the last 5 images", "rulePriority": 1 } ] }'
     expect(normaliseLifecyclePolicy(reordered)).toBe(normaliseLifecyclePolicy(keepLastImagesPolicy(5)))
     expect(keepLastImagesOf(reordered)).toBe(5)
   })
@@ -150,11 +151,7 @@ describe('repository.find', () => {
 
     const found = await repository.find(testContext(), {
       stack: 'teststack',
-      wanted: [
-        {logicalId: 'repository/api', desired: {name}},
-        {logicalId: 'repository/web', desired: {name: 'containrlab-web'}},
-        {logicalId: 'repository/unknown'},
-      ],
+      wanted: [{logicalId: 'repository/api', desired: {name}}, {logicalId: 'repository/web', desired: {name: 'containrlab-web'}}, {logicalId: 'repository/unknown'}],
     })
 
     expect(inputs(DescribeRepositoriesCommand)).toEqual([{repositoryNames: [name, 'containrlab-web']}])

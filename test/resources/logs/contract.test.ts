@@ -1,11 +1,4 @@
-import {
-  CloudWatchLogsServiceException,
-  InvalidParameterException,
-  OperationAbortedException,
-  ResourceAlreadyExistsException,
-  ResourceNotFoundException,
-  ServiceUnavailableException,
-} from '@aws-sdk/client-cloudwatch-logs'
+import {CloudWatchLogsServiceException, InvalidParameterException, OperationAbortedException, ResourceAlreadyExistsException, ResourceNotFoundException, ServiceUnavailableException} from '@aws-sdk/client-cloudwatch-logs'
 import {describe, expect, it} from 'vitest'
 import {registry} from '../../../src/resources/registry.js'
 import {awsError} from '../../helpers/ec2-mock.js'
