@@ -41,6 +41,7 @@ import {
 } from '@aws-sdk/client-ecr'
 import {createHash} from 'node:crypto'
 import type {FakeEnv, FakeHandler, FakeService} from './core.js'
+import {stableJson} from './ec2-support.js'
 
 /**
  * An in-memory Amazon ECR (private registry): repositories with their
@@ -90,19 +91,9 @@ function invalid(message: string): InvalidParameterException {
   return fail(InvalidParameterException, message)
 }
 
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys)
-  if (typeof value !== 'object' || value === null) return value
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
-  )
-}
-
 /** What GetLifecyclePolicy answers for a policy put: the same document with its keys in ECR's order, no white space. */
 function normalisedPolicy(document: unknown): string {
-  return JSON.stringify(sortedKeys(document))
+  return stableJson(document)
 }
 
 /**
