@@ -157,9 +157,11 @@ export const logGroup: Reconciler<LogGroupDesired, LogGroupObserved> = {
       return adoptOwn(ctx, client, desired, meta, error)
     }
     if (desired.retentionDays !== undefined) await setRetention(client, desired.name, desired.retentionDays)
-    // CreateLogGroup answers nothing: the ARN is read back (it carries the account).
+    // CreateLogGroup answers nothing: the ARN is read back (it carries the account). A group not listed yet is
+    // an error rather than an empty ARN in the outputs; the next run finds the group by its name and adopts it.
     const group = await describeNamed(client, desired.name)
-    const observed: LogGroupObserved = {id: desired.name, ...ownerOfCreated(meta), name: desired.name, arn: group ? logGroupArn(group) : ''}
+    if (!group) throw new Error(`log group ${desired.name} was created but DescribeLogGroups does not list it yet; the next run adopts it`)
+    const observed: LogGroupObserved = {id: desired.name, ...ownerOfCreated(meta), name: desired.name, arn: logGroupArn(group)}
     if (desired.retentionDays !== undefined) observed.retentionDays = desired.retentionDays
     return observed
   },

@@ -134,6 +134,14 @@ describe('logGroup.create', () => {
     expect(diffLogGroup(desired, created)).toEqual([])
   })
 
+  it('fails rather than output an empty ARN when the new group is not listed yet', async () => {
+    logs.on(CreateLogGroupCommand).resolves({})
+    logs.on(PutRetentionPolicyCommand).resolves({})
+    logs.on(DescribeLogGroupsCommand).resolves({logGroups: []})
+
+    await expect(logGroup.create(testContext(), desired, meta)).rejects.toThrow(`log group ${name} was created but DescribeLogGroups does not list it yet; the next run adopts it`)
+  })
+
   it('sets no retention for a group kept forever', async () => {
     logs.on(CreateLogGroupCommand).resolves({})
     logs.on(DescribeLogGroupsCommand).resolves({logGroups: [awsGroup({retentionInDays: undefined})]})
