@@ -66,6 +66,8 @@ export const SERVICES = {
   acm: {load: once(async () => (await import('@aws-sdk/client-acm')).ACMClient)},
   route53: {load: once(async () => (await import('@aws-sdk/client-route-53')).Route53Client), global: true},
   iam: {load: once(async () => (await import('@aws-sdk/client-iam')).IAMClient), global: true},
+  ecr: {load: once(async () => (await import('@aws-sdk/client-ecr')).ECRClient)},
+  logs: {load: once(async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient)},
 } satisfies ServiceTable
 
 /** Keeps a loader's promise: a dynamic import costs a trip through the module loader every time it runs. */

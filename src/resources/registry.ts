@@ -25,6 +25,10 @@ import type {TargetGroupObserved} from './elbv2/target-group.js'
 import type {InstanceProfileDesired, RoleDesired} from './iam/desired.js'
 import type {InstanceProfileObserved} from './iam/instance-profile.js'
 import type {RoleObserved} from './iam/role.js'
+import type {RepositoryDesired} from './ecr/desired.js'
+import type {RepositoryObserved} from './ecr/repository.js'
+import type {LogGroupDesired} from './logs/desired.js'
+import type {LogGroupObserved} from './logs/log-group.js'
 
 /**
  * Every resource kind: its desired and observed types (type-only imports,
@@ -53,6 +57,8 @@ export interface KindTypes {
   'elbv2.listener-rules': {desired: ListenerRulesDesired; observed: ListenerRulesObserved}
   'iam.role': {desired: RoleDesired; observed: RoleObserved}
   'iam.instance-profile': {desired: InstanceProfileDesired; observed: InstanceProfileObserved}
+  'ecr.repository': {desired: RepositoryDesired; observed: RepositoryObserved}
+  'logs.log-group': {desired: LogGroupDesired; observed: LogGroupObserved}
 }
 
 export type Kind = keyof KindTypes
@@ -86,6 +92,8 @@ const loaders: {[K in Kind]: () => Promise<ReconcilerOf<K>>} = {
   'elbv2.listener-rules': async () => (await import('./elbv2/listener-rules.js')).listenerRules,
   'iam.role': async () => (await import('./iam/role.js')).role,
   'iam.instance-profile': async () => (await import('./iam/instance-profile.js')).instanceProfile,
+  'ecr.repository': async () => (await import('./ecr/repository.js')).repository,
+  'logs.log-group': async () => (await import('./logs/log-group.js')).logGroup,
 }
 
 export function isKind(kind: string): kind is Kind {

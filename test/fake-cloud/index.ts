@@ -11,6 +11,8 @@ import {type AcmTimings, FakeAcm} from './acm.js'
 import {FakeRoute53, type Route53Timings} from './route53.js'
 import {type Elbv2Timings, FakeElbv2} from './elbv2.js'
 import {FakeIam, type IamTimings} from './iam.js'
+import {FakeEcr} from './ecr.js'
+import {FakeLogs} from './logs.js'
 
 export {SimulatedCrash} from './core.js'
 
@@ -37,6 +39,8 @@ const SERVICES = {
   route53: (env: FakeEnv, options: FakeCloudOptions) => new FakeRoute53(env, options.route53Timings),
   elbv2: (env: FakeEnv, options: FakeCloudOptions) => new FakeElbv2(env, options.elbv2Timings),
   iam: (env: FakeEnv, options: FakeCloudOptions) => new FakeIam(env, options.iamTimings),
+  ecr: (env: FakeEnv) => new FakeEcr(env),
+  logs: (env: FakeEnv) => new FakeLogs(env),
 } satisfies Record<string, (env: FakeEnv, options: FakeCloudOptions) => FakeService>
 
 type BuiltInServices = {readonly [Name in keyof typeof SERVICES]: ReturnType<(typeof SERVICES)[Name]>}
