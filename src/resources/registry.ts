@@ -22,6 +22,12 @@ import type {ListenerRulesObserved} from './elbv2/listener-rules.js'
 import type {ListenerObserved} from './elbv2/listener.js'
 import type {LoadBalancerObserved} from './elbv2/load-balancer.js'
 import type {TargetGroupObserved} from './elbv2/target-group.js'
+import type {AmiDesired, InstanceDesired, LaunchTemplateDesired} from './ec2/desired.js'
+import type {AmiObserved} from './ec2/ami.js'
+import type {LaunchTemplateObserved} from './ec2/launch-template.js'
+import type {InstanceObserved} from './ec2/instance.js'
+import type {AutoScalingGroupDesired} from './autoscaling/desired.js'
+import type {AutoScalingGroupObserved} from './autoscaling/group.js'
 
 /**
  * Every resource kind: its desired and observed types (type-only imports,
@@ -48,6 +54,10 @@ export interface KindTypes {
   'elbv2.target-group': {desired: TargetGroupDesired; observed: TargetGroupObserved}
   'elbv2.listener': {desired: ListenerDesired; observed: ListenerObserved}
   'elbv2.listener-rules': {desired: ListenerRulesDesired; observed: ListenerRulesObserved}
+  'ec2.ami': {desired: AmiDesired; observed: AmiObserved}
+  'ec2.launch-template': {desired: LaunchTemplateDesired; observed: LaunchTemplateObserved}
+  'ec2.instance': {desired: InstanceDesired; observed: InstanceObserved}
+  'autoscaling.group': {desired: AutoScalingGroupDesired; observed: AutoScalingGroupObserved}
 }
 
 export type Kind = keyof KindTypes
@@ -79,6 +89,10 @@ const loaders: {[K in Kind]: () => Promise<ReconcilerOf<K>>} = {
   'elbv2.target-group': async () => (await import('./elbv2/target-group.js')).targetGroup,
   'elbv2.listener': async () => (await import('./elbv2/listener.js')).listener,
   'elbv2.listener-rules': async () => (await import('./elbv2/listener-rules.js')).listenerRules,
+  'ec2.ami': async () => (await import('./ec2/ami.js')).ami,
+  'ec2.launch-template': async () => (await import('./ec2/launch-template.js')).launchTemplate,
+  'ec2.instance': async () => (await import('./ec2/instance.js')).instance,
+  'autoscaling.group': async () => (await import('./autoscaling/group.js')).autoScalingGroup,
 }
 
 export function isKind(kind: string): kind is Kind {
