@@ -259,10 +259,15 @@ export class FakeAutoScaling implements FakeService {
     const upToDate = () => this.live(group).filter((instance) => !refresh.toReplace.has(instance.id) && instance.launchTemplateVersion === current)
     // Replacements first, up to the maximum.
     while (this.live(group).length < maxTotal && upToDate().length < group.desiredCapacity && outdated().length > 0) this.launch(group)
-    // Then the outdated ones, as long as enough stay in service.
+    // Then the outdated ones, as long as enough stay in service. With no room to launch first
+    // (MaxHealthyPercentage 100), one at a time whatever the minimum: "setting the minimum healthy
+    // percentage to 100 percent limits the rate of replacement to one instance at a time"
+    // (the user guide before MaxHealthyPercentage existed), so capacity drops by one meanwhile.
     for (const instance of outdated()) {
-      const inService = this.live(group).filter((candidate) => this.lifecycle(candidate) === 'InService').length
-      if (this.lifecycle(instance) === 'InService' && inService - 1 < minHealthy) break
+      const live = this.live(group)
+      const inService = live.filter((candidate) => this.lifecycle(candidate) === 'InService').length
+      const oneAtATime = live.length <= group.desiredCapacity && inService === live.length && inService === group.desiredCapacity
+      if (this.lifecycle(instance) === 'InService' && inService - 1 < minHealthy && !oneAtATime) break
       if (instance.protectedFromScaleIn && refresh.preferences.ScaleInProtectedInstances !== 'Refresh') continue
       this.ec2().terminate(instance.id)
       refresh.toReplace.delete(instance.id)
