@@ -46,7 +46,10 @@ function create(extra: object = {}) {
     MaxSize: 4,
     DesiredCapacity: 2,
     VPCZoneIdentifier: subnets.join(','),
-    Tags: [{Key: 'containrlab:stack', Value: 'demo', PropagateAtLaunch: false}, {Key: 'AmazonECSManaged', Value: '', PropagateAtLaunch: true}],
+    Tags: [
+      {Key: 'containrlab:stack', Value: 'demo', PropagateAtLaunch: false},
+      {Key: 'AmazonECSManaged', Value: '', PropagateAtLaunch: true},
+    ],
     ...extra,
   })
 }
@@ -67,7 +70,10 @@ describe('groups', () => {
     expect(describeGroup().Instances.map((instance: {LifecycleState: string}) => instance.LifecycleState)).toEqual(['InService', 'InService'])
     const instances = call('DescribeInstances', {Filters: [{Name: 'tag:aws:autoscaling:groupName', Values: ['demo-runner']}]}).Reservations.flatMap((r: {Instances: object[]}) => r.Instances)
     expect(instances.map((instance: {SubnetId: string}) => instance.SubnetId).sort()).toEqual([...subnets].sort())
-    expect(instances[0].Tags).toEqual([{Key: 'AmazonECSManaged', Value: ''}, {Key: 'aws:autoscaling:groupName', Value: 'demo-runner'}])
+    expect(instances[0].Tags).toEqual([
+      {Key: 'AmazonECSManaged', Value: ''},
+      {Key: 'aws:autoscaling:groupName', Value: 'demo-runner'},
+    ])
     expect(codeOf('CreateAutoScalingGroup', {AutoScalingGroupName: 'demo-runner', LaunchTemplate: {LaunchTemplateId: templateId}, MinSize: 1, MaxSize: 1, VPCZoneIdentifier: subnets[0]})).toBe('AlreadyExists')
     expect(call('DescribeAutoScalingGroups', {Filters: [{Name: 'tag:containrlab:stack', Values: ['other']}]}).AutoScalingGroups).toEqual([])
   })
@@ -117,7 +123,10 @@ describe('instance refreshes', () => {
     clock.advance(30_000)
     const before = asg.instancesOf('demo-runner').map((instance) => instance.id)
     newVersion()
-    const id = call('StartInstanceRefresh', {AutoScalingGroupName: 'demo-runner', Preferences: {MinHealthyPercentage: 100, MaxHealthyPercentage: 200, SkipMatching: true, ScaleInProtectedInstances: 'Refresh'}}).InstanceRefreshId
+    const id = call('StartInstanceRefresh', {
+      AutoScalingGroupName: 'demo-runner',
+      Preferences: {MinHealthyPercentage: 100, MaxHealthyPercentage: 200, SkipMatching: true, ScaleInProtectedInstances: 'Refresh'},
+    }).InstanceRefreshId
     expect(codeOf('StartInstanceRefresh', {AutoScalingGroupName: 'demo-runner'})).toBe('InstanceRefreshInProgress')
 
     const {status, running: seen} = follow(id)

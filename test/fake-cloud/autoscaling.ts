@@ -298,7 +298,10 @@ export class FakeAutoScaling implements FakeService {
     if (name.length < 1 || name.length > 255) throw validation(`AutoScalingGroupName ${name} is not valid`)
     if (this.groups.has(name)) throw fault(AlreadyExistsFault, `AutoScalingGroup by this name already exists - A group with the name ${name} already exists`)
     if (!input.LaunchTemplate?.LaunchTemplateId) throw new Error('FakeAutoScaling: groups are modelled on launch templates by id')
-    const subnetIds = (input.VPCZoneIdentifier ?? '').split(',').map((id) => id.trim()).filter(Boolean)
+    const subnetIds = (input.VPCZoneIdentifier ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean)
     if (subnetIds.length === 0) throw validation('No default subnet found in the default VPC for your account. Please specify VPCZoneIdentifier.')
     const min = input.MinSize ?? 0
     const max = input.MaxSize ?? 0
@@ -382,7 +385,10 @@ export class FakeAutoScaling implements FakeService {
       this.ec2().resolveVersion(input.LaunchTemplate.LaunchTemplateId, version)
       group.launchTemplate = {id: input.LaunchTemplate.LaunchTemplateId, version}
     }
-    if (input.VPCZoneIdentifier !== undefined) group.subnetIds = input.VPCZoneIdentifier.split(',').map((id) => id.trim()).filter(Boolean)
+    if (input.VPCZoneIdentifier !== undefined)
+      group.subnetIds = input.VPCZoneIdentifier.split(',')
+        .map((id) => id.trim())
+        .filter(Boolean)
     if (input.NewInstancesProtectedFromScaleIn !== undefined) group.newInstancesProtectedFromScaleIn = input.NewInstancesProtectedFromScaleIn
     group.minSize = min
     group.maxSize = max
@@ -402,7 +408,8 @@ export class FakeAutoScaling implements FakeService {
     if (existing?.deleting) throw fault(ScalingActivityInProgressFault, 'An AutoScalingGroup is being deleted.')
     const group = this.group(input.AutoScalingGroupName)
     if (!input.ForceDelete && group.instances.length > 0) {
-      if (group.instances.some((instance) => this.lifecycle(instance) === 'Pending')) throw fault(ScalingActivityInProgressFault, 'You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.')
+      if (group.instances.some((instance) => this.lifecycle(instance) === 'Pending'))
+        throw fault(ScalingActivityInProgressFault, 'You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.')
       throw fault(ResourceInUseFault, 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.')
     }
     group.deleting = true

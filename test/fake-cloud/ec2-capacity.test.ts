@@ -118,7 +118,11 @@ describe('launch templates', () => {
   const data = {ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.medium', UserData: 'ZWNobyBoaQ=='}
 
   it('are unique by name, versioned, with a default version to move', () => {
-    const created = call('CreateLaunchTemplate', {LaunchTemplateName: 'demo-runner', LaunchTemplateData: data, TagSpecifications: [{ResourceType: 'launch-template', Tags: [{Key: 'containrlab:stack', Value: 'demo'}]}]}).LaunchTemplate
+    const created = call('CreateLaunchTemplate', {
+      LaunchTemplateName: 'demo-runner',
+      LaunchTemplateData: data,
+      TagSpecifications: [{ResourceType: 'launch-template', Tags: [{Key: 'containrlab:stack', Value: 'demo'}]}],
+    }).LaunchTemplate
     expect(created).toMatchObject({LaunchTemplateName: 'demo-runner', DefaultVersionNumber: 1, LatestVersionNumber: 1})
     expect(created.LaunchTemplateId).toMatch(/^lt-[0-9a-f]{17}$/)
     expect(codeOf('CreateLaunchTemplate', {LaunchTemplateName: 'demo-runner', LaunchTemplateData: data})).toBe('InvalidLaunchTemplateName.AlreadyExistsException')

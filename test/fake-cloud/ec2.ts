@@ -345,7 +345,6 @@ interface InterfaceView extends InterfaceFields {
   registered: boolean
 }
 
-
 // ---------------------------------------------------------------- EC2 capacity records
 
 interface InstanceRecord extends Tracked {
@@ -2275,7 +2274,9 @@ export class FakeEc2 implements FakeService {
       ...(record.instanceProfileArn ? {IamInstanceProfile: {Arn: record.instanceProfileArn, Id: `AIPA${record.id.slice(2, 18).toUpperCase()}`}} : {}),
       MetadataOptions: {State: 'applied', HttpTokens: record.httpTokens as 'required' | 'optional', HttpPutResponseHopLimit: record.hopLimit, HttpEndpoint: 'enabled'},
       ...(record.clientToken !== undefined ? {ClientToken: record.clientToken} : {}),
-      ...(state === 'terminated' || state === 'shutting-down' ? {StateTransitionReason: 'User initiated', StateReason: {Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown'}} : {}),
+      ...(state === 'terminated' || state === 'shutting-down'
+        ? {StateTransitionReason: 'User initiated', StateReason: {Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown'}}
+        : {}),
       Tags: record.tags,
     }
   }
@@ -2455,9 +2456,7 @@ export class FakeEc2 implements FakeService {
 
   /** Deletes every version; instances launched from it are not affected. */
   private deleteLaunchTemplate(input: DeleteLaunchTemplateRequest): DeleteLaunchTemplateResult {
-    const template = input.LaunchTemplateId
-      ? this.existing(this.launchTemplates, input.LaunchTemplateId, 'InvalidLaunchTemplateId.NotFound', 'launch template')
-      : this.templateByIdOrName(input)
+    const template = input.LaunchTemplateId ? this.existing(this.launchTemplates, input.LaunchTemplateId, 'InvalidLaunchTemplateId.NotFound', 'launch template') : this.templateByIdOrName(input)
     this.launchTemplates.delete(template.id)
     return {LaunchTemplate: this.launchTemplateOut(template)}
   }

@@ -181,7 +181,7 @@ async function create(ctx: ReconcileContext, desired: AutoScalingGroupDesired, m
     const existing = await describeOne(ctx, desired.name)
     const stack = meta.tags.find((tag) => tag.Key === TAG_STACK)?.Value
     if (!existing || tagValue(existing.Tags, TAG_STACK) !== stack || tagValue(existing.Tags, TAG_ID) !== meta.logicalId) {
-      throw new Error(`an Auto Scaling group named ${desired.name} exists already and is not this stack's ${meta.logicalId}: delete or rename it`)
+      throw new Error(`an Auto Scaling group named ${desired.name} exists already and is not this stack's ${meta.logicalId}: delete or rename it`, {cause: error})
     }
     return toObserved(existing)
   }

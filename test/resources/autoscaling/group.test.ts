@@ -106,7 +106,14 @@ describe('diffAutoScalingGroup', () => {
   it.each([
     ['nothing (subnet order ignored)', {subnetIds: ['subnet-b', 'subnet-a']}, []],
     ['a new template version', {launchTemplate: {id: 'lt-1', version: '2'}}, [{field: 'launchTemplate', before: {id: 'lt-1', version: '1'}, after: {id: 'lt-1', version: '2'}, replace: false}]],
-    ['the sizes', {minSize: 1, maxSize: 4}, [{field: 'minSize', before: 2, after: 1, replace: false}, {field: 'maxSize', before: 10, after: 4, replace: false}]],
+    [
+      'the sizes',
+      {minSize: 1, maxSize: 4},
+      [
+        {field: 'minSize', before: 2, after: 1, replace: false},
+        {field: 'maxSize', before: 10, after: 4, replace: false},
+      ],
+    ],
     ['no desired capacity: a capacity provider scales it, never diffed', {desiredCapacity: undefined}, []],
     ['a desired capacity', {desiredCapacity: 3}, [{field: 'desiredCapacity', before: 2, after: 3, replace: false}]],
     ['scale-in protection', {newInstancesProtectedFromScaleIn: false}, [{field: 'newInstancesProtectedFromScaleIn', before: true, after: false, replace: false}]],
@@ -140,7 +147,10 @@ describe('autoScalingGroup.read and find', () => {
 describe('autoScalingGroup.create', () => {
   it('sends the group with the ownership tags on the group only, then reads it back', async () => {
     asg.on(CreateAutoScalingGroupCommand).resolves({})
-    asg.on(DescribeAutoScalingGroupsCommand).resolvesOnce({AutoScalingGroups: []}).resolves({AutoScalingGroups: [group()]})
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({AutoScalingGroups: []})
+      .resolves({AutoScalingGroups: [group()]})
 
     const created = await autoScalingGroup.create(testContext(), desired, meta)
 
@@ -161,7 +171,10 @@ describe('autoScalingGroup.create', () => {
 
   it("takes the group an earlier attempt made (AlreadyExists, our tags) and refuses someone else's", async () => {
     asg.on(CreateAutoScalingGroupCommand).rejects(new AlreadyExistsFault({$metadata: {}, message: 'exists'}))
-    asg.on(DescribeAutoScalingGroupsCommand).resolvesOnce({AutoScalingGroups: [group()]}).resolves({AutoScalingGroups: [group({Tags: tagsOf('otherstack')})]})
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({AutoScalingGroups: [group()]})
+      .resolves({AutoScalingGroups: [group({Tags: tagsOf('otherstack')})]})
 
     expect((await autoScalingGroup.create(testContext(), desired, meta)).id).toBe('teststack-runner')
     await expect(autoScalingGroup.create(testContext(), desired, meta)).rejects.toThrow('an Auto Scaling group named teststack-runner exists already and is not this stack')
@@ -237,7 +250,10 @@ describe('autoScalingGroup.update', () => {
 describe('autoScalingGroup.delete', () => {
   it('force-deletes and waits until the group (and its instances) are gone', async () => {
     asg.on(DeleteAutoScalingGroupCommand).resolves({})
-    asg.on(DescribeAutoScalingGroupsCommand).resolvesOnce({AutoScalingGroups: [group({Status: 'Delete in progress'})]}).resolves({AutoScalingGroups: []})
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({AutoScalingGroups: [group({Status: 'Delete in progress'})]})
+      .resolves({AutoScalingGroups: []})
     const ctx = testContext()
 
     await autoScalingGroup.delete(ctx, observed, keepData)

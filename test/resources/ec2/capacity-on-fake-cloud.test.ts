@@ -43,10 +43,10 @@ afterEach(() => {
 
 async function network() {
   const vpcId = (await vpc.create(ctx, {cidr: '10.0.0.0/16', enableDnsSupport: true, enableDnsHostnames: true}, meta('vpc'))).id
-  const subnetA = (await subnet.create(ctx, {vpcId, cidr: '10.0.1.0/24', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: false}, meta('subnet/a'))).id
-  const subnetB = (await subnet.create(ctx, {vpcId, cidr: '10.0.2.0/24', availabilityZone: 'us-east-1b', mapPublicIpOnLaunch: false}, meta('subnet/b'))).id
+  const subnetA = await subnet.create(ctx, {vpcId, cidr: '10.0.1.0/24', availabilityZone: 'us-east-1a', mapPublicIpOnLaunch: false}, meta('subnet/a'))
+  const subnetB = await subnet.create(ctx, {vpcId, cidr: '10.0.2.0/24', availabilityZone: 'us-east-1b', mapPublicIpOnLaunch: false}, meta('subnet/b'))
   const group = await securityGroup.create(ctx, {vpcId, namePrefix: 'teststack-runner', description: 'runner'}, meta('security-group/runner'))
-  return {vpcId, subnetIds: [subnetA, subnetB], groupId: group.id, group}
+  return {vpcId, subnets: [subnetA, subnetB], subnetIds: [subnetA.id, subnetB.id], groupId: group.id, group}
 }
 
 async function currentAmi(): Promise<string> {
@@ -151,7 +151,7 @@ describe('an Auto Scaling group on a launch template (seed 002)', () => {
     expect(await autoScalingGroup.read(ctx, [group.id])).toEqual(new Map())
     await launchTemplate.delete(ctx, updatedTemplate, keepData)
     await securityGroup.delete(ctx, net.group, keepData)
-    for (const subnetId of net.subnetIds) await subnet.delete(ctx, {id: subnetId, vpcId: net.vpcId, cidr: '', availabilityZone: '', mapPublicIpOnLaunch: false}, keepData)
+    for (const made of net.subnets) await subnet.delete(ctx, made, keepData)
     await vpc.delete(ctx, {id: net.vpcId, cidr: '', state: 'available', enableDnsSupport: true, enableDnsHostnames: true}, keepData)
     expect(cloud.resourceCount()).toBe(0)
   })
@@ -160,8 +160,8 @@ describe('an Auto Scaling group on a launch template (seed 002)', () => {
     const net = await network()
     const template = await launchTemplate.create(ctx, templateDesired(await currentAmi(), net.groupId), meta('launch-template/runner'))
     await autoScalingGroup.create(ctx, groupDesired(template.id, '1', net.subnetIds), meta('autoscaling-group/runner'))
-    const {AutoScalingClient, DeleteAutoScalingGroupCommand} = await import('@aws-sdk/client-auto-scaling')
-    const client = (await ctx.aws.client('autoscaling')) as InstanceType<typeof AutoScalingClient>
+    const {DeleteAutoScalingGroupCommand} = await import('@aws-sdk/client-auto-scaling')
+    const client = await ctx.aws.client('autoscaling')
     ctx.clock.advance(60_000)
     const refused = await client.send(new DeleteAutoScalingGroupCommand({AutoScalingGroupName: 'teststack-runner'})).catch((error: unknown) => error)
     expect(autoScalingGroup.classifyError(refused)).toBe('in-use')
@@ -206,10 +206,10 @@ describe('a single instance (seed 001)', () => {
     expect([...(await instance.read(ctx, [created.id, replacement.id])).keys()]).toEqual([replacement.id])
 
     // The subnet is held by the running instance's network interface until it is terminated, and the error names it.
-    await expect(subnet.delete(ctx, {id: net.subnetIds[0]!, vpcId: net.vpcId, cidr: '', availabilityZone: '', mapPublicIpOnLaunch: false}, keepData)).rejects.toThrow(`instance ${replacement.id} (1 in use)`)
+    await expect(subnet.delete(ctx, net.subnets[0]!, keepData)).rejects.toThrow(`instance ${replacement.id} (1 in use)`)
     await instance.delete(ctx, replacement, keepData)
     await securityGroup.delete(ctx, net.group, keepData)
-    for (const subnetId of net.subnetIds) await subnet.delete(ctx, {id: subnetId, vpcId: net.vpcId, cidr: '', availabilityZone: '', mapPublicIpOnLaunch: false}, keepData)
+    for (const made of net.subnets) await subnet.delete(ctx, made, keepData)
     await vpc.delete(ctx, {id: net.vpcId, cidr: '', state: 'available', enableDnsSupport: true, enableDnsHostnames: true}, keepData)
     expect(cloud.resourceCount()).toBe(0)
   })

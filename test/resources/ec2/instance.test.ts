@@ -139,7 +139,11 @@ describe('instance.update', () => {
 
 describe('instance.waitReady', () => {
   it('waits through pending (and a not-yet-visible id) to running', async () => {
-    ec2.on(DescribeInstancesCommand).rejectsOnce(awsError('InvalidInstanceID.NotFound')).resolvesOnce({Reservations: [{Instances: [described('i-1', 'pending')]}]}).resolves({Reservations: [{Instances: [described('i-1', 'running')]}]})
+    ec2
+      .on(DescribeInstancesCommand)
+      .rejectsOnce(awsError('InvalidInstanceID.NotFound'))
+      .resolvesOnce({Reservations: [{Instances: [described('i-1', 'pending')]}]})
+      .resolves({Reservations: [{Instances: [described('i-1', 'running')]}]})
     const ctx = testContext()
 
     const running = await instance.waitReady!(ctx, {...observed, state: 'pending'})
@@ -158,7 +162,10 @@ describe('instance.waitReady', () => {
 describe('instance.delete', () => {
   it('terminates and waits for terminated (the network interface holds the subnet until then)', async () => {
     ec2.on(TerminateInstancesCommand).resolves({})
-    ec2.on(DescribeInstancesCommand).resolvesOnce({Reservations: [{Instances: [described('i-1', 'shutting-down')]}]}).resolves({Reservations: [{Instances: [described('i-1', 'terminated')]}]})
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({Reservations: [{Instances: [described('i-1', 'shutting-down')]}]})
+      .resolves({Reservations: [{Instances: [described('i-1', 'terminated')]}]})
     const ctx = testContext()
 
     await instance.delete(ctx, observed, keepData)

@@ -63,7 +63,11 @@ describe('diffLaunchTemplate', () => {
     ['the AMI: a new version', {imageId: 'ami-0fedcba9876543210'}, [{field: 'imageId', before: 'ami-0123456789abcdef0', after: 'ami-0fedcba9876543210', replace: false}]],
     ['the type', {instanceType: 't3.large'}, [{field: 'instanceType', before: 't3.medium', after: 't3.large', replace: false}]],
     ['the user data', {userData: 'echo hi'}, [{field: 'userData', before: USER_DATA, after: 'echo hi', replace: false}]],
-    ['IMDS', {metadataOptions: {httpTokens: 'optional' as const, httpPutResponseHopLimit: 2}}, [{field: 'metadataOptions', before: observed.metadataOptions, after: {httpTokens: 'optional', httpPutResponseHopLimit: 2}, replace: false}]],
+    [
+      'IMDS',
+      {metadataOptions: {httpTokens: 'optional' as const, httpPutResponseHopLimit: 2}},
+      [{field: 'metadataOptions', before: observed.metadataOptions, after: {httpTokens: 'optional', httpPutResponseHopLimit: 2}, replace: false}],
+    ],
     ['the groups', {securityGroupIds: ['sg-1']}, [{field: 'securityGroupIds', before: ['sg-1', 'sg-2'], after: ['sg-1'], replace: false}]],
     ['the name: a replacement', {name: 'teststack-other'}, [{field: 'name', before: 'teststack-runner', after: 'teststack-other', replace: true}]],
   ])('%s', (_what, change, expected) => {
