@@ -187,7 +187,6 @@ export const launchTemplate: Reconciler<LaunchTemplateDesired, LaunchTemplateObs
   replaceStrategy: 'delete-before-create',
   // CreateLaunchTemplate takes meta.token as ClientToken.
   idempotentCreate: true,
-  sensitiveFields: [],
 
   read: readTemplates,
   find: (ctx, query) => findByStack(query.stack, (filters) => describe(ctx, {Filters: filters})),
