@@ -68,6 +68,7 @@ export const SERVICES = {
   iam: {load: once(async () => (await import('@aws-sdk/client-iam')).IAMClient), global: true},
   ecr: {load: once(async () => (await import('@aws-sdk/client-ecr')).ECRClient)},
   logs: {load: once(async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient)},
+  autoscaling: {load: once(async () => (await import('@aws-sdk/client-auto-scaling')).AutoScalingClient)},
 } satisfies ServiceTable
 
 /** Keeps a loader's promise: a dynamic import costs a trip through the module loader every time it runs. */

@@ -29,6 +29,12 @@ import type {RepositoryDesired} from './ecr/desired.js'
 import type {RepositoryObserved} from './ecr/repository.js'
 import type {LogGroupDesired} from './logs/desired.js'
 import type {LogGroupObserved} from './logs/log-group.js'
+import type {AmiDesired, InstanceDesired, LaunchTemplateDesired} from './ec2/desired.js'
+import type {AmiObserved} from './ec2/ami.js'
+import type {LaunchTemplateObserved} from './ec2/launch-template.js'
+import type {InstanceObserved} from './ec2/instance.js'
+import type {AutoScalingGroupDesired} from './autoscaling/desired.js'
+import type {AutoScalingGroupObserved} from './autoscaling/group.js'
 
 /**
  * Every resource kind: its desired and observed types (type-only imports,
@@ -59,6 +65,10 @@ export interface KindTypes {
   'iam.instance-profile': {desired: InstanceProfileDesired; observed: InstanceProfileObserved}
   'ecr.repository': {desired: RepositoryDesired; observed: RepositoryObserved}
   'logs.log-group': {desired: LogGroupDesired; observed: LogGroupObserved}
+  'ec2.ami': {desired: AmiDesired; observed: AmiObserved}
+  'ec2.launch-template': {desired: LaunchTemplateDesired; observed: LaunchTemplateObserved}
+  'ec2.instance': {desired: InstanceDesired; observed: InstanceObserved}
+  'autoscaling.group': {desired: AutoScalingGroupDesired; observed: AutoScalingGroupObserved}
 }
 
 export type Kind = keyof KindTypes
@@ -94,6 +104,10 @@ const loaders: {[K in Kind]: () => Promise<ReconcilerOf<K>>} = {
   'iam.instance-profile': async () => (await import('./iam/instance-profile.js')).instanceProfile,
   'ecr.repository': async () => (await import('./ecr/repository.js')).repository,
   'logs.log-group': async () => (await import('./logs/log-group.js')).logGroup,
+  'ec2.ami': async () => (await import('./ec2/ami.js')).ami,
+  'ec2.launch-template': async () => (await import('./ec2/launch-template.js')).launchTemplate,
+  'ec2.instance': async () => (await import('./ec2/instance.js')).instance,
+  'autoscaling.group': async () => (await import('./autoscaling/group.js')).autoScalingGroup,
 }
 
 export function isKind(kind: string): kind is Kind {

@@ -247,3 +247,35 @@ export interface FakeEnv {
    */
   iamUsable?: (arnOrName: string, kind?: 'role' | 'instance-profile') => boolean
 }
+
+// ---------------------------------------------------------------- EC2 capacity: instances other fakes launch, public parameters
+
+/** An instance the fake EC2 launched for another fake (an Auto Scaling group's). */
+export interface FakeLaunchedInstance {
+  id: string
+  /** The launch template version it was launched from (`$Default`/`$Latest` resolved to a number). */
+  launchTemplateVersion: number
+}
+
+/**
+ * `env.ec2Instances`: how the fake Auto Scaling launches and terminates its
+ * instances through the fake EC2's RunInstances and TerminateInstances logic
+ * (ids, states on the clock, a network interface holding the subnet and
+ * groups until `terminated`). Errors are EC2's.
+ */
+export interface FakeEc2Instances {
+  /** Launches one instance from a launch template version (`$Default`, `$Latest` or a number) in `subnetId`. */
+  launchFromTemplate(spec: {launchTemplateId: string; version: string; subnetId: string; tags: {Key: string; Value: string}[]}): FakeLaunchedInstance
+  /** The number a version selector names now (for "is this instance up to date"). */
+  resolveVersion(launchTemplateId: string, version: string): number
+  terminate(id: string): void
+  /** `pending`, `running`, `shutting-down`, `terminated`; undefined once it is no longer listed. */
+  state(id: string): string | undefined
+}
+
+export interface FakeEnv {
+  /** Set by the fake EC2: see FakeEc2Instances. */
+  ec2Instances?: FakeEc2Instances
+  /** Set by the fake SSM: a parameter's value (what EC2's `resolve:ssm:<name>` image ids read), undefined when there is none. */
+  ssmParameterValue?: (name: string) => string | undefined
+}

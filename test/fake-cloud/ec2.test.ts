@@ -75,7 +75,7 @@ describe('handler table', () => {
     expect(new Set(handlers.map((h) => h.operation)).size).toBe(handlers.length)
     expect(handlers.find((h) => h.operation === 'CreateVpc')).toMatchObject({command: CreateVpcCommand, mutating: true})
     expect(handlers.find((h) => h.operation === 'DescribeVpcs')).toMatchObject({command: DescribeVpcsCommand, mutating: false})
-    expect(handlers.length).toBe(44)
+    expect(handlers.length).toBe(55) // 44 networking + 11 capacity (instances, launch templates)
   })
 
   it('returns copies: changing an output does not change the cloud', () => {

@@ -1,4 +1,44 @@
 import {
+  CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
+  DeleteLaunchTemplateCommand,
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  ModifyInstanceAttributeCommand,
+  ModifyLaunchTemplateCommand,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  type CreateLaunchTemplateRequest,
+  type CreateLaunchTemplateResult,
+  type CreateLaunchTemplateVersionRequest,
+  type CreateLaunchTemplateVersionResult,
+  type DeleteLaunchTemplateRequest,
+  type DeleteLaunchTemplateResult,
+  type DescribeInstanceAttributeRequest,
+  type InstanceAttribute,
+  type DescribeInstancesRequest,
+  type DescribeInstancesResult,
+  type DescribeLaunchTemplatesRequest,
+  type DescribeLaunchTemplatesResult,
+  type DescribeLaunchTemplateVersionsRequest,
+  type DescribeLaunchTemplateVersionsResult,
+  type Instance,
+  type InstanceStateName,
+  type LaunchTemplate,
+  type LaunchTemplateVersion,
+  type ModifyInstanceAttributeRequest,
+  type ModifyLaunchTemplateRequest,
+  type ModifyLaunchTemplateResult,
+  type RequestLaunchTemplateData,
+  type ResponseLaunchTemplateData,
+  type RunInstancesRequest,
+  type Reservation,
+  type TerminateInstancesRequest,
+  type TerminateInstancesResult,
+} from '@aws-sdk/client-ec2'
+import {
   AllocateAddressCommand,
   AssociateRouteTableCommand,
   AttachInternetGatewayCommand,
@@ -132,7 +172,7 @@ import {
   type Vpc,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
-import type {FakeEnv, FakeHandler, FakeNetworkInterface, FakeNetworkInterfaceSpec, FakeNetworkInterfaces, FakeService} from './core.js'
+import type {FakeEc2Instances, FakeLaunchedInstance, FakeEnv, FakeHandler, FakeNetworkInterface, FakeNetworkInterfaceSpec, FakeNetworkInterfaces, FakeService} from './core.js'
 import {applyFilters, cidrContains, cidrOverlaps, ec2Error, formatCidr, ipString, paginate, parseCidr, stableJson, tagsFrom, type FilterTable} from './ec2-support.js'
 import {IdGenerator, stableHex8} from './ids.js'
 
@@ -152,6 +192,12 @@ export interface Ec2Timings {
    */
   releasedInterfaceAttachedMs: number
   releasedInterfaceDetachedMs: number
+  /** EC2 capacity: an instance is `pending` this long, then `running`. */
+  instanceRunningMs: number
+  /** A terminated instance is `shutting-down` this long, holding its network interface, then `terminated`. */
+  instanceTerminatedMs: number
+  /** A `terminated` instance stays listed this long (AWS: about an hour). */
+  instanceTerminatedVisibleMs: number
 }
 
 export const DEFAULT_EC2_TIMINGS: Ec2Timings = {
@@ -162,6 +208,9 @@ export const DEFAULT_EC2_TIMINGS: Ec2Timings = {
   natDeletedVisibleMs: 60 * 60_000,
   releasedInterfaceAttachedMs: 3 * 60_000,
   releasedInterfaceDetachedMs: 0,
+  instanceRunningMs: 30_000,
+  instanceTerminatedMs: 45_000,
+  instanceTerminatedVisibleMs: 60 * 60_000,
 }
 
 interface Tracked {
@@ -296,6 +345,49 @@ interface InterfaceView extends InterfaceFields {
   registered: boolean
 }
 
+// ---------------------------------------------------------------- EC2 capacity records
+
+interface InstanceRecord extends Tracked {
+  imageId: string
+  instanceType: string
+  subnetId: string
+  vpcId: string
+  groupIds: string[]
+  instanceProfileArn?: string
+  /** Base64, as given. */
+  userData?: string
+  httpTokens: string
+  hopLimit: number
+  /** Its primary network interface, registered in the interface registry until the instance is terminated. */
+  networkInterfaceId: string
+  privateIp: string
+  reservationId: string
+  clientToken?: string
+  launchTemplate?: {id: string; version: number}
+  terminateRequestedAt?: number
+}
+
+interface LaunchTemplateVersionRecord {
+  number: number
+  data: RequestLaunchTemplateData
+  createdAt: number
+}
+
+interface LaunchTemplateRecord extends Tracked {
+  name: string
+  versions: LaunchTemplateVersionRecord[]
+  defaultVersion: number
+}
+
+/** The state codes DescribeInstances reports with each name. https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceState.html */
+const INSTANCE_STATE_CODES: Record<string, number> = {'pending': 0, 'running': 16, 'shutting-down': 32, 'terminated': 48, 'stopping': 64, 'stopped': 80}
+
+/** Launch template names: 3 to 128 of `a-zA-Z0-9().-/_`. https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html */
+const LAUNCH_TEMPLATE_NAME = /^[a-zA-Z0-9().\-/_]{3,128}$/
+
+/** An instance profile ARN: `arn:<partition>:iam::<account>:instance-profile/<path><name>`. */
+const INSTANCE_PROFILE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/.+$/
+
 /**
  * The requester of a NAT gateway's or an interface endpoint's network
  * interface: an AWS-owned account (the value varies; any 12 digits not the
@@ -346,6 +438,9 @@ export class FakeEc2 implements FakeService {
   private readonly interfaces = new Map<string, InterfaceRecord>()
   /** Private IPs of the interface endpoints' network interfaces, by interface id. */
   private readonly endpointInterfaceIps = new Map<string, string>()
+  /** EC2 capacity (section at the end of the class). */
+  private readonly instances = new Map<string, InstanceRecord>()
+  private readonly launchTemplates = new Map<string, LaunchTemplateRecord>()
   /** `<operation>:<ClientToken>` → the request it was first used with and the resource it made. */
   private readonly clientTokens = new Map<string, {request: string; id: string}>()
   private addressCount = 0
@@ -366,6 +461,7 @@ export class FakeEc2 implements FakeService {
     this.timings = {...DEFAULT_EC2_TIMINGS, ...timings}
     this.ids = new IdGenerator(seed)
     env.networkInterfaces = this.networkInterfaceRegistry()
+    env.ec2Instances = this.instanceLauncher()
   }
 
   handlers(): FakeHandler[] {
@@ -414,6 +510,18 @@ export class FakeEc2 implements FakeService {
       [DeleteVpcEndpointsCommand, (i) => this.deleteVpcEndpoints(i)],
       [DescribeNetworkInterfacesCommand, (i) => this.describeNetworkInterfaces(i)],
       [DeleteNetworkInterfaceCommand, (i) => this.deleteNetworkInterface(i)],
+      // EC2 capacity
+      [RunInstancesCommand, (i) => this.runInstances(i)],
+      [DescribeInstancesCommand, (i) => this.describeInstances(i)],
+      [DescribeInstanceAttributeCommand, (i) => this.describeInstanceAttribute(i)],
+      [ModifyInstanceAttributeCommand, (i) => this.modifyInstanceAttribute(i)],
+      [TerminateInstancesCommand, (i) => this.terminateInstances(i)],
+      [CreateLaunchTemplateCommand, (i) => this.createLaunchTemplate(i)],
+      [CreateLaunchTemplateVersionCommand, (i) => this.createLaunchTemplateVersion(i)],
+      [DescribeLaunchTemplatesCommand, (i) => this.describeLaunchTemplates(i)],
+      [DescribeLaunchTemplateVersionsCommand, (i) => this.describeLaunchTemplateVersions(i)],
+      [ModifyLaunchTemplateCommand, (i) => this.modifyLaunchTemplate(i)],
+      [DeleteLaunchTemplateCommand, (i) => this.deleteLaunchTemplate(i)],
     ]
     return table.map(([command, handle]) => {
       const operation = command.name.replace(/Command$/, '')
@@ -464,6 +572,9 @@ export class FakeEc2 implements FakeService {
     for (const nat of this.natGateways.values()) if (!['deleted', 'failed'].includes(this.natState(nat))) count++
     for (const table of this.routeTables.values()) if (!table.main) count++
     for (const group of this.groups.values()) if (!group.isDefault) count++
+    // EC2 capacity: instances not yet terminated (an Auto Scaling group's too) and launch templates.
+    for (const record of this.instances.values()) if (this.instanceState(record) !== 'terminated') count++
+    count += this.launchTemplates.size
     return count
   }
 
@@ -528,6 +639,14 @@ export class FakeEc2 implements FakeService {
         this.mustHave(this.endpoints, id)
         this.removeEndpointRoutes(this.endpoints.get(id)!, this.endpoints.get(id)!.routeTableIds)
         this.endpoints.delete(id)
+        return
+      case 'i':
+        // Terminating it in the console: shutting-down, then terminated.
+        this.terminateInstance(this.mustHave(this.instances, id))
+        return
+      case 'lt':
+        this.mustHave(this.launchTemplates, id)
+        this.launchTemplates.delete(id)
         return
       default:
         throw new Error(`FakeEc2.deleteOutOfBand: unknown id ${id}`)
@@ -610,6 +729,7 @@ export class FakeEc2 implements FakeService {
 
   /** Applies transitions that end in removal (endpoints deleted, deleted NAT gateways aging out, released network interfaces gone). */
   private sweep(): void {
+    this.sweepInstances()
     for (const record of [...this.interfaces.values()]) {
       if (record.goneAt !== undefined && this.now() >= record.goneAt) this.interfaces.delete(record.id)
     }
@@ -2029,5 +2149,315 @@ export class FakeEc2 implements FakeService {
     if (eni.status === 'in-use') throw ec2Error('InvalidNetworkInterface.InUse', `Network interface '${eni.id}' is currently in use.`)
     this.interfaces.delete(eni.id)
     return {}
+  }
+
+  // ================================================================ EC2 capacity: instances and launch templates
+  // (the ECS-on-EC2 runner: seed 001's single instance, seed 002's Auto Scaling group)
+
+  private instanceState(record: InstanceRecord): InstanceStateName {
+    const now = this.now()
+    if (record.terminateRequestedAt !== undefined) return now >= record.terminateRequestedAt + this.timings.instanceTerminatedMs ? 'terminated' : 'shutting-down'
+    return now >= record.createdAt + this.timings.instanceRunningMs ? 'running' : 'pending'
+  }
+
+  /** A terminated instance lets go of its network interface; a long-terminated one is no longer listed. */
+  private sweepInstances(): void {
+    for (const record of [...this.instances.values()]) {
+      if (this.instanceState(record) !== 'terminated') continue
+      this.interfaces.delete(record.networkInterfaceId)
+      if (this.now() >= record.terminateRequestedAt! + this.timings.instanceTerminatedMs + this.timings.instanceTerminatedVisibleMs) this.instances.delete(record.id)
+    }
+  }
+
+  /** `env.ec2Instances`: the fake Auto Scaling's way to launch and terminate instances (core.ts). */
+  private instanceLauncher(): FakeEc2Instances {
+    return {
+      launchFromTemplate: (spec) => {
+        this.sweep()
+        const template = this.referenced(this.launchTemplates, spec.launchTemplateId, 'InvalidLaunchTemplateId.NotFound', 'launch template')
+        const version = this.templateVersion(template, spec.version)
+        const record = this.launch({...version.data, SubnetId: spec.subnetId}, spec.tags, {id: template.id, version: version.number})
+        const launched: FakeLaunchedInstance = {id: record.id, launchTemplateVersion: version.number}
+        return launched
+      },
+      resolveVersion: (launchTemplateId, version) => {
+        const template = this.existing(this.launchTemplates, launchTemplateId, 'InvalidLaunchTemplateId.NotFound', 'launch template')
+        return this.templateVersion(template, version).number
+      },
+      terminate: (id) => {
+        this.sweep()
+        const record = this.instances.get(id)
+        if (record) this.terminateInstance(record)
+      },
+      state: (id) => {
+        this.sweep()
+        const record = this.instances.get(id)
+        return record ? this.instanceState(record) : undefined
+      },
+    }
+  }
+
+  /**
+   * The image an instance gets: an `ami-` id, or `resolve:ssm:<parameter>`
+   * (read from the fake SSM at launch, as EC2 does).
+   * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-launch-template.html#use-an-ssm-parameter-instead-of-an-ami-id
+   */
+  private resolveImage(imageId: string | undefined): string {
+    if (imageId?.startsWith('resolve:ssm:')) {
+      const value = this.env.ssmParameterValue?.(imageId.slice('resolve:ssm:'.length))
+      if (!value) throw ec2Error('InvalidParameterValue', `Invalid value '${imageId}' for imageId. The SSM parameter could not be resolved.`)
+      return value
+    }
+    if (!imageId) throw ec2Error('MissingParameter', 'The request must contain the parameter ImageId')
+    if (!/^ami-[0-9a-f]{8,17}$/.test(imageId)) throw ec2Error('InvalidAMIID.Malformed', `Invalid id: "${imageId}"`)
+    return imageId
+  }
+
+  /** RunInstances' checks and effects, for one instance (MinCount = MaxCount = 1). */
+  private launch(data: RequestLaunchTemplateData & {SubnetId?: string}, tags: Tag[], launchTemplate?: {id: string; version: number}, clientToken?: string): InstanceRecord {
+    const imageId = this.resolveImage(data.ImageId)
+    if (!data.InstanceType) throw ec2Error('MissingParameter', 'The request must contain the parameter InstanceType')
+    const subnet = this.referenced(this.subnets, data.SubnetId, NOT_FOUND.subnet, 'subnet')
+    const groupIds = data.SecurityGroupIds?.length ? [...new Set(data.SecurityGroupIds)] : [this.vpcs.get(subnet.vpcId)!.defaultGroupId]
+    this.checkInterfaceGroups(subnet, groupIds)
+    const profileArn = data.IamInstanceProfile?.Arn
+    if (profileArn !== undefined && (!INSTANCE_PROFILE_ARN.test(profileArn) || this.env.iamUsable?.(profileArn, 'instance-profile') === false)) {
+      // What EC2 answers for a profile IAM has just made and EC2 does not see yet, as for a wrong ARN.
+      throw ec2Error('InvalidParameterValue', `Value (${profileArn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`)
+    }
+    const base = this.tracked('i', tags)
+    const eni = this.addInterface({subnetId: subnet.id, groupIds, description: '', attachment: {instanceOwnerId: this.env.accountId, instanceId: base.id}})
+    const record: InstanceRecord = {
+      ...base,
+      imageId,
+      instanceType: data.InstanceType,
+      subnetId: subnet.id,
+      vpcId: subnet.vpcId,
+      groupIds,
+      ...(profileArn !== undefined ? {instanceProfileArn: profileArn} : {}),
+      ...(data.UserData !== undefined ? {userData: data.UserData} : {}),
+      httpTokens: data.MetadataOptions?.HttpTokens ?? 'optional',
+      hopLimit: data.MetadataOptions?.HttpPutResponseHopLimit ?? 1,
+      networkInterfaceId: eni.id,
+      privateIp: eni.privateIpAddress,
+      reservationId: this.ids.next('r'),
+      ...(clientToken !== undefined ? {clientToken} : {}),
+      ...(launchTemplate ? {launchTemplate} : {}),
+    }
+    this.instances.set(record.id, record)
+    return record
+  }
+
+  private terminateInstance(record: InstanceRecord): void {
+    if (record.terminateRequestedAt === undefined) record.terminateRequestedAt = this.now()
+  }
+
+  private instanceOut(record: InstanceRecord): Instance {
+    const state = this.instanceState(record)
+    const live = state !== 'terminated'
+    return {
+      InstanceId: record.id,
+      ImageId: record.imageId,
+      InstanceType: record.instanceType as Instance['InstanceType'],
+      State: {Code: INSTANCE_STATE_CODES[state], Name: state},
+      LaunchTime: new Date(record.createdAt),
+      Placement: {AvailabilityZone: this.subnets.get(record.subnetId)?.availabilityZone ?? `${this.env.region}a`, Tenancy: 'default'},
+      // A terminated instance no longer shows its network: AWS drops the subnet, VPC, address and groups.
+      ...(live
+        ? {
+            SubnetId: record.subnetId,
+            VpcId: record.vpcId,
+            PrivateIpAddress: record.privateIp,
+            SecurityGroups: record.groupIds.map((id) => ({GroupId: id, GroupName: this.groups.get(id)?.name})),
+          }
+        : {SecurityGroups: []}),
+      ...(record.instanceProfileArn ? {IamInstanceProfile: {Arn: record.instanceProfileArn, Id: `AIPA${record.id.slice(2, 18).toUpperCase()}`}} : {}),
+      MetadataOptions: {State: 'applied', HttpTokens: record.httpTokens as 'required' | 'optional', HttpPutResponseHopLimit: record.hopLimit, HttpEndpoint: 'enabled'},
+      ...(record.clientToken !== undefined ? {ClientToken: record.clientToken} : {}),
+      ...(state === 'terminated' || state === 'shutting-down'
+        ? {StateTransitionReason: 'User initiated', StateReason: {Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown'}}
+        : {}),
+      Tags: record.tags,
+    }
+  }
+
+  private reservationOut(record: InstanceRecord): Reservation {
+    return {ReservationId: record.reservationId, OwnerId: this.env.accountId, Instances: [this.instanceOut(record)]}
+  }
+
+  /**
+   * One instance per call (MinCount = MaxCount = 1, all the kinds need); the
+   * ClientToken replays the first call's instance, whatever its state, as
+   * long as it is listed.
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html
+   */
+  private runInstances(input: RunInstancesRequest): Reservation {
+    const token = this.idempotent('RunInstances', input, (id) => this.instances.has(id))
+    if (token.replay) return this.reservationOut(this.instances.get(token.replay)!)
+    if (input.MinCount !== 1 || input.MaxCount !== 1) throw new Error('FakeEc2: RunInstances is modelled for MinCount = MaxCount = 1')
+    if (input.LaunchTemplate) throw new Error('FakeEc2: RunInstances from a launch template is modelled through env.ec2Instances only')
+    const tags = tagsFrom(
+      (input.TagSpecifications ?? []).filter((spec) => spec.ResourceType === 'instance'),
+      'instance',
+    )
+    const record = this.launch(input, tags, undefined, input.ClientToken)
+    token.remember(record.id)
+    return this.reservationOut(record)
+  }
+
+  private describeInstances(input: DescribeInstancesRequest): DescribeInstancesResult {
+    if (input.MaxResults !== undefined && input.InstanceIds?.length) throw ec2Error('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults')
+    const found = this.select(this.instances, input.InstanceIds, 'InvalidInstanceID.NotFound', 'instance', input.Filters, {
+      'instance-id': (record) => [record.id],
+      'instance-state-name': (record) => [this.instanceState(record)],
+      'instance-state-code': (record) => [String(INSTANCE_STATE_CODES[this.instanceState(record)])],
+      'subnet-id': (record) => (this.instanceState(record) === 'terminated' ? [] : [record.subnetId]),
+      'vpc-id': (record) => (this.instanceState(record) === 'terminated' ? [] : [record.vpcId]),
+      'image-id': (record) => [record.imageId],
+      'instance-type': (record) => [record.instanceType],
+      'instance.group-id': (record) => record.groupIds,
+      'client-token': (record) => (record.clientToken ? [record.clientToken] : []),
+    })
+    const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
+    return {Reservations: page.map((record) => this.reservationOut(record)), NextToken}
+  }
+
+  private describeInstanceAttribute(input: DescribeInstanceAttributeRequest): InstanceAttribute {
+    const record = this.referenced(this.instances, input.InstanceId, 'InvalidInstanceID.NotFound', 'instance')
+    if (input.Attribute !== 'userData') throw new Error(`FakeEc2: DescribeInstanceAttribute ${input.Attribute} is not modelled`)
+    return {InstanceId: record.id, UserData: record.userData !== undefined ? {Value: record.userData} : {}}
+  }
+
+  /** Only `Groups` (the primary interface's security groups), which a running or stopped instance takes. */
+  private modifyInstanceAttribute(input: ModifyInstanceAttributeRequest): object {
+    const record = this.existing(this.instances, input.InstanceId, 'InvalidInstanceID.NotFound', 'instance')
+    if (!input.Groups) throw new Error('FakeEc2: ModifyInstanceAttribute is modelled for Groups only')
+    const state = this.instanceState(record)
+    if (state === 'shutting-down' || state === 'terminated') throw ec2Error('IncorrectInstanceState', `The instance '${record.id}' is not in a state from which it can be modified.`)
+    this.checkInterfaceGroups(this.mustHave(this.subnets, record.subnetId), input.Groups)
+    record.groupIds = [...new Set(input.Groups)]
+    this.env.networkInterfaces!.setGroups(record.networkInterfaceId, record.groupIds)
+    return {}
+  }
+
+  /** Idempotent on instances already terminating; every id must exist (InvalidInstanceID.NotFound). */
+  private terminateInstances(input: TerminateInstancesRequest): TerminateInstancesResult {
+    const records = (input.InstanceIds ?? []).map((id) => this.existing(this.instances, id, 'InvalidInstanceID.NotFound', 'instance'))
+    return {
+      TerminatingInstances: records.map((record) => {
+        const previous = this.instanceState(record)
+        this.terminateInstance(record)
+        const current = this.instanceState(record)
+        return {InstanceId: record.id, PreviousState: {Code: INSTANCE_STATE_CODES[previous], Name: previous}, CurrentState: {Code: INSTANCE_STATE_CODES[current], Name: current}}
+      }),
+    }
+  }
+
+  // ---------------------------------------------------------------- Launch templates
+
+  private templateByIdOrName(input: {LaunchTemplateId?: string; LaunchTemplateName?: string}): LaunchTemplateRecord {
+    if (input.LaunchTemplateId) return this.referenced(this.launchTemplates, input.LaunchTemplateId, 'InvalidLaunchTemplateId.NotFound', 'launch template')
+    const found = [...this.launchTemplates.values()].find((template) => template.name === input.LaunchTemplateName && this.visible(template))
+    if (!found) throw ec2Error('InvalidLaunchTemplateName.NotFoundException', `The specified launch template, with template name ${input.LaunchTemplateName}, does not exist.`)
+    return found
+  }
+
+  /** `$Default`, `$Latest` or a number. */
+  private templateVersion(template: LaunchTemplateRecord, selector: string | undefined): LaunchTemplateVersionRecord {
+    const number = selector === undefined || selector === '$Default' ? template.defaultVersion : selector === '$Latest' ? template.versions.at(-1)!.number : Number(selector)
+    const version = template.versions.find((candidate) => candidate.number === number)
+    if (!version) throw ec2Error('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${selector} for launch template ${template.id}.`)
+    return version
+  }
+
+  private launchTemplateOut(template: LaunchTemplateRecord): LaunchTemplate {
+    return {
+      LaunchTemplateId: template.id,
+      LaunchTemplateName: template.name,
+      CreateTime: new Date(template.createdAt),
+      CreatedBy: `arn:aws:iam::${this.env.accountId}:root`,
+      DefaultVersionNumber: template.defaultVersion,
+      LatestVersionNumber: template.versions.at(-1)!.number,
+      Tags: template.tags,
+    }
+  }
+
+  private versionOut(template: LaunchTemplateRecord, version: LaunchTemplateVersionRecord, resolveAlias: boolean): LaunchTemplateVersion {
+    const data = structuredClone(version.data) as ResponseLaunchTemplateData
+    if (resolveAlias && data.ImageId?.startsWith('resolve:ssm:')) data.ImageId = this.resolveImage(data.ImageId)
+    return {
+      LaunchTemplateId: template.id,
+      LaunchTemplateName: template.name,
+      VersionNumber: version.number,
+      CreateTime: new Date(version.createdAt),
+      DefaultVersion: version.number === template.defaultVersion,
+      LaunchTemplateData: data,
+    }
+  }
+
+  /** What EC2 checks in the data at create time: the image's form and the groups; the rest is checked at launch. */
+  private checkTemplateData(data: RequestLaunchTemplateData | undefined): RequestLaunchTemplateData {
+    if (!data) throw ec2Error('MissingParameter', 'The request must contain the parameter LaunchTemplateData')
+    if (data.ImageId && !data.ImageId.startsWith('resolve:ssm:')) this.resolveImage(data.ImageId)
+    for (const groupId of data.SecurityGroupIds ?? []) this.referenced(this.groups, groupId, NOT_FOUND.group, 'security group')
+    return structuredClone(data)
+  }
+
+  private createLaunchTemplate(input: CreateLaunchTemplateRequest): CreateLaunchTemplateResult {
+    const token = this.idempotent('CreateLaunchTemplate', input, (id) => this.launchTemplates.has(id))
+    if (token.replay) return {LaunchTemplate: this.launchTemplateOut(this.launchTemplates.get(token.replay)!)}
+    const name = input.LaunchTemplateName ?? ''
+    if (!LAUNCH_TEMPLATE_NAME.test(name)) throw ec2Error('InvalidLaunchTemplateName.MalformedException', `The launch template name '${name}' is malformed.`)
+    if ([...this.launchTemplates.values()].some((template) => template.name === name)) {
+      throw ec2Error('InvalidLaunchTemplateName.AlreadyExistsException', `Launch template name already in use.`)
+    }
+    const data = this.checkTemplateData(input.LaunchTemplateData)
+    const base = this.tracked('lt', tagsFrom(input.TagSpecifications, 'launch-template'))
+    const template: LaunchTemplateRecord = {...base, name, versions: [{number: 1, data, createdAt: base.createdAt}], defaultVersion: 1}
+    this.launchTemplates.set(template.id, template)
+    token.remember(template.id)
+    return {LaunchTemplate: this.launchTemplateOut(template)}
+  }
+
+  private createLaunchTemplateVersion(input: CreateLaunchTemplateVersionRequest): CreateLaunchTemplateVersionResult {
+    const template = this.templateByIdOrName(input)
+    const base = input.SourceVersion !== undefined ? this.templateVersion(template, input.SourceVersion).data : {}
+    const data = {...structuredClone(base), ...this.checkTemplateData(input.LaunchTemplateData)}
+    const version: LaunchTemplateVersionRecord = {number: template.versions.at(-1)!.number + 1, data, createdAt: this.now()}
+    template.versions.push(version)
+    return {LaunchTemplateVersion: this.versionOut(template, version, false)}
+  }
+
+  /** Filters: `launch-template-name`, `tag:`; by ids, an unknown one fails the call (InvalidLaunchTemplateId.NotFound). */
+  private describeLaunchTemplates(input: DescribeLaunchTemplatesRequest): DescribeLaunchTemplatesResult {
+    let found = this.select(this.launchTemplates, input.LaunchTemplateIds, 'InvalidLaunchTemplateId.NotFound', 'launch template', input.Filters, {
+      'launch-template-name': (template) => [template.name],
+    })
+    if (input.LaunchTemplateNames?.length) {
+      const missing = input.LaunchTemplateNames.filter((name) => !found.some((template) => template.name === name))
+      if (missing.length) throw ec2Error('InvalidLaunchTemplateName.NotFoundException', `At least one of the launch templates specified in the request does not exist.`)
+      found = found.filter((template) => input.LaunchTemplateNames!.includes(template.name))
+    }
+    const {page, NextToken} = paginate(found, input.MaxResults, input.NextToken)
+    return {LaunchTemplates: page.map((template) => this.launchTemplateOut(template)), NextToken}
+  }
+
+  private describeLaunchTemplateVersions(input: DescribeLaunchTemplateVersionsRequest): DescribeLaunchTemplateVersionsResult {
+    const template = this.templateByIdOrName(input)
+    const versions = input.Versions?.length ? input.Versions.map((selector) => this.templateVersion(template, selector)) : template.versions
+    return {LaunchTemplateVersions: versions.map((version) => this.versionOut(template, version, input.ResolveAlias ?? false))}
+  }
+
+  private modifyLaunchTemplate(input: ModifyLaunchTemplateRequest): ModifyLaunchTemplateResult {
+    const template = this.templateByIdOrName(input)
+    if (input.DefaultVersion !== undefined) template.defaultVersion = this.templateVersion(template, input.DefaultVersion).number
+    return {LaunchTemplate: this.launchTemplateOut(template)}
+  }
+
+  /** Deletes every version; instances launched from it are not affected. */
+  private deleteLaunchTemplate(input: DeleteLaunchTemplateRequest): DeleteLaunchTemplateResult {
+    const template = input.LaunchTemplateId ? this.existing(this.launchTemplates, input.LaunchTemplateId, 'InvalidLaunchTemplateId.NotFound', 'launch template') : this.templateByIdOrName(input)
+    this.launchTemplates.delete(template.id)
+    return {LaunchTemplate: this.launchTemplateOut(template)}
   }
 }

@@ -13,6 +13,7 @@ import {type Elbv2Timings, FakeElbv2} from './elbv2.js'
 import {FakeIam, type IamTimings} from './iam.js'
 import {FakeEcr} from './ecr.js'
 import {FakeLogs} from './logs.js'
+import {type AutoScalingTimings, FakeAutoScaling} from './autoscaling.js'
 
 export {SimulatedCrash} from './core.js'
 
@@ -24,6 +25,7 @@ export interface FakeCloudOptions {
   route53Timings?: Partial<Route53Timings>
   elbv2Timings?: Partial<Elbv2Timings>
   iamTimings?: Partial<IamTimings>
+  autoscalingTimings?: Partial<AutoScalingTimings>
   /** Further fake services (a test's own), routed like the built-in ones. */
   services?: ((env: FakeEnv) => FakeService)[]
 }
@@ -41,6 +43,7 @@ const SERVICES = {
   iam: (env: FakeEnv, options: FakeCloudOptions) => new FakeIam(env, options.iamTimings),
   ecr: (env: FakeEnv) => new FakeEcr(env),
   logs: (env: FakeEnv) => new FakeLogs(env),
+  autoscaling: (env: FakeEnv, options: FakeCloudOptions) => new FakeAutoScaling(env, options.autoscalingTimings),
 } satisfies Record<string, (env: FakeEnv, options: FakeCloudOptions) => FakeService>
 
 type BuiltInServices = {readonly [Name in keyof typeof SERVICES]: ReturnType<(typeof SERVICES)[Name]>}

@@ -57,6 +57,12 @@ export interface StoredParameter {
   LastModifiedDate: Date
 }
 
+/** ECS's optimised AMI parameters the fake SSM starts with (x86_64 and arm64), with AMI ids of the fake's own. */
+export const ECS_OPTIMIZED_AMIS: Record<string, string> = {
+  '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id': 'ami-0a1b2c3d4e5f60001',
+  '/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id': 'ami-0a1b2c3d4e5f60002',
+}
+
 const meta = {$metadata: {httpStatusCode: 400}}
 
 function validation(message: string): ValidationException {
@@ -79,7 +85,34 @@ export class FakeSsm implements FakeService {
    */
   pageSizes: number[] = []
 
-  constructor(private readonly env: FakeEnv) {}
+  // ---------------------------------------------------------------- AWS's public parameters (EC2 capacity)
+
+  /**
+   * AWS's public parameters (`/aws/service/…`): readable with GetParameter(s)
+   * by any account, never the account's own (not in `names()`, not under a
+   * path the state uses). Seeded with ECS's optimised Amazon Linux 2023 AMIs;
+   * `publishPublicParameter` is AWS publishing a new one.
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/retrieve-ecs-optimized_AMI.html
+   */
+  private readonly publicParameters = new Map<string, StoredVersion[]>()
+
+  /** What AWS does when it releases a new AMI: a new version of the public parameter. */
+  publishPublicParameter(name: string, value: string): void {
+    const versions = this.publicParameters.get(name) ?? []
+    versions.push({Value: value, Type: 'String', Tier: 'Standard', Version: versions.length + 1, LastModifiedDate: new Date(this.env.clock.now())})
+    this.publicParameters.set(name, versions)
+  }
+
+  constructor(private readonly env: FakeEnv) {
+    for (const [name, value] of Object.entries(ECS_OPTIMIZED_AMIS)) this.publishPublicParameter(name, value)
+    env.ssmParameterValue = (name) => {
+      try {
+        return this.lookup(name).Value
+      } catch {
+        return undefined
+      }
+    }
+  }
 
   /** Names of every stored parameter, sorted (for assertions). */
   names(): string[] {
@@ -251,7 +284,7 @@ export class FakeSsm implements FakeService {
   }
 
   private lookup(name: string, version?: number, selector?: string): StoredVersion {
-    const versions = this.parameters.get(name)
+    const versions = this.parameters.get(name) ?? this.publicParameters.get(name)
     if (!versions) throw notFound(name)
     if (version === undefined) return versions.at(-1)!
     const found = versions.find((v) => v.Version === version)
@@ -267,7 +300,8 @@ export class FakeSsm implements FakeService {
       Version: stored.Version,
       Selector: selector,
       LastModifiedDate: stored.LastModifiedDate,
-      ARN: `arn:aws:ssm:${this.env.region}:${this.env.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
+      // A public parameter's ARN names no account.
+      ARN: `arn:aws:ssm:${this.env.region}:${this.publicParameters.has(name) && !this.parameters.has(name) ? '' : this.env.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
       DataType: 'text',
     }
   }

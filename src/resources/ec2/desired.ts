@@ -97,3 +97,49 @@ export interface VpcEndpointDesired {
    */
   policyDocument?: string
 }
+
+// ---------------------------------------------------------------- EC2 capacity (the ECS-on-EC2 runner)
+
+/**
+ * An AMI id published as a public SSM parameter: ECS's optimised AMI is
+ * `/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id`
+ * (`…/amazon-linux-2023/arm64/recommended/image_id` for Graviton).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/retrieve-ecs-optimized_AMI.html
+ */
+export interface AmiDesired {
+  /** The parameter's name. */
+  parameter: string
+}
+
+/** IMDS settings of an instance: IMDSv2 only (session tokens required). */
+export interface MetadataOptionsDesired {
+  httpTokens: 'required' | 'optional'
+  /** 2 lets containers on the bridge network reach IMDS (the ECS agent's tasks); 1 stops them. */
+  httpPutResponseHopLimit: number
+}
+
+export interface LaunchTemplateDesired {
+  /** `<stack>-<name>`: unique per region and account. A change replaces the template. */
+  name: string
+  /** An `ami-` id (the `ec2.ami` kind's `imageId` output). */
+  imageId: string
+  instanceType: string
+  instanceProfileArn: string
+  securityGroupIds: string[]
+  /** Plain text (a shell script); sent base64-encoded, as EC2 wants it. */
+  userData: string
+  metadataOptions: MetadataOptionsDesired
+}
+
+export interface InstanceDesired {
+  /** The `Name` tag (the console's name): informational. */
+  name: string
+  imageId: string
+  instanceType: string
+  subnetId: string
+  securityGroupIds: string[]
+  instanceProfileArn: string
+  /** Plain text; sent base64-encoded. */
+  userData: string
+  metadataOptions: MetadataOptionsDesired
+}

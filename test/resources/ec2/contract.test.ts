@@ -23,6 +23,7 @@ describe('idempotentCreate', () => {
     // ClientToken: CreateNatGateway, CreateRouteTable, CreateVpcEndpoint. A name made from the token: security groups.
     // CreateVpc, CreateSubnet, AllocateAddress and CreateInternetGateway take no ClientToken (SDK 3.1169);
     // Security group rules are converged from what is there, so a second create adds nothing either.
-    expect(idempotent.sort()).toEqual(['ec2.nat-gateway', 'ec2.route-table', 'ec2.security-group', 'ec2.security-group-rules', 'ec2.vpc-endpoint'])
+    // ClientToken: RunInstances and CreateLaunchTemplate too.
+    expect(idempotent.sort()).toEqual(['ec2.instance', 'ec2.launch-template', 'ec2.nat-gateway', 'ec2.route-table', 'ec2.security-group', 'ec2.security-group-rules', 'ec2.vpc-endpoint'])
   })
 })
