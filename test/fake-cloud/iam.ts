@@ -214,6 +214,22 @@ export class FakeIam implements FakeService {
     this.createRole({RoleName: name, AssumeRolePolicyDocument: JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'ec2.amazonaws.com'}, Action: 'sts:AssumeRole'}]}), Tags: tags})
   }
 
+  /**
+   * An instance profile with its role, made long enough ago that every
+   * service can use them (what a test of another service's kinds needs).
+   */
+  seedInstanceProfile(name: string, roleName = name): string {
+    if (!this.roles.has(roleName.toLowerCase())) this.seedRole(roleName)
+    const {InstanceProfile} = this.createInstanceProfile({InstanceProfileName: name})
+    this.addRoleToInstanceProfile({InstanceProfileName: name, RoleName: roleName})
+    const past = this.env.clock.now() - this.timings.propagationMs
+    this.roles.get(roleName.toLowerCase())!.createdAt = Math.min(this.roles.get(roleName.toLowerCase())!.createdAt, past)
+    const profile = this.profiles.get(name.toLowerCase())!
+    profile.createdAt = past
+    profile.roleAddedAt = past
+    return InstanceProfile!.Arn!
+  }
+
   // --- roles --------------------------------------------------------------
 
   createRole(input: {RoleName?: string; Path?: string; AssumeRolePolicyDocument?: string; Description?: string; MaxSessionDuration?: number; Tags?: Tag[]}): {Role: Role} {
