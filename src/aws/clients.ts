@@ -65,6 +65,7 @@ export const SERVICES = {
   elbv2: {load: once(async () => (await import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client)},
   acm: {load: once(async () => (await import('@aws-sdk/client-acm')).ACMClient)},
   route53: {load: once(async () => (await import('@aws-sdk/client-route-53')).Route53Client), global: true},
+  ecs: {load: once(async () => (await import('@aws-sdk/client-ecs')).ECSClient)},
 } satisfies ServiceTable
 
 /** Keeps a loader's promise: a dynamic import costs a trip through the module loader every time it runs. */
