@@ -22,6 +22,10 @@ import type {ListenerRulesObserved} from './elbv2/listener-rules.js'
 import type {ListenerObserved} from './elbv2/listener.js'
 import type {LoadBalancerObserved} from './elbv2/load-balancer.js'
 import type {TargetGroupObserved} from './elbv2/target-group.js'
+import type {ClusterDesired, ServiceDesired, TaskDefinitionDesired} from './ecs/desired.js'
+import type {ClusterObserved} from './ecs/cluster.js'
+import type {ServiceObserved} from './ecs/service.js'
+import type {TaskDefinitionObserved} from './ecs/task-definition.js'
 
 /**
  * Every resource kind: its desired and observed types (type-only imports,
@@ -48,6 +52,9 @@ export interface KindTypes {
   'elbv2.target-group': {desired: TargetGroupDesired; observed: TargetGroupObserved}
   'elbv2.listener': {desired: ListenerDesired; observed: ListenerObserved}
   'elbv2.listener-rules': {desired: ListenerRulesDesired; observed: ListenerRulesObserved}
+  'ecs.cluster': {desired: ClusterDesired; observed: ClusterObserved}
+  'ecs.task-definition': {desired: TaskDefinitionDesired; observed: TaskDefinitionObserved}
+  'ecs.service': {desired: ServiceDesired; observed: ServiceObserved}
 }
 
 export type Kind = keyof KindTypes
@@ -79,6 +86,9 @@ const loaders: {[K in Kind]: () => Promise<ReconcilerOf<K>>} = {
   'elbv2.target-group': async () => (await import('./elbv2/target-group.js')).targetGroup,
   'elbv2.listener': async () => (await import('./elbv2/listener.js')).listener,
   'elbv2.listener-rules': async () => (await import('./elbv2/listener-rules.js')).listenerRules,
+  'ecs.cluster': async () => (await import('./ecs/cluster.js')).cluster,
+  'ecs.task-definition': async () => (await import('./ecs/task-definition.js')).taskDefinition,
+  'ecs.service': async () => (await import('./ecs/service.js')).service,
 }
 
 export function isKind(kind: string): kind is Kind {
