@@ -10,6 +10,7 @@ import {FakeSsm} from './ssm.js'
 import {type AcmTimings, FakeAcm} from './acm.js'
 import {FakeRoute53, type Route53Timings} from './route53.js'
 import {type Elbv2Timings, FakeElbv2} from './elbv2.js'
+import {type EcsTimings, FakeEcs} from './ecs.js'
 
 export {SimulatedCrash} from './core.js'
 
@@ -20,6 +21,7 @@ export interface FakeCloudOptions {
   acmTimings?: Partial<AcmTimings>
   route53Timings?: Partial<Route53Timings>
   elbv2Timings?: Partial<Elbv2Timings>
+  ecsTimings?: Partial<EcsTimings>
   /** Further fake services (a test's own), routed like the built-in ones. */
   services?: ((env: FakeEnv) => FakeService)[]
 }
@@ -34,6 +36,7 @@ const SERVICES = {
   acm: (env: FakeEnv, options: FakeCloudOptions) => new FakeAcm(env, options.acmTimings),
   route53: (env: FakeEnv, options: FakeCloudOptions) => new FakeRoute53(env, options.route53Timings),
   elbv2: (env: FakeEnv, options: FakeCloudOptions) => new FakeElbv2(env, options.elbv2Timings),
+  ecs: (env: FakeEnv, options: FakeCloudOptions) => new FakeEcs(env, options.ecsTimings),
 } satisfies Record<string, (env: FakeEnv, options: FakeCloudOptions) => FakeService>
 
 type BuiltInServices = {readonly [Name in keyof typeof SERVICES]: ReturnType<(typeof SERVICES)[Name]>}
