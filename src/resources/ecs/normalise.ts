@@ -24,8 +24,9 @@ const HEALTH_CHECK_DEFAULTS = {interval: 30, timeout: 5, retries: 3}
 
 const byName = <T extends {name: string}>(items: T[]) => [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 
+/** Without absent fields: undefined, and null (a console export or another SDK writes `"command": null`). */
 function defined<T extends object>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined && value !== null)) as T
 }
 
 /**
