@@ -392,10 +392,7 @@ export class FakeEcs implements FakeService {
     const tail = ref.startsWith('arn:') ? ref.split('/').pop()! : ref
     const [family, revision] = tail.split(':')
     const revisions = this.families.get(family!) ?? []
-    const record =
-      revision === undefined
-        ? revisions.filter((r) => r.definition.status === 'ACTIVE').at(-1)
-        : revisions[Number(revision) - 1]
+    const record = revision === undefined ? revisions.filter((r) => r.definition.status === 'ACTIVE').at(-1) : revisions[Number(revision) - 1]
     if (!record || record.definition.status === 'DELETE_IN_PROGRESS') throw unknown()
     return record
   }
@@ -436,7 +433,8 @@ export class FakeEcs implements FakeService {
     }
     for (const container of input.containerDefinitions as ContainerDefinition[]) {
       for (const port of container.portMappings ?? []) {
-        if (networkMode === 'awsvpc' && port.hostPort !== undefined && port.hostPort !== port.containerPort) throw ecsError(ClientException, 'When networkMode=awsvpc, the host ports and container ports in port mappings must match.')
+        if (networkMode === 'awsvpc' && port.hostPort !== undefined && port.hostPort !== port.containerPort)
+          throw ecsError(ClientException, 'When networkMode=awsvpc, the host ports and container ports in port mappings must match.')
       }
     }
     const revisions = this.families.get(family) ?? []
@@ -545,13 +543,22 @@ export class FakeEcs implements FakeService {
   private newDeployment(service: ServiceRecord, taskDefinition: string): void {
     for (const old of service.deployments) old.status = 'ACTIVE'
     const id = `ecs-svc/${this.ids.next('d').replace(/\D/g, '').padEnd(19, '7').slice(0, 19)}`
-    service.deployments.unshift({id, status: 'PRIMARY', taskDefinition, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment ' + id + ' in progress.', failedTasks: 0, createdAt: this.now(), updatedAt: this.now()})
+    service.deployments.unshift({
+      id,
+      status: 'PRIMARY',
+      taskDefinition,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: 'ECS deployment ' + id + ' in progress.',
+      failedTasks: 0,
+      createdAt: this.now(),
+      updatedAt: this.now(),
+    })
     service.steady = false
   }
 
   private checkNetwork(definition: TaskDefinition, input: any): ServiceRecord['network'] {
     const vpc = input.networkConfiguration?.awsvpcConfiguration
-    if (definition.networkMode === 'awsvpc' && !vpc) throw invalid('Network Configuration must be provided when networkMode \'awsvpc\' is specified.')
+    if (definition.networkMode === 'awsvpc' && !vpc) throw invalid("Network Configuration must be provided when networkMode 'awsvpc' is specified.")
     if (definition.networkMode !== 'awsvpc' && vpc) throw invalid('Network Configuration is not valid for the given networkMode of this task definition.')
     if (!vpc) return undefined
     if (!vpc.subnets?.length) throw invalid('subnets can not be empty.')
@@ -679,19 +686,22 @@ export class FakeEcs implements FakeService {
       ...(service.network ? {networkConfiguration: {awsvpcConfiguration: service.network}} : {}),
       ...(service.healthCheckGracePeriodSeconds !== undefined ? {healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds} : {}),
       enableExecuteCommand: service.enableExecuteCommand,
-      deployments: service.status === 'INACTIVE' ? [] : service.deployments.map((d) => ({
-        id: d.id,
-        status: d.status,
-        taskDefinition: d.taskDefinition,
-        desiredCount: d.status === 'PRIMARY' && d.rolloutState !== 'FAILED' ? service.desiredCount : 0,
-        runningCount: running(d.id),
-        pendingCount: pending(d.id),
-        failedTasks: d.failedTasks,
-        rolloutState: d.rolloutState,
-        rolloutStateReason: d.rolloutStateReason,
-        createdAt: new Date(d.createdAt),
-        updatedAt: new Date(d.updatedAt),
-      })),
+      deployments:
+        service.status === 'INACTIVE'
+          ? []
+          : service.deployments.map((d) => ({
+              id: d.id,
+              status: d.status,
+              taskDefinition: d.taskDefinition,
+              desiredCount: d.status === 'PRIMARY' && d.rolloutState !== 'FAILED' ? service.desiredCount : 0,
+              runningCount: running(d.id),
+              pendingCount: pending(d.id),
+              failedTasks: d.failedTasks,
+              rolloutState: d.rolloutState,
+              rolloutStateReason: d.rolloutStateReason,
+              createdAt: new Date(d.createdAt),
+              updatedAt: new Date(d.updatedAt),
+            })),
       events: service.events.map((e) => ({id: e.id, createdAt: new Date(e.createdAt), message: e.message})),
       createdAt: new Date(service.createdAt),
       schedulingStrategy: 'REPLICA',

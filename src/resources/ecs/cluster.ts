@@ -72,8 +72,7 @@ export async function describeClusters(client: ECSClient, clusters: string[]): P
   return found
 }
 
-const canonicalStrategy = (strategy: CapacityProviderStrategyItem[] | undefined) =>
-  [...(strategy ?? [])].map((item) => `${item.capacityProvider}:${item.weight}:${item.base}`).sort()
+const canonicalStrategy = (strategy: CapacityProviderStrategyItem[] | undefined) => [...(strategy ?? [])].map((item) => `${item.capacityProvider}:${item.weight}:${item.base}`).sort()
 
 function sameStrategy(a: CapacityProviderStrategyItem[] | undefined, b: CapacityProviderStrategyItem[] | undefined): boolean {
   return JSON.stringify(canonicalStrategy(a)) === JSON.stringify(canonicalStrategy(b))

@@ -19,7 +19,13 @@ export const ECS_NOT_FOUND_CODES = new Set(['ClusterNotFoundException', 'Service
  * same for services and tasks. Also ResourceInUseException (a capacity
  * provider a cluster still uses, API_DeleteCapacityProvider).
  */
-export const ECS_IN_USE_CODES = new Set(['ClusterContainsServicesException', 'ClusterContainsTasksException', 'ClusterContainsContainerInstancesException', 'ClusterContainsCapacityProviderException', 'ResourceInUseException'])
+export const ECS_IN_USE_CODES = new Set([
+  'ClusterContainsServicesException',
+  'ClusterContainsTasksException',
+  'ClusterContainsContainerInstancesException',
+  'ClusterContainsCapacityProviderException',
+  'ResourceInUseException',
+])
 
 /** Transient: ServerException (5xx), UpdateInProgressException (another update of the object is under way). */
 export const ECS_RETRYABLE_CODES = new Set(['ServerException', 'UpdateInProgressException'])

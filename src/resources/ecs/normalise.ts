@@ -108,7 +108,15 @@ function fromAwsContainer(container: AwsContainer): ContainerDefinition {
     logConfiguration: container.logConfiguration ? {logDriver: container.logConfiguration.logDriver as 'awslogs', options: container.logConfiguration.options ?? {}} : undefined,
     privileged: container.privileged,
     mountPoints: container.mountPoints?.map((mount) => defined({sourceVolume: mount.sourceVolume ?? '', containerPath: mount.containerPath ?? '', readOnly: mount.readOnly})),
-    healthCheck: container.healthCheck ? defined({command: container.healthCheck.command ?? [], interval: container.healthCheck.interval, timeout: container.healthCheck.timeout, retries: container.healthCheck.retries, startPeriod: container.healthCheck.startPeriod}) : undefined,
+    healthCheck: container.healthCheck
+      ? defined({
+          command: container.healthCheck.command ?? [],
+          interval: container.healthCheck.interval,
+          timeout: container.healthCheck.timeout,
+          retries: container.healthCheck.retries,
+          startPeriod: container.healthCheck.startPeriod,
+        })
+      : undefined,
   })
 }
 
@@ -121,7 +129,9 @@ export function taskDefinitionFromAws(answer: AwsTaskDefinition): TaskDefinition
       memory: answer.memory,
       networkMode: (answer.networkMode ?? 'bridge') as TaskDefinitionDesired['networkMode'],
       requiresCompatibilities: (answer.requiresCompatibilities ?? []) as TaskDefinitionDesired['requiresCompatibilities'],
-      runtimePlatform: answer.runtimePlatform?.cpuArchitecture ? {cpuArchitecture: answer.runtimePlatform.cpuArchitecture as 'ARM64' | 'X86_64', operatingSystemFamily: (answer.runtimePlatform.operatingSystemFamily ?? 'LINUX') as 'LINUX'} : undefined,
+      runtimePlatform: answer.runtimePlatform?.cpuArchitecture
+        ? {cpuArchitecture: answer.runtimePlatform.cpuArchitecture as 'ARM64' | 'X86_64', operatingSystemFamily: (answer.runtimePlatform.operatingSystemFamily ?? 'LINUX') as 'LINUX'}
+        : undefined,
       executionRoleArn: answer.executionRoleArn,
       taskRoleArn: answer.taskRoleArn,
       containerDefinitions: (answer.containerDefinitions ?? []).map(fromAwsContainer),

@@ -66,7 +66,22 @@ export function isUnknownTaskDefinition(error: unknown): boolean {
   return hasEcsCode(error, 'ClientException') && /unable to describe task definition/i.test(errorMessage(error))
 }
 
-const CONTAINER_FIELDS = ['image', 'essential', 'cpu', 'memory', 'memoryReservation', 'command', 'entryPoint', 'portMappings', 'environment', 'secrets', 'logConfiguration', 'privileged', 'mountPoints', 'healthCheck'] as const
+const CONTAINER_FIELDS = [
+  'image',
+  'essential',
+  'cpu',
+  'memory',
+  'memoryReservation',
+  'command',
+  'entryPoint',
+  'portMappings',
+  'environment',
+  'secrets',
+  'logConfiguration',
+  'privileged',
+  'mountPoints',
+  'healthCheck',
+] as const
 const TOP_FIELDS = ['cpu', 'memory', 'networkMode', 'requiresCompatibilities', 'runtimePlatform', 'executionRoleArn', 'taskRoleArn', 'volumes'] as const
 
 /**

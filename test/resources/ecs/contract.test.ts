@@ -35,9 +35,17 @@ describe.each(ecsKinds)('%s', (kind) => {
     ['ServerException', ecsError(ServerException), 'retryable'],
     // A role IAM has not propagated to ECS yet.
     ['ClientException: Role is not valid', ecsError(ClientException, 'Role is not valid'), 'not-yet-visible'],
-    ['InvalidParameterException: Unable to assume role', ecsError(InvalidParameterException, 'Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions.'), 'not-yet-visible'],
+    [
+      'InvalidParameterException: Unable to assume role',
+      ecsError(InvalidParameterException, 'Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions.'),
+      'not-yet-visible',
+    ],
     ['InvalidParameterException: service linked role', ecsError(InvalidParameterException, 'Unable to assume the service linked role. Please verify that the ECS service linked role exists.'), 'not-yet-visible'],
-    ['AccessDeniedException on iam:PassRole', ecsError(AccessDeniedException, 'User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/teststack-execution'), 'not-yet-visible'],
+    [
+      'AccessDeniedException on iam:PassRole',
+      ecsError(AccessDeniedException, 'User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/teststack-execution'),
+      'not-yet-visible',
+    ],
     // Mistakes that retrying cannot mend.
     ['InvalidParameterException: other', ecsError(InvalidParameterException, 'Creation of service was not idempotent.'), undefined],
     ['ClientException: other', ecsError(ClientException, 'No Fargate configuration exists for given values.'), undefined],

@@ -217,7 +217,11 @@ describe('the task definition normaliser', () => {
     ['the Fargate api: defaults, hostPort = containerPort under awsvpc, environment and secrets in AWS’s order, health check defaults', api, apiAnswer],
     ['the EC2 runner: bridge dynamic port answered as 0, privileged, readOnly false, log options in another order', runner, runnerAnswer],
     ['a console export: nulls, empty command and entryPoint, cpu 0', consoleDesired, consoleExport],
-    ['a spec that writes the defaults out itself (essential true, protocol tcp, cpu 0, privileged false, empty lists)', withContainer(api, {essential: true, cpu: 0, privileged: false, mountPoints: [], environment: [...api.containerDefinitions[0]!.environment!].reverse(), command: []}), apiAnswer],
+    [
+      'a spec that writes the defaults out itself (essential true, protocol tcp, cpu 0, privileged false, empty lists)',
+      withContainer(api, {essential: true, cpu: 0, privileged: false, mountPoints: [], environment: [...api.containerDefinitions[0]!.environment!].reverse(), command: []}),
+      apiAnswer,
+    ],
     ['a health check spelling its defaults out', withContainer(api, {healthCheck: {command: api.containerDefinitions[0]!.healthCheck!.command, interval: 30, timeout: 5, retries: 3, startPeriod: 20}}), apiAnswer],
   ])('sees no change: %s', (_name, desired, answer) => {
     expect(same(desired, answer)).toBe(true)
@@ -225,8 +229,26 @@ describe('the task definition normaliser', () => {
 
   it.each([
     ['a new image', withContainer(api, {image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/containrlab-api:1.4.3'}), apiAnswer],
-    ['an environment value', withContainer(api, {environment: [{name: 'APP_ENV', value: 'staging'}, {name: 'RUNNER_URL', value: 'http://runner.internal:7070'}]}), apiAnswer],
-    ['a secret from another parameter', withContainer(api, {secrets: [{name: 'DATABASE_URL', valueFrom: ssm('DATABASE_URL_2')}, {name: 'SESSION_SECRET', valueFrom: ssm('SESSION_SECRET')}]}), apiAnswer],
+    [
+      'an environment value',
+      withContainer(api, {
+        environment: [
+          {name: 'APP_ENV', value: 'staging'},
+          {name: 'RUNNER_URL', value: 'http://runner.internal:7070'},
+        ],
+      }),
+      apiAnswer,
+    ],
+    [
+      'a secret from another parameter',
+      withContainer(api, {
+        secrets: [
+          {name: 'DATABASE_URL', valueFrom: ssm('DATABASE_URL_2')},
+          {name: 'SESSION_SECRET', valueFrom: ssm('SESSION_SECRET')},
+        ],
+      }),
+      apiAnswer,
+    ],
     ['a fixed host port where AWS has a dynamic one', withContainer(runner, {portMappings: [{containerPort: 7070, hostPort: 7070}]}), runnerAnswer],
     ['the socket mounted read-only', withContainer(runner, {mountPoints: [{sourceVolume: 'docker-sock', containerPath: '/var/run/docker.sock', readOnly: true}]}), runnerAnswer],
     ['not privileged any more', withContainer(runner, {privileged: false}), runnerAnswer],

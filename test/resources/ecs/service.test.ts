@@ -95,7 +95,13 @@ describe('ecs.service read and diff', () => {
 
   it('updates a new revision, count, network and deployment settings in place; a new name or cluster replaces', async () => {
     const observed = await observedOf()
-    const next: ServiceDesired = {...desired, taskDefinitionArn: taskDefinitionArn('teststack-api', 2), desiredCount: 3, network: {...desired.network!, assignPublicIp: true}, deployment: {...desired.deployment, minimumHealthyPercent: 50}}
+    const next: ServiceDesired = {
+      ...desired,
+      taskDefinitionArn: taskDefinitionArn('teststack-api', 2),
+      desiredCount: 3,
+      network: {...desired.network!, assignPublicIp: true},
+      deployment: {...desired.deployment, minimumHealthyPercent: 50},
+    }
 
     expect(updateInput(next, observed)).toEqual({
       cluster: clusterArn(),
@@ -133,7 +139,10 @@ describe('ecs.service create', () => {
 
   it("adopts its own service of that name made with another token; refuses another stack's", async () => {
     ecs.on(CreateServiceCommand).rejects(ecsError(InvalidParameterException, 'Creation of service was not idempotent.'))
-    ecs.on(DescribeServicesCommand).resolvesOnce({services: [awsService({desiredCount: 1})]}).resolvesOnce({services: [awsService({tags: ecsTags('service/api', 'otherstack')})]})
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce({services: [awsService({desiredCount: 1})]})
+      .resolvesOnce({services: [awsService({tags: ecsTags('service/api', 'otherstack')})]})
     ecs.on(UpdateServiceCommand).resolves({service: awsService()})
 
     const adopted = await service.create(testContext(), desired, meta)
@@ -165,7 +174,15 @@ describe('ecs.service waitReady', () => {
 
   it('fails a rolled-back deployment with its stopped tasks’ reasons and the last events', async () => {
     const updated = {...(await observedOf()), taskDefinitionArn: taskDefinitionArn('teststack-api', 2)}
-    const failed = deployment({id: 'ecs-svc/2222222222222222222', status: 'ACTIVE', taskDefinition: taskDefinitionArn('teststack-api', 2), rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', runningCount: 0, failedTasks: 3})
+    const failed = deployment({
+      id: 'ecs-svc/2222222222222222222',
+      status: 'ACTIVE',
+      taskDefinition: taskDefinitionArn('teststack-api', 2),
+      rolloutState: 'FAILED',
+      rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+      runningCount: 0,
+      failedTasks: 3,
+    })
     const rollback = deployment({id: 'ecs-svc/3333333333333333333', rolloutState: 'IN_PROGRESS'})
     ecs.on(DescribeServicesCommand).resolves({
       services: [
@@ -229,7 +246,10 @@ describe('ecs.service delete', () => {
       .on(DescribeServicesCommand)
       .resolvesOnce({services: [awsService({status: 'DRAINING'})]})
       .resolves({services: [awsService({status: 'INACTIVE'})]})
-    ecs.on(DescribeTasksCommand).resolvesOnce({tasks: [{taskArn: task, lastStatus: 'DEPROVISIONING'}]}).resolves({tasks: [{taskArn: task, lastStatus: 'STOPPED'}]})
+    ecs
+      .on(DescribeTasksCommand)
+      .resolvesOnce({tasks: [{taskArn: task, lastStatus: 'DEPROVISIONING'}]})
+      .resolves({tasks: [{taskArn: task, lastStatus: 'STOPPED'}]})
     const ctx = testContext()
 
     await service.delete(ctx, observed, keepData)
