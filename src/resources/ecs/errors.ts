@@ -63,11 +63,21 @@ export function isEcsGone(error: unknown, ...codes: string[]): boolean {
   return hasEcsCode(error, ...(codes.length > 0 ? codes : [...ECS_NOT_FOUND_CODES]))
 }
 
+/**
+ * CreateService of a name whose deleted service still drains its tasks:
+ * `InvalidParameterException: Unable to Start a service that is still
+ * Draining.` It can be made once the old one is INACTIVE.
+ */
+export function isServiceStillDraining(error: unknown): boolean {
+  return hasEcsCode(error, 'InvalidParameterException') && /still draining/i.test(errorMessage(error))
+}
+
 export function classifyEcsError(error: unknown): ErrorClass | undefined {
   const code = errorCode(error)
   if (code === undefined) return undefined
   if (ECS_NOT_FOUND_CODES.has(code)) return 'not-found'
   if (isEcsIamPropagationError(error)) return 'not-yet-visible'
+  if (isServiceStillDraining(error)) return 'retryable'
   if (ECS_IN_USE_CODES.has(code)) return 'in-use'
   if (ECS_RETRYABLE_CODES.has(code)) return 'retryable'
   return undefined

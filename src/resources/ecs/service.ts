@@ -239,6 +239,16 @@ export function updateInput(desired: ServiceDesired, observed: ServiceObserved):
   return input
 }
 
+/**
+ * A DRAINING service is being deleted ("the service is no longer visible in
+ * the console or in the ListServices API operation", API_DeleteService): it
+ * cannot be updated (ServiceNotActiveException), so it counts as gone; a
+ * create of its name is refused until it is INACTIVE (retried, errors.ts).
+ */
+function isLive(service: ServiceObserved): boolean {
+  return service.status === 'ACTIVE'
+}
+
 async function read(ctx: ReconcileContext, ids: string[]): Promise<Map<string, ServiceObserved>> {
   const client = await ecsClient(ctx)
   const byCluster = new Map<string, string[]>()
@@ -248,7 +258,7 @@ async function read(ctx: ReconcileContext, ids: string[]): Promise<Map<string, S
   }
   const found: ServiceObserved[] = []
   for (const [cluster, arns] of byCluster) found.push(...(await describeServices(client, cluster, arns)))
-  return new Map(found.map((service) => [service.id, service]))
+  return new Map(found.filter(isLive).map((service) => [service.id, service]))
 }
 
 /** Services cannot be listed by tag: every cluster's services are listed and described with their tags. */
@@ -260,7 +270,7 @@ async function find(ctx: ReconcileContext, query: {stack: string}): Promise<Serv
     const arns = await collectPages(paginateListServices({client}, {cluster}), (page) => page.serviceArns)
     found.push(...(await describeServices(client, cluster, arns)))
   }
-  return ownedBy(query.stack, found)
+  return ownedBy(query.stack, found.filter(isLive))
 }
 
 /** The service's deployment of `taskDefinitionArn`, the newest if several. */

@@ -46,6 +46,8 @@ describe.each(ecsKinds)('%s', (kind) => {
       ecsError(AccessDeniedException, 'User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/teststack-execution'),
       'not-yet-visible',
     ],
+    // A service of that name deleted moments ago, still draining its tasks.
+    ['InvalidParameterException: still Draining', ecsError(InvalidParameterException, 'Unable to Start a service that is still Draining.'), 'retryable'],
     // Mistakes that retrying cannot mend.
     ['InvalidParameterException: other', ecsError(InvalidParameterException, 'Creation of service was not idempotent.'), undefined],
     ['ClientException: other', ecsError(ClientException, 'No Fargate configuration exists for given values.'), undefined],

@@ -88,6 +88,12 @@ describe('ecs.service read and diff', () => {
     expect(service.health!(observed)).toEqual({state: 'running 2/2 (pending 0)', ready: true, detail: 'revision 1; last deployment completed'})
   })
 
+  it('counts a DRAINING service (being deleted, no longer listed or updatable) as gone', async () => {
+    ecs.on(DescribeServicesCommand).resolves({services: [awsService({status: 'DRAINING'})]})
+
+    expect((await service.read(testContext(), [serviceArn()])).size).toBe(0)
+  })
+
   it('takes the cluster from a service ARN', () => {
     expect(clusterOfServiceArn(serviceArn('api', 'teststack'))).toBe(clusterArn())
     expect(clusterOfServiceArn('arn:aws:ecs:us-east-1:123456789012:service/api')).toBeUndefined()
