@@ -22,7 +22,8 @@ import type {ListenerRulesObserved} from './elbv2/listener-rules.js'
 import type {ListenerObserved} from './elbv2/listener.js'
 import type {LoadBalancerObserved} from './elbv2/load-balancer.js'
 import type {TargetGroupObserved} from './elbv2/target-group.js'
-import type {ClusterDesired, ServiceDesired, TaskDefinitionDesired} from './ecs/desired.js'
+import type {CapacityProviderDesired, ClusterDesired, ServiceDesired, TaskDefinitionDesired} from './ecs/desired.js'
+import type {CapacityProviderObserved} from './ecs/capacity-provider.js'
 import type {ClusterObserved} from './ecs/cluster.js'
 import type {ServiceObserved} from './ecs/service.js'
 import type {TaskDefinitionObserved} from './ecs/task-definition.js'
@@ -55,6 +56,7 @@ export interface KindTypes {
   'ecs.cluster': {desired: ClusterDesired; observed: ClusterObserved}
   'ecs.task-definition': {desired: TaskDefinitionDesired; observed: TaskDefinitionObserved}
   'ecs.service': {desired: ServiceDesired; observed: ServiceObserved}
+  'ecs.capacity-provider': {desired: CapacityProviderDesired; observed: CapacityProviderObserved}
 }
 
 export type Kind = keyof KindTypes
@@ -89,6 +91,7 @@ const loaders: {[K in Kind]: () => Promise<ReconcilerOf<K>>} = {
   'ecs.cluster': async () => (await import('./ecs/cluster.js')).cluster,
   'ecs.task-definition': async () => (await import('./ecs/task-definition.js')).taskDefinition,
   'ecs.service': async () => (await import('./ecs/service.js')).service,
+  'ecs.capacity-provider': async () => (await import('./ecs/capacity-provider.js')).capacityProvider,
 }
 
 export function isKind(kind: string): kind is Kind {

@@ -1,5 +1,10 @@
 import {
   ClientException,
+  CreateCapacityProviderCommand,
+  DeleteCapacityProviderCommand,
+  DescribeCapacityProvidersCommand,
+  ResourceInUseException,
+  UpdateCapacityProviderCommand,
   type Compatibility,
   type NetworkMode,
   ClusterContainsServicesException,
@@ -44,8 +49,9 @@ import {IdGenerator} from './ids.js'
  * The scheduler acts when the fake is called (each call first brings every
  * service up to the clock), which is when a caller could see it.
  * API reference: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Operations.html
- * Not modelled: capacity providers of our own (only FARGATE and FARGATE_SPOT
- * are known), container instances, load balancer target registration and
+ * Auto Scaling group capacity providers exist as objects (a cluster may list
+ * them; deletion is refused, DELETE_FAILED, while one does), but place no
+ * tasks of their own. Not modelled: container instances, load balancer target registration and
  * health (a task counts as healthy once RUNNING), task sets, service
  * connect.
  */
@@ -62,6 +68,8 @@ export interface EcsTimings {
   stoppedVisibleMs: number
   /** INACTIVE services and clusters still answer describes this long. */
   inactiveVisibleMs: number
+  /** A capacity provider deleted is DELETE_IN_PROGRESS this long, then INACTIVE. */
+  capacityProviderDeleteMs: number
 }
 
 export const DEFAULT_ECS_TIMINGS: EcsTimings = {
@@ -70,6 +78,7 @@ export const DEFAULT_ECS_TIMINGS: EcsTimings = {
   stoppingMs: 30_000,
   stoppedVisibleMs: 3_600_000,
   inactiveVisibleMs: 3_600_000,
+  capacityProviderDeleteMs: 20_000,
 }
 
 type Modeled<E> = new (options: {$metadata: {httpStatusCode: number}; message: string}) => E
@@ -101,6 +110,16 @@ interface ClusterRecord {
   capacityProviders: string[]
   defaultStrategy: {capacityProvider: string; weight: number; base: number}[]
   inactiveAt?: number
+}
+
+interface CapacityProviderRecord {
+  arn: string
+  name: string
+  autoScalingGroupProvider: {autoScalingGroupArn: string; managedScaling: Record<string, unknown>; managedTerminationProtection: string}
+  tags: Tag[]
+  updateStatus: string
+  updateStatusReason?: string
+  deleteRequestedAt?: number
 }
 
 interface RevisionRecord {
@@ -175,6 +194,7 @@ export class FakeEcs implements FakeService {
   readonly timings: EcsTimings
   private readonly ids = new IdGenerator(0xec5)
   private readonly clusters = new Map<string, ClusterRecord>()
+  private readonly capacityProviders = new Map<string, CapacityProviderRecord>()
   /** family → revisions (index = revision - 1). */
   private readonly families = new Map<string, RevisionRecord[]>()
   private readonly services = new Map<string, ServiceRecord>()
@@ -196,6 +216,10 @@ export class FakeEcs implements FakeService {
       [UpdateClusterSettingsCommand, (i) => this.updateClusterSettings(i)],
       [PutClusterCapacityProvidersCommand, (i) => this.putClusterCapacityProviders(i)],
       [DeleteClusterCommand, (i) => this.deleteCluster(i)],
+      [CreateCapacityProviderCommand, (i) => this.createCapacityProvider(i)],
+      [DescribeCapacityProvidersCommand, (i) => this.describeCapacityProviders(i)],
+      [UpdateCapacityProviderCommand, (i) => this.updateCapacityProvider(i)],
+      [DeleteCapacityProviderCommand, (i) => this.deleteCapacityProvider(i)],
       [RegisterTaskDefinitionCommand, (i) => this.registerTaskDefinition(i)],
       [DescribeTaskDefinitionCommand, (i) => this.describeTaskDefinition(i)],
       [ListTaskDefinitionsCommand, (i) => this.listTaskDefinitions(i)],
@@ -235,7 +259,8 @@ export class FakeEcs implements FakeService {
     const services = [...this.services.values()].filter((s) => s.status !== 'INACTIVE').length
     const revisions = [...this.families.values()].flat().filter((r) => r.definition.status === 'ACTIVE' || r.definition.status === 'INACTIVE').length
     const tasks = [...this.tasks.values()].filter((t) => this.lastStatus(t) !== 'STOPPED').length
-    return clusters + services + revisions + tasks
+    const providers = [...this.capacityProviders.values()].filter((p) => this.providerStatus(p) === 'ACTIVE').length
+    return clusters + services + revisions + tasks + providers
   }
 
   /**
@@ -293,7 +318,8 @@ export class FakeEcs implements FakeService {
 
   private checkProviders(providers: string[] | undefined): string[] {
     for (const provider of providers ?? []) {
-      if (provider !== 'FARGATE' && provider !== 'FARGATE_SPOT') throw invalid(`The specified capacity provider ${provider} does not exist.`)
+      const ours = this.capacityProviders.get(provider)
+      if (provider !== 'FARGATE' && provider !== 'FARGATE_SPOT' && (!ours || this.providerStatus(ours) !== 'ACTIVE')) throw invalid(`The specified capacity provider ${provider} does not exist.`)
     }
     return providers ?? []
   }
@@ -361,6 +387,9 @@ export class FakeEcs implements FakeService {
   private putClusterCapacityProviders(input: any) {
     const cluster = this.cluster(input.cluster)
     if (input.capacityProviders === undefined || input.defaultCapacityProviderStrategy === undefined) throw invalid('capacityProviders and defaultCapacityProviderStrategy are required.')
+    const removed = cluster.capacityProviders.filter((provider) => !input.capacityProviders.includes(provider))
+    const users = [...this.services.values()].filter((s) => s.clusterArn === cluster.arn && s.status !== 'INACTIVE' && s.capacityProviderStrategy?.some((item) => removed.includes(item.capacityProvider)))
+    if (users.length > 0) throw ecsError(ResourceInUseException, 'The specified capacity provider is in use and cannot be removed.')
     cluster.capacityProviders = this.checkProviders(input.capacityProviders)
     for (const item of input.defaultCapacityProviderStrategy) {
       if (!cluster.capacityProviders.includes(item.capacityProvider)) throw invalid(`The capacity provider ${item.capacityProvider} is not associated with the cluster.`)
@@ -381,6 +410,99 @@ export class FakeEcs implements FakeService {
     cluster.status = 'INACTIVE'
     cluster.inactiveAt = this.now()
     return {cluster: this.clusterView(cluster, [])}
+  }
+
+  // ---------------------------------------------------------------- capacity providers
+
+  private providerStatus(provider: CapacityProviderRecord): 'ACTIVE' | 'INACTIVE' {
+    return provider.deleteRequestedAt !== undefined && this.now() >= provider.deleteRequestedAt + this.timings.capacityProviderDeleteMs ? 'INACTIVE' : 'ACTIVE'
+  }
+
+  private providerView(provider: CapacityProviderRecord, include: string[] = ['TAGS']) {
+    const status = this.providerStatus(provider)
+    return {
+      capacityProviderArn: provider.arn,
+      name: provider.name,
+      status,
+      type: 'EC2_AUTOSCALING',
+      autoScalingGroupProvider: provider.autoScalingGroupProvider,
+      updateStatus: status === 'INACTIVE' ? 'DELETE_COMPLETE' : provider.updateStatus,
+      ...(provider.updateStatusReason ? {updateStatusReason: provider.updateStatusReason} : {}),
+      ...(include.includes('TAGS') && provider.tags.length > 0 ? {tags: provider.tags} : {}),
+    }
+  }
+
+  /** API_CreateCapacityProvider: "The name can't be prefixed with "aws", "ecs", or "fargate""; one provider per Auto Scaling group. */
+  private createCapacityProvider(input: any) {
+    const name: string = input.name ?? ''
+    if (!/^[a-zA-Z0-9_-]{1,255}$/.test(name) || /^(aws|ecs|fargate)/i.test(name)) throw invalid(`Invalid capacity provider name ${name}.`)
+    const group = input.autoScalingGroupProvider
+    if (!group?.autoScalingGroupArn) throw invalid('autoScalingGroupProvider.autoScalingGroupArn is required.')
+    const live = [...this.capacityProviders.values()].filter((p) => this.providerStatus(p) === 'ACTIVE')
+    if (live.some((p) => p.name === name)) throw ecsError(ClientException, 'The specified capacity provider already exists. To change the configuration of an existing capacity provider, update the capacity provider.')
+    if (live.some((p) => p.autoScalingGroupProvider.autoScalingGroupArn === group.autoScalingGroupArn)) {
+      throw ecsError(ClientException, 'The specified Auto Scaling group ARN is already being used by another capacity provider. Specify a unique Auto Scaling group ARN and try again.')
+    }
+    const record: CapacityProviderRecord = {
+      arn: this.arn(`capacity-provider/${name}`),
+      name,
+      autoScalingGroupProvider: {
+        autoScalingGroupArn: group.autoScalingGroupArn,
+        managedScaling: {status: 'DISABLED', targetCapacity: 100, minimumScalingStepSize: 1, maximumScalingStepSize: 10_000, instanceWarmupPeriod: 300, ...group.managedScaling},
+        managedTerminationProtection: group.managedTerminationProtection ?? 'DISABLED',
+      },
+      tags: input.tags ?? [],
+      updateStatus: 'CREATE_COMPLETE',
+    }
+    this.capacityProviders.set(name, record)
+    return {capacityProvider: this.providerView(record)}
+  }
+
+  private describeCapacityProviders(input: any) {
+    const builtIn = ['FARGATE', 'FARGATE_SPOT'].map((name) => ({capacityProviderArn: this.arn(`capacity-provider/${name}`), name, status: 'ACTIVE', type: name === 'FARGATE' ? 'FARGATE' : 'FARGATE_SPOT'}))
+    const refs: string[] | undefined = input.capacityProviders
+    if (refs === undefined) return {capacityProviders: [...builtIn, ...[...this.capacityProviders.values()].map((p) => this.providerView(p, input.include ?? []))]}
+    const capacityProviders = []
+    const failures = []
+    for (const ref of refs) {
+      const name = ref.startsWith('arn:') ? ref.split('/').pop()! : ref
+      const provider = this.capacityProviders.get(name)
+      const fixed = builtIn.find((p) => p.name === name)
+      if (provider) capacityProviders.push(this.providerView(provider, input.include ?? []))
+      else if (fixed) capacityProviders.push(fixed)
+      else failures.push({arn: this.arn(`capacity-provider/${name}`), reason: 'MISSING'})
+    }
+    return {capacityProviders, failures}
+  }
+
+  private liveProvider(ref: string | undefined): CapacityProviderRecord {
+    const provider = ref === undefined ? undefined : this.capacityProviders.get(ref.startsWith('arn:') ? ref.split('/').pop()! : ref)
+    if (!provider || this.providerStatus(provider) !== 'ACTIVE') throw ecsError(ClientException, 'The specified capacity provider does not exist. Specify a valid name or ARN and try again.')
+    return provider
+  }
+
+  private updateCapacityProvider(input: any) {
+    const provider = this.liveProvider(input.name)
+    const group = input.autoScalingGroupProvider ?? {}
+    if (group.managedScaling) provider.autoScalingGroupProvider.managedScaling = {...provider.autoScalingGroupProvider.managedScaling, ...group.managedScaling}
+    if (group.managedTerminationProtection) provider.autoScalingGroupProvider.managedTerminationProtection = group.managedTerminationProtection
+    provider.updateStatus = 'UPDATE_COMPLETE'
+    return {capacityProvider: this.providerView(provider)}
+  }
+
+  /** Refused while a cluster lists it: the call succeeds and answers DELETE_FAILED (ekristen/aws-nuke#542). */
+  private deleteCapacityProvider(input: any) {
+    const provider = this.liveProvider(input.capacityProvider)
+    const holder = [...this.clusters.values()].find((c) => c.status === 'ACTIVE' && c.capacityProviders.includes(provider.name))
+    if (holder) {
+      provider.updateStatus = 'DELETE_FAILED'
+      provider.updateStatusReason = `The capacity provider cannot be deleted because it is associated with cluster: ${holder.name}. Remove the capacity provider from the cluster and try again.`
+      return {capacityProvider: {...this.providerView(provider), cluster: holder.arn}}
+    }
+    provider.updateStatus = 'DELETE_IN_PROGRESS'
+    delete provider.updateStatusReason
+    provider.deleteRequestedAt ??= this.now()
+    return {capacityProvider: this.providerView(provider)}
   }
 
   // ---------------------------------------------------------------- task definitions

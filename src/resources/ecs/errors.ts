@@ -78,6 +78,9 @@ export function classifyEcsError(error: unknown): ErrorClass | undefined {
   if (ECS_NOT_FOUND_CODES.has(code)) return 'not-found'
   if (isEcsIamPropagationError(error)) return 'not-yet-visible'
   if (isServiceStillDraining(error)) return 'retryable'
+  // DeleteCluster right after its capacity providers were removed: "The Cluster cannot be deleted while
+  // Cluster Scoped Capacity Providers are attached to the cluster" (terraform-provider-aws#45794).
+  if (code === 'ClientException' && /cannot be deleted while/i.test(errorMessage(error))) return 'in-use'
   if (ECS_IN_USE_CODES.has(code)) return 'in-use'
   if (ECS_RETRYABLE_CODES.has(code)) return 'retryable'
   return undefined

@@ -20,7 +20,7 @@ const ecsKinds = registry.kinds().filter((kind) => kind.startsWith('ecs.'))
 
 describe('the ECS kinds', () => {
   it('are registered', () => {
-    expect(ecsKinds.sort()).toEqual(['ecs.cluster', 'ecs.service', 'ecs.task-definition'])
+    expect(ecsKinds.sort()).toEqual(['ecs.capacity-provider', 'ecs.cluster', 'ecs.service', 'ecs.task-definition'])
   })
 })
 
@@ -46,6 +46,8 @@ describe.each(ecsKinds)('%s', (kind) => {
       ecsError(AccessDeniedException, 'User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/teststack-execution'),
       'not-yet-visible',
     ],
+    // A cluster whose capacity providers were detached moments ago (terraform-provider-aws#45794).
+    ['ClientException: cannot be deleted while', ecsError(ClientException, 'The Cluster cannot be deleted while Cluster Scoped Capacity Providers are attached to the cluster'), 'in-use'],
     // A service of that name deleted moments ago, still draining its tasks.
     ['InvalidParameterException: still Draining', ecsError(InvalidParameterException, 'Unable to Start a service that is still Draining.'), 'retryable'],
     // Mistakes that retrying cannot mend.
