@@ -26,17 +26,15 @@ describe('ecs.capacity-provider with a mocked client', () => {
 
   it('creates with its Auto Scaling group, managed scaling and ECS-style tags', async () => {
     ecs.on(DescribeCapacityProvidersCommand).resolves({capacityProviders: [], failures: [{arn: 'x', reason: 'MISSING'}]})
-    ecs
-      .on(CreateCapacityProviderCommand)
-      .resolves({
-        capacityProvider: {
-          name: desired.name,
-          capacityProviderArn: 'arn:aws:ecs:us-east-1:123456789012:capacity-provider/teststack-runners',
-          status: 'ACTIVE',
-          updateStatus: 'CREATE_COMPLETE',
-          autoScalingGroupProvider: {autoScalingGroupArn: asgArn, managedScaling: desired.managedScaling, managedTerminationProtection: 'DISABLED'},
-        },
-      })
+    ecs.on(CreateCapacityProviderCommand).resolves({
+      capacityProvider: {
+        name: desired.name,
+        capacityProviderArn: 'arn:aws:ecs:us-east-1:123456789012:capacity-provider/teststack-runners',
+        status: 'ACTIVE',
+        updateStatus: 'CREATE_COMPLETE',
+        autoScalingGroupProvider: {autoScalingGroupArn: asgArn, managedScaling: desired.managedScaling, managedTerminationProtection: 'DISABLED'},
+      },
+    })
 
     const made = await capacityProvider.create(testContext(), desired, meta())
 
