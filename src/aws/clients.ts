@@ -69,6 +69,7 @@ export const SERVICES = {
   ecr: {load: once(async () => (await import('@aws-sdk/client-ecr')).ECRClient)},
   logs: {load: once(async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient)},
   autoscaling: {load: once(async () => (await import('@aws-sdk/client-auto-scaling')).AutoScalingClient)},
+  ecs: {load: once(async () => (await import('@aws-sdk/client-ecs')).ECSClient)},
 } satisfies ServiceTable
 
 /** Keeps a loader's promise: a dynamic import costs a trip through the module loader every time it runs. */

@@ -35,6 +35,11 @@ import type {LaunchTemplateObserved} from './ec2/launch-template.js'
 import type {InstanceObserved} from './ec2/instance.js'
 import type {AutoScalingGroupDesired} from './autoscaling/desired.js'
 import type {AutoScalingGroupObserved} from './autoscaling/group.js'
+import type {CapacityProviderDesired, ClusterDesired, ServiceDesired, TaskDefinitionDesired} from './ecs/desired.js'
+import type {CapacityProviderObserved} from './ecs/capacity-provider.js'
+import type {ClusterObserved} from './ecs/cluster.js'
+import type {ServiceObserved} from './ecs/service.js'
+import type {TaskDefinitionObserved} from './ecs/task-definition.js'
 
 /**
  * Every resource kind: its desired and observed types (type-only imports,
@@ -69,6 +74,10 @@ export interface KindTypes {
   'ec2.launch-template': {desired: LaunchTemplateDesired; observed: LaunchTemplateObserved}
   'ec2.instance': {desired: InstanceDesired; observed: InstanceObserved}
   'autoscaling.group': {desired: AutoScalingGroupDesired; observed: AutoScalingGroupObserved}
+  'ecs.cluster': {desired: ClusterDesired; observed: ClusterObserved}
+  'ecs.task-definition': {desired: TaskDefinitionDesired; observed: TaskDefinitionObserved}
+  'ecs.service': {desired: ServiceDesired; observed: ServiceObserved}
+  'ecs.capacity-provider': {desired: CapacityProviderDesired; observed: CapacityProviderObserved}
 }
 
 export type Kind = keyof KindTypes
@@ -108,6 +117,10 @@ const loaders: {[K in Kind]: () => Promise<ReconcilerOf<K>>} = {
   'ec2.launch-template': async () => (await import('./ec2/launch-template.js')).launchTemplate,
   'ec2.instance': async () => (await import('./ec2/instance.js')).instance,
   'autoscaling.group': async () => (await import('./autoscaling/group.js')).autoScalingGroup,
+  'ecs.cluster': async () => (await import('./ecs/cluster.js')).cluster,
+  'ecs.task-definition': async () => (await import('./ecs/task-definition.js')).taskDefinition,
+  'ecs.service': async () => (await import('./ecs/service.js')).service,
+  'ecs.capacity-provider': async () => (await import('./ecs/capacity-provider.js')).capacityProvider,
 }
 
 export function isKind(kind: string): kind is Kind {

@@ -14,6 +14,7 @@ import {FakeIam, type IamTimings} from './iam.js'
 import {FakeEcr} from './ecr.js'
 import {FakeLogs} from './logs.js'
 import {type AutoScalingTimings, FakeAutoScaling} from './autoscaling.js'
+import {type EcsTimings, FakeEcs} from './ecs.js'
 
 export {SimulatedCrash} from './core.js'
 
@@ -26,6 +27,7 @@ export interface FakeCloudOptions {
   elbv2Timings?: Partial<Elbv2Timings>
   iamTimings?: Partial<IamTimings>
   autoscalingTimings?: Partial<AutoScalingTimings>
+  ecsTimings?: Partial<EcsTimings>
   /** Further fake services (a test's own), routed like the built-in ones. */
   services?: ((env: FakeEnv) => FakeService)[]
 }
@@ -44,6 +46,7 @@ const SERVICES = {
   ecr: (env: FakeEnv) => new FakeEcr(env),
   logs: (env: FakeEnv) => new FakeLogs(env),
   autoscaling: (env: FakeEnv, options: FakeCloudOptions) => new FakeAutoScaling(env, options.autoscalingTimings),
+  ecs: (env: FakeEnv, options: FakeCloudOptions) => new FakeEcs(env, options.ecsTimings),
 } satisfies Record<string, (env: FakeEnv, options: FakeCloudOptions) => FakeService>
 
 type BuiltInServices = {readonly [Name in keyof typeof SERVICES]: ReturnType<(typeof SERVICES)[Name]>}

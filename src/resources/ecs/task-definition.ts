@@ -1,0 +1,238 @@
+import {
+  DeleteTaskDefinitionsCommand,
+  DeregisterTaskDefinitionCommand,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+  paginateListTaskDefinitions,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionRequest,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs'
+import {errorMessage} from '../../aws/errors.js'
+import {collectPages} from '../ec2/describe.js'
+import {ownedBy, ownerOfCreated} from '../tags.js'
+import {type Change, type CreateMeta, type FindQuery, MANAGED_BY, type Observed, type ReconcileContext, type Reconciler, TAG_ID, TAG_MANAGED_BY, TAG_STACK} from '../types.js'
+import {batches, ecsClient, ensureOurs, ownerOfEcs, toEcsTags} from './common.js'
+import type {ContainerDefinition, TaskDefinitionDesired} from './desired.js'
+import {classifyEcsError, hasEcsCode} from './errors.js'
+import {normaliseTaskDefinition, stableJson, taskDefinitionFromAws} from './normalise.js'
+
+/**
+ * A task definition family, as its latest ACTIVE revision; `id` is the
+ * family (stable across revisions: an update registers a revision and only
+ * the `arn` output changes).
+ */
+export interface TaskDefinitionObserved extends Observed {
+  family: string
+  /** `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`. */
+  arn: string
+  revision: number
+  status: string
+  /** The revision as DescribeTaskDefinition answered it, normalised (see normalise.ts). */
+  definition: TaskDefinitionDesired
+}
+
+function toObserved(answer: TaskDefinition, tags: Parameters<typeof ownerOfEcs>[0]): TaskDefinitionObserved {
+  return {
+    id: answer.family!,
+    family: answer.family!,
+    arn: answer.taskDefinitionArn!,
+    revision: answer.revision ?? 0,
+    status: answer.status ?? '',
+    definition: taskDefinitionFromAws(answer),
+    ...ownerOfEcs(tags),
+  }
+}
+
+/**
+ * DescribeTaskDefinition of a family answers its latest ACTIVE revision
+ * ("If a revision isn't specified, the latest ACTIVE revision is used");
+ * a family with none, or none at all, is `ClientException: Unable to describe
+ * task definition.`: gone.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html
+ */
+async function describeLatest(client: ECSClient, family: string): Promise<TaskDefinitionObserved | undefined> {
+  try {
+    const response = await client.send(new DescribeTaskDefinitionCommand({taskDefinition: family, include: ['TAGS']}))
+    if (!response.taskDefinition || response.taskDefinition.status !== 'ACTIVE') return undefined
+    return toObserved(response.taskDefinition, response.tags)
+  } catch (error) {
+    if (isUnknownTaskDefinition(error)) return undefined
+    throw error
+  }
+}
+
+export function isUnknownTaskDefinition(error: unknown): boolean {
+  return hasEcsCode(error, 'ClientException') && /unable to describe task definition/i.test(errorMessage(error))
+}
+
+const CONTAINER_FIELDS = [
+  'image',
+  'essential',
+  'cpu',
+  'memory',
+  'memoryReservation',
+  'command',
+  'entryPoint',
+  'portMappings',
+  'environment',
+  'secrets',
+  'logConfiguration',
+  'privileged',
+  'mountPoints',
+  'healthCheck',
+] as const
+const TOP_FIELDS = ['cpu', 'memory', 'networkMode', 'requiresCompatibilities', 'runtimePlatform', 'executionRoleArn', 'taskRoleArn', 'volumes'] as const
+
+/**
+ * Desired against the latest ACTIVE revision, both normalised: a change is
+ * a new revision (in place: `replace: false`), named per field and per
+ * container (`containerDefinitions.api.image`). A new family is a new object.
+ */
+export function diffTaskDefinition(desired: TaskDefinitionDesired, observed: TaskDefinitionObserved): Change[] {
+  const want = normaliseTaskDefinition(desired)
+  const have = normaliseTaskDefinition(observed.definition)
+  const changes: Change[] = []
+  if (want.family !== have.family) changes.push({field: 'family', before: have.family, after: want.family, replace: true})
+  for (const field of TOP_FIELDS) {
+    if (stableJson(want[field]) !== stableJson(have[field])) changes.push({field, before: have[field], after: want[field], replace: false})
+  }
+  const haveByName = new Map(have.containerDefinitions.map((container) => [container.name, container]))
+  const wantNames = want.containerDefinitions.map((container) => container.name)
+  if (stableJson(wantNames) !== stableJson(have.containerDefinitions.map((container) => container.name))) {
+    changes.push({field: 'containerDefinitions', before: have.containerDefinitions.map((container) => container.name), after: wantNames, replace: false})
+  }
+  for (const container of want.containerDefinitions) {
+    const old: ContainerDefinition | undefined = haveByName.get(container.name)
+    if (!old) continue
+    for (const field of CONTAINER_FIELDS) {
+      if (stableJson(container[field]) !== stableJson(old[field])) changes.push({field: `containerDefinitions.${container.name}.${field}`, before: old[field], after: container[field], replace: false})
+    }
+  }
+  return changes
+}
+
+/** The RegisterTaskDefinition input of a desired definition, as the spec says it (AWS fills the defaults in). */
+export function registerInput(desired: TaskDefinitionDesired, meta: Pick<CreateMeta, 'tags'>): RegisterTaskDefinitionRequest {
+  return {
+    family: desired.family,
+    ...(desired.cpu !== undefined ? {cpu: String(desired.cpu)} : {}),
+    ...(desired.memory !== undefined ? {memory: String(desired.memory)} : {}),
+    networkMode: desired.networkMode,
+    requiresCompatibilities: desired.requiresCompatibilities,
+    ...(desired.runtimePlatform ? {runtimePlatform: desired.runtimePlatform} : {}),
+    ...(desired.executionRoleArn ? {executionRoleArn: desired.executionRoleArn} : {}),
+    ...(desired.taskRoleArn ? {taskRoleArn: desired.taskRoleArn} : {}),
+    containerDefinitions: desired.containerDefinitions.map((container) => ({...container})),
+    ...(desired.volumes?.length ? {volumes: desired.volumes} : {}),
+    tags: toEcsTags(meta),
+  }
+}
+
+async function register(client: ECSClient, desired: TaskDefinitionDesired, meta: Pick<CreateMeta, 'tags' | 'logicalId'>): Promise<TaskDefinitionObserved> {
+  const response = await client.send(new RegisterTaskDefinitionCommand(registerInput(desired, meta)))
+  return {...toObserved(response.taskDefinition!, response.tags), ...ownerOfCreated({...meta, token: ''})}
+}
+
+async function read(ctx: ReconcileContext, ids: string[]): Promise<Map<string, TaskDefinitionObserved>> {
+  const client = await ecsClient(ctx)
+  const found = await Promise.all([...new Set(ids)].map((family) => describeLatest(client, family)))
+  return new Map(found.filter((observed) => observed !== undefined).map((observed) => [observed.id, observed]))
+}
+
+/**
+ * Task definitions cannot be listed by tag: the families of the wanted
+ * logical ids are looked up by name (their desired `family`), and ownership
+ * read from the latest revision's tags.
+ */
+async function find(ctx: ReconcileContext, query: FindQuery): Promise<TaskDefinitionObserved[]> {
+  const families = query.wanted.map((wanted) => (wanted.desired as Partial<TaskDefinitionDesired> | undefined)?.family).filter((family): family is string => typeof family === 'string' && family !== '')
+  if (families.length === 0) return []
+  return ownedBy(query.stack, [...(await read(ctx, families)).values()])
+}
+
+/** Every ACTIVE revision ARN of exactly this family (ListTaskDefinitions' `familyPrefix` is a prefix: `api` lists `api-worker` too). */
+async function activeRevisions(client: ECSClient, family: string): Promise<string[]> {
+  const arns = await collectPages(paginateListTaskDefinitions({client}, {familyPrefix: family, status: 'ACTIVE'}), (page) => page.taskDefinitionArns)
+  return arns.filter((arn) => arn.slice(arn.lastIndexOf('/') + 1, arn.lastIndexOf(':')) === family)
+}
+
+/** "You can specify up to 10 task definitions as a comma separated list." (API_DeleteTaskDefinitions) */
+const DELETE_LIMIT = 10
+
+export const taskDefinition: Reconciler<TaskDefinitionDesired, TaskDefinitionObserved> = {
+  kind: 'ecs.task-definition',
+  typicalMs: {create: 1_000, delete: 2_000},
+  // A new family is registered beside the old one; services move to it before the old family is deregistered.
+  replaceStrategy: 'create-before-delete',
+  // RegisterTaskDefinition has no token, but `create` registers nothing when the family's latest ACTIVE
+  // revision, made by this logical id, already says what is desired: a retried create adds no revision.
+  idempotentCreate: true,
+  classifyError: classifyEcsError,
+  read,
+  find,
+  diff: diffTaskDefinition,
+
+  async create(ctx, desired, meta) {
+    const client = await ecsClient(ctx)
+    const latest = await describeLatest(client, desired.family)
+    if (latest) {
+      ensureOurs(latest, meta, ctx.stack, `ECS task definition family ${desired.family}`)
+      if (diffTaskDefinition(desired, latest).length === 0) return latest
+    }
+    return register(client, desired, meta)
+  },
+
+  /** A new revision: the family's earlier revisions stay ACTIVE (a rollback deploys the previous one) until teardown. */
+  async update(ctx, desired, observed) {
+    const client = await ecsClient(ctx)
+    return register(client, desired, {logicalId: observed.logicalId ?? '', tags: ownerTags(ctx, observed)})
+  },
+
+  /**
+   * Deregisters every ACTIVE revision of the family that this stack
+   * registered (tagged so), then deletes them: "You must deregister a task
+   * definition revision before you delete it"; deleted revisions go
+   * DELETE_IN_PROGRESS and "Existing tasks and services that reference a
+   * DELETE_IN_PROGRESS task definition revision continue to run without
+   * disruption", so nothing is stranded; without the delete every revision
+   * stays INACTIVE for ever. Revisions tagged for another stack are left.
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskDefinitions.html
+   */
+  async delete(ctx, observed) {
+    const client = await ecsClient(ctx)
+    const deregistered: string[] = []
+    for (const arn of await activeRevisions(client, observed.family)) {
+      let tags
+      try {
+        tags = (await client.send(new DescribeTaskDefinitionCommand({taskDefinition: arn, include: ['TAGS']}))).tags
+      } catch (error) {
+        if (isUnknownTaskDefinition(error)) continue
+        throw error
+      }
+      if (ownerOfEcs(tags).stack !== (observed.stack ?? ctx.stack)) continue
+      await client.send(new DeregisterTaskDefinitionCommand({taskDefinition: arn}))
+      deregistered.push(arn)
+    }
+    // Revisions that cannot be deleted yet come back in `failures` and stay INACTIVE: harmless, and nothing to retry.
+    for (const batch of batches(deregistered, DELETE_LIMIT)) await client.send(new DeleteTaskDefinitionsCommand({taskDefinitions: batch}))
+  },
+
+  outputs(observed) {
+    return {id: observed.id, arn: observed.arn, family: observed.family, revision: String(observed.revision)}
+  },
+
+  health(observed) {
+    return {state: observed.status.toLowerCase(), ready: observed.status === 'ACTIVE', detail: `revision ${observed.revision}`}
+  },
+}
+
+/** The ownership tags a new revision carries: those of the family, from what was observed. */
+function ownerTags(ctx: ReconcileContext, observed: TaskDefinitionObserved): CreateMeta['tags'] {
+  return [
+    {Key: TAG_STACK, Value: observed.stack ?? ctx.stack},
+    {Key: TAG_ID, Value: observed.logicalId ?? observed.family},
+    {Key: TAG_MANAGED_BY, Value: MANAGED_BY},
+  ]
+}
