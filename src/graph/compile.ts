@@ -1,6 +1,7 @@
 import {regionOfZone} from '../spec/checks.js'
 import type {Spec} from '../spec/schema.js'
 import {GraphBuilder} from './builder.js'
+import {addContainers} from './containers.js'
 import {addEndpoints} from './endpoints.js'
 import {addFrontDoor} from './front-door.js'
 import {addNetwork} from './network.js'
@@ -12,7 +13,7 @@ export {DEFAULT_EGRESS, normaliseRule} from './security-groups.js'
 
 /**
  * Spec → resource graph, one module per domain (network, security groups,
- * endpoints; ALB, ECS, RDS as they come). Pure: the same spec and region
+ * endpoints, the front door, the containers; RDS as it comes). Pure: the same spec and region
  * give the same nodes in the same order (spec order), with `Ref`s wherever a
  * desired property holds another resource's AWS id.
  */
@@ -26,5 +27,6 @@ export function compileSpec(spec: Spec, region: string): ResourceNode[] {
   addSecurityGroups(graph, spec)
   addEndpoints(graph, spec, region, network)
   addFrontDoor(graph, spec)
+  addContainers(graph, spec, region)
   return graph.nodes
 }

@@ -78,17 +78,29 @@ export function addContainers(graph: GraphBuilder, spec: Spec, region: string): 
     inlinePolicies: {
       'task-execution': taskExecutionPolicy({
         repositoryArns: usedRepositories.map((name) => ref(containerIds.repository(name), 'arn')) as unknown as string[],
-        logGroupArns: spec.services.map((service) => ref(containerIds.logGroup(service.name), 'arn')) as unknown as string[],
+        logGroupArns: spec.services.map((service) => ref(containerIds.logGroup(service.name), 'streamsArn')) as unknown as string[],
         // The account is the run's (SSM parameters cannot be read across accounts without sharing); `*` spares a lookup.
         parameterArns: parameters.map((name) => `arn:aws:ssm:${region}:*:parameter${name}`),
       }) as Desired<ReturnType<typeof taskExecutionPolicy>>,
     },
   })
-  graph.add(containerIds.taskRole, 'iam.role', {name: roleName(stack, 'task'), description: `containrlab ${stack}: the tasks' own role (no permissions unless the spec grants some)`, assumeRoleServices: ['ecs-tasks.amazonaws.com'], managedPolicyArns: [], inlinePolicies: {}})
+  graph.add(containerIds.taskRole, 'iam.role', {
+    name: roleName(stack, 'task'),
+    description: `containrlab ${stack}: the tasks' own role (no permissions unless the spec grants some)`,
+    assumeRoleServices: ['ecs-tasks.amazonaws.com'],
+    managedPolicyArns: [],
+    inlinePolicies: {},
+  })
 
   const ec2Clusters = spec.clusters.filter((cluster) => cluster.instances)
   if (ec2Clusters.length > 0) {
-    graph.add(containerIds.instanceRole, 'iam.role', {name: roleName(stack, 'ecs-instance'), description: `containrlab ${stack}: the ECS agent on the container instances`, assumeRoleServices: ['ec2.amazonaws.com'], managedPolicyArns: ecsInstanceRolePolicyArns(), inlinePolicies: {}})
+    graph.add(containerIds.instanceRole, 'iam.role', {
+      name: roleName(stack, 'ecs-instance'),
+      description: `containrlab ${stack}: the ECS agent on the container instances`,
+      assumeRoleServices: ['ec2.amazonaws.com'],
+      managedPolicyArns: ecsInstanceRolePolicyArns(),
+      inlinePolicies: {},
+    })
     graph.add(containerIds.instanceProfile, 'iam.instance-profile', {name: roleName(stack, 'ecs-instance'), roleName: ref(containerIds.instanceRole, 'name')})
     for (const architecture of new Set(ec2Clusters.map((cluster) => cluster.instances!.architecture))) graph.add(containerIds.ami(architecture), 'ec2.ami', {parameter: ecsAmiParameter(architecture)})
   }
@@ -165,7 +177,9 @@ function addService(graph: GraphBuilder, spec: Spec, service: ServiceSpec, regio
     logConfiguration: {logDriver: 'awslogs', options: {'awslogs-group': logGroupName(spec.name, service.name), 'awslogs-region': region, 'awslogs-stream-prefix': service.name}},
     ...(service.privileged ? {privileged: true} : {}),
     ...(service.dockerSocket ? {mountPoints: [{sourceVolume: 'docker-socket', containerPath: '/var/run/docker.sock'}]} : {}),
-    ...(service.healthCheck ? {healthCheck: {command: ['CMD-SHELL', service.healthCheck.command], interval: service.healthCheck.interval, retries: service.healthCheck.retries, startPeriod: service.healthCheck.startPeriod}} : {}),
+    ...(service.healthCheck
+      ? {healthCheck: {command: ['CMD-SHELL', service.healthCheck.command], interval: service.healthCheck.interval, retries: service.healthCheck.retries, startPeriod: service.healthCheck.startPeriod}}
+      : {}),
   }
   const taskDefinition: Desired<TaskDefinitionDesired> = {
     family: `${spec.name}-${service.name}`,
@@ -199,7 +213,10 @@ function addService(graph: GraphBuilder, spec: Spec, service: ServiceSpec, regio
       ...(service.targetGroup ? {healthCheckGracePeriodSeconds: service.deployment.healthCheckGracePeriod} : {}),
     },
     // ECS attaches a service only to a target group a listener uses; EC2 tasks need instances in the cluster.
-    [...(service.targetGroup && lb?.tls ? [ids.listenerRules(443)] : service.targetGroup ? [ids.listenerRules(80)] : []), ...(cluster.instances && !autoScaled ? Array.from({length: cluster.instances.count ?? 1}, (_, i) => containerIds.instance(cluster.name, i)) : [])],
+    [
+      ...(service.targetGroup && lb?.tls ? [ids.listenerRules(443)] : service.targetGroup ? [ids.listenerRules(80)] : []),
+      ...(cluster.instances && !autoScaled ? Array.from({length: cluster.instances.count ?? 1}, (_, i) => containerIds.instance(cluster.name, i)) : []),
+    ],
   )
 }
 

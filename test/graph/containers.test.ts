@@ -44,7 +44,14 @@ describe('the example’s containers as resources (seed 000/001)', () => {
 
   it('api runs on Fargate, ARM64, 0.5 vCPU and 1 GB, its image from its repository, its secrets from SSM by name', () => {
     const api = nodes.get('task-definition/api')!.desired
-    expect(api).toMatchObject({family: 'containrlab-api', cpu: '512', memory: '1024', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], runtimePlatform: {cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX'}})
+    expect(api).toMatchObject({
+      family: 'containrlab-api',
+      cpu: '512',
+      memory: '1024',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      runtimePlatform: {cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX'},
+    })
     expect(api).toMatchObject({executionRoleArn: ref('role/task-execution', 'arn'), taskRoleArn: ref('role/task', 'arn')})
     const [container] = api.containerDefinitions as Record<string, unknown>[]
     expect(container).toMatchObject({name: 'api', image: ref('repository/api', 'uri'), imageReference: ':latest', essential: true, portMappings: [{containerPort: 8000, hostPort: 8000, protocol: 'tcp'}]})
@@ -69,7 +76,11 @@ describe('the example’s containers as resources (seed 000/001)', () => {
   it('the runner runs privileged on the EC2 cluster, with the host’s Docker socket and a dynamic host port', () => {
     const runner = nodes.get('task-definition/runner')!.desired
     expect(runner).toMatchObject({networkMode: 'bridge', requiresCompatibilities: ['EC2'], cpu: '1024', memory: '2048', volumes: [{name: 'docker-socket', host: {sourcePath: '/var/run/docker.sock'}}]})
-    expect((runner.containerDefinitions as Record<string, unknown>[])[0]).toMatchObject({privileged: true, mountPoints: [{sourceVolume: 'docker-socket', containerPath: '/var/run/docker.sock'}], portMappings: [{containerPort: 8080, hostPort: 0}]})
+    expect((runner.containerDefinitions as Record<string, unknown>[])[0]).toMatchObject({
+      privileged: true,
+      mountPoints: [{sourceVolume: 'docker-socket', containerPath: '/var/run/docker.sock'}],
+      portMappings: [{containerPort: 8080, hostPort: 0}],
+    })
     const service = nodes.get('service/runner')!
     expect(service.desired).toMatchObject({launchType: 'EC2', loadBalancers: []})
     expect(service.desired.network).toBeUndefined()
@@ -94,7 +105,9 @@ describe('the example’s containers as resources (seed 000/001)', () => {
     expect(statements.EcrAuthorization).toBe('*')
     expect(statements.EcrPull).toEqual(expect.arrayContaining([ref('repository/api', 'arn'), ref('repository/web', 'arn'), ref('repository/runnerd', 'arn')]))
     expect(statements.EcrPull).not.toContainEqual(ref('repository/runner', 'arn'))
-    expect(statements.Secrets).toEqual(['/containrlab/GEMINI_API_KEY', '/containrlab/GITHUB_CLIENT_ID', '/containrlab/GITHUB_CLIENT_SECRET', '/containrlab/NEXTAUTH_SECRET'].map((name) => `arn:aws:ssm:us-east-1:*:parameter${name}`))
+    expect(statements.Secrets).toEqual(
+      ['/containrlab/GEMINI_API_KEY', '/containrlab/GITHUB_CLIENT_ID', '/containrlab/GITHUB_CLIENT_SECRET', '/containrlab/NEXTAUTH_SECRET'].map((name) => `arn:aws:ssm:us-east-1:*:parameter${name}`),
+    )
   })
 })
 
@@ -102,7 +115,13 @@ describe('other container layouts', () => {
   it('an Auto Scaling group behind a capacity provider (seed 002)', () => {
     const nodes = byId(example(['instances: {type: t3.medium, architecture: x86_64, count: 1,', 'instances: {type: t3.medium, architecture: x86_64, autoScaling: {min: 2, max: 10},']))
     expect(nodes.has('instance/runner-ec2-1')).toBe(false)
-    expect(nodes.get('autoscaling-group/runner-ec2')!.desired).toMatchObject({name: 'containrlab-runner-ec2', minSize: 2, maxSize: 10, newInstancesProtectedFromScaleIn: true, tags: [{key: 'AmazonECSManaged', value: '', propagateAtLaunch: true}]})
+    expect(nodes.get('autoscaling-group/runner-ec2')!.desired).toMatchObject({
+      name: 'containrlab-runner-ec2',
+      minSize: 2,
+      maxSize: 10,
+      newInstancesProtectedFromScaleIn: true,
+      tags: [{key: 'AmazonECSManaged', value: '', propagateAtLaunch: true}],
+    })
     expect(nodes.get('capacity-provider/runner-ec2')!.desired).toMatchObject({autoScalingGroupArn: ref('autoscaling-group/runner-ec2', 'arn'), managedTerminationProtection: 'ENABLED'})
     expect(nodes.get('service/runner')!.desired).toMatchObject({capacityProviderStrategy: [{capacityProvider: ref('capacity-provider/runner-ec2', 'name'), weight: 1, base: 0}]})
     expect(nodes.get('service/runner')!.desired.launchType).toBeUndefined()

@@ -64,6 +64,12 @@ export interface ContainerHealthCheck {
 export interface ContainerDefinition {
   name: string
   image: string
+  /**
+   * Appended to `image` when the definition is registered: `:latest`,
+   * `@sha256:…`. The graph gives `image` as a repository's URI (an output,
+   * known once the repository exists) and the spec's tag here.
+   */
+  imageReference?: string
   /** Absent: true (AWS's default). */
   essential?: boolean
   portMappings?: PortMapping[]

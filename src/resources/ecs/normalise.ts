@@ -39,11 +39,16 @@ function normalisePort(port: PortMapping, networkMode: TaskDefinitionDesired['ne
   return {containerPort: port.containerPort, hostPort, protocol: port.protocol ?? 'tcp'}
 }
 
+/** The image as registered: the repository URI and the tag or digest. */
+export function fullImage(container: Pick<ContainerDefinition, 'image' | 'imageReference'>): string {
+  return `${container.image}${container.imageReference ?? ''}`
+}
+
 function normaliseContainer(container: ContainerDefinition, networkMode: TaskDefinitionDesired['networkMode']): ContainerDefinition {
   const check = container.healthCheck
   return defined({
     name: container.name,
-    image: container.image,
+    image: fullImage(container),
     essential: container.essential ?? true,
     cpu: container.cpu === 0 ? undefined : container.cpu,
     memory: container.memory,

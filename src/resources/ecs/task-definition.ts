@@ -15,7 +15,7 @@ import {type Change, type CreateMeta, type FindQuery, MANAGED_BY, type Observed,
 import {batches, ecsClient, ensureOurs, ownerOfEcs, toEcsTags} from './common.js'
 import type {ContainerDefinition, TaskDefinitionDesired} from './desired.js'
 import {classifyEcsError, hasEcsCode} from './errors.js'
-import {normaliseTaskDefinition, stableJson, taskDefinitionFromAws} from './normalise.js'
+import {fullImage, normaliseTaskDefinition, stableJson, taskDefinitionFromAws} from './normalise.js'
 
 /**
  * A task definition family, as its latest ACTIVE revision; `id` is the
@@ -123,7 +123,7 @@ export function registerInput(desired: TaskDefinitionDesired, meta: Pick<CreateM
     ...(desired.runtimePlatform ? {runtimePlatform: desired.runtimePlatform} : {}),
     ...(desired.executionRoleArn ? {executionRoleArn: desired.executionRoleArn} : {}),
     ...(desired.taskRoleArn ? {taskRoleArn: desired.taskRoleArn} : {}),
-    containerDefinitions: desired.containerDefinitions.map((container) => ({...container})),
+    containerDefinitions: desired.containerDefinitions.map(({imageReference, ...container}) => ({...container, image: fullImage({image: container.image, imageReference})})),
     ...(desired.volumes?.length ? {volumes: desired.volumes} : {}),
     tags: toEcsTags(meta),
   }

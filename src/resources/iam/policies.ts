@@ -47,7 +47,12 @@ export function taskExecutionPolicy(input: TaskExecutionPolicyInput): PolicyDocu
     statements.push({Sid: 'EcrPull', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: sortedUnique(input.repositoryArns)})
   }
   if (input.logGroupArns.length > 0) {
-    statements.push({Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: sortedUnique(input.logGroupArns.map((arn) => `${arn.replace(/:\*$/, '')}:*`))})
+    statements.push({
+      Sid: 'Logs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: sortedUnique(input.logGroupArns.map((arn) => (typeof arn === 'string' ? `${arn.replace(/:\*$/, '')}:*` : arn))),
+    })
   }
   if (input.parameterArns.length > 0) {
     statements.push({Sid: 'Secrets', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: sortedUnique(input.parameterArns)})
@@ -72,8 +77,14 @@ export function ecsInstanceRolePolicyArns(partition = 'aws'): string[] {
   return [awsManagedPolicyArn('service-role/AmazonEC2ContainerServiceforEC2Role', partition), awsManagedPolicyArn('AmazonEC2ContainerRegistryReadOnly', partition)]
 }
 
+/**
+ * Sorted, each once. The graph passes references to outputs (objects) where
+ * an ARN is known only once its object exists: they are kept as they are,
+ * ordered by their JSON, for the engine to resolve.
+ */
 function sortedUnique(values: readonly string[]): string[] {
-  return [...new Set(values)].sort()
+  const byKey = new Map(values.map((value) => [typeof value === 'string' ? value : JSON.stringify(value), value]))
+  return [...byKey.keys()].sort().map((key) => byKey.get(key)!)
 }
 
 /**

@@ -177,6 +177,7 @@ export const logGroup: Reconciler<LogGroupDesired, LogGroupObserved> = {
   },
 
   outputs(observed) {
-    return {id: observed.id, name: observed.name, arn: observed.arn}
+    // streamsArn: what a policy grants writing the group's streams on (a reference cannot append `:*`).
+    return {id: observed.id, name: observed.name, arn: observed.arn, streamsArn: `${observed.arn}:*`}
   },
 }

@@ -202,7 +202,7 @@ describe('logGroup.delete and outputs', () => {
     await expect(logGroup.delete(testContext(), observed, keepData)).resolves.toBeUndefined()
   })
 
-  it('outputs the name as id and the ARN without `:*`', () => {
-    expect(logGroup.outputs(observed)).toEqual({id: name, name, arn})
+  it('outputs the name as id, the ARN without `:*`, and the ARN of its streams (what a policy grants)', () => {
+    expect(logGroup.outputs(observed)).toEqual({id: name, name, arn, streamsArn: `${arn}:*`})
   })
 })

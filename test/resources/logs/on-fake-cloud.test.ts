@@ -26,7 +26,12 @@ afterEach(() => {
 describe('a log group against the fake CloudWatch Logs', () => {
   it('is made, read back with no diff, found with the state lost, updated in place and deleted', async () => {
     const created = await logGroup.create(ctx, desired, meta('log-group/api'))
-    expect(logGroup.outputs(created)).toEqual({id: '/ecs/containrlab-api', name: '/ecs/containrlab-api', arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/ecs/containrlab-api'})
+    expect(logGroup.outputs(created)).toEqual({
+      id: '/ecs/containrlab-api',
+      name: '/ecs/containrlab-api',
+      arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/ecs/containrlab-api',
+      streamsArn: 'arn:aws:logs:us-east-1:123456789012:log-group:/ecs/containrlab-api:*',
+    })
     expect(cloud.logs.get('/ecs/containrlab-api')).toMatchObject({retentionInDays: 14, tags: {'containrlab:stack': 'teststack', 'containrlab:id': 'log-group/api', 'managed-by': 'containrlab'}})
 
     const read = (await logGroup.read(ctx, [created.id])).get(created.id)!
