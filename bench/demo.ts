@@ -15,7 +15,7 @@ import {simulatedCloud} from './scenario.js'
 
 const file = process.argv[2] ?? 'examples/containrlab.yaml'
 const scale = Number(process.argv[3] ?? '0.05')
-const cloud = simulatedCloud(scale)
+const cloud = await simulatedCloud(scale, file)
 const yes = async () => true
 try {
   for (const step of ['up', 'teardown'] as const) {

@@ -3,7 +3,9 @@ import {DEFAULT_POLL_INTERVAL_MS, Session} from '../src/app/session.js'
 import {teardown} from '../src/app/teardown.js'
 import {plan, up} from '../src/app/up.js'
 import {wallClock} from '../src/util/clock.js'
+import {loadSpec} from '../src/spec/load.js'
 import {FakeCloud} from '../test/fake-cloud/index.js'
+import {noopReadBudget} from './budget.js'
 import {criticalPathMs} from './critical-path.js'
 import {TRANSITION_MS, callLatencyMs} from './model.js'
 
@@ -19,24 +21,45 @@ export interface ScenarioFigures {
   resources: number
   kinds: number
   up: UpFigures
-  noop: {wallMs: number; readCalls: number; mutatingCalls: number; ec2MutatingCalls: number; readBudget: number; calls: Record<string, number>}
+  noop: {wallMs: number; readCalls: number; mutatingCalls: number; nonSsmMutatingCalls: number; readBudget: number; readBudgetTerms: string[]; calls: Record<string, number>}
   teardown: UpFigures
 }
 
 const yes = async () => true
 
-/** A fake cloud on the wall clock with the latency model scaled by `scale`, installed into the SDK clients. */
-export function simulatedCloud(scale: number): FakeCloud {
+/**
+ * A fake cloud on the wall clock with the latency model scaled by `scale`,
+ * installed into the SDK clients: every wait of the fake (its timings, which
+ * default to test-friendly values) is a TRANSITION_MS one scaled, so none
+ * runs at its unscaled default. A spec whose domain's zone is the user's
+ * (`domain:` without `createZone`) finds it there, as in an account where
+ * the domain is registered: `up` refuses a missing one.
+ */
+export async function simulatedCloud(scale: number, file: string): Promise<FakeCloud> {
   const cloud = new FakeCloud({
     clock: wallClock,
     timings: {
       natAvailableMs: TRANSITION_MS.natAvailable * scale,
       natDeletedMs: TRANSITION_MS.natDeleted * scale,
+      natDeletedVisibleMs: TRANSITION_MS.natDeletedVisible * scale,
       endpointAvailableMs: TRANSITION_MS.endpointAvailable * scale,
       endpointDeletedMs: TRANSITION_MS.endpointDeleted * scale,
+      releasedInterfaceAttachedMs: TRANSITION_MS.releasedInterfaceAttached * scale,
+      releasedInterfaceDetachedMs: TRANSITION_MS.releasedInterfaceDetached * scale,
     },
+    elbv2Timings: {
+      activeMs: TRANSITION_MS.loadBalancerActive * scale,
+      deletedMs: TRANSITION_MS.loadBalancerDeleted * scale,
+      targetHealthyMs: TRANSITION_MS.targetHealthy * scale,
+    },
+    // ACM's 72-hour validation timeout and 198-day certificate lifetime are limits, not waits: kept real,
+    // so that a certificate issued here does not look about to expire.
+    acmTimings: {recordsMs: TRANSITION_MS.certificateRecords * scale, validationMs: TRANSITION_MS.certificateValidation * scale},
+    route53Timings: {changeSyncMs: TRANSITION_MS.recordInSync * scale},
   })
   cloud.faults.latencyMs = (service, operation) => callLatencyMs(service, operation) * scale
+  const domain = (await loadSpec(file)).domain
+  if (domain && !domain.createZone) cloud.route53.seedZone(domain.name)
   return cloud.install()
 }
 
@@ -57,13 +80,27 @@ export async function upFromEmpty(cloud: FakeCloud, file: string, scale: number,
   cloud.resetCalls()
   const {value: report, wallMs} = await timed(() => up(session, yes))
   if (!report.ok) throw new Error(`up failed: ${report.errors.join('; ')}`)
-  const path = criticalPathMs(session.nodes, cloud.calls, scale, 'up')
+  // The nodes that stored a create intent before their create (src/engine/apply.ts `create`): created or replaced.
+  const created = new Set(report.resources.filter((resource) => resource.action === 'create' || resource.action === 'replace').map((resource) => resource.id))
+  const path = criticalPathMs(session.nodes, cloud.calls, scale, 'up', created)
   return {wallMs, criticalPathMs: path.totalMs, ratio: wallMs / path.totalMs, chain: path.chain, session}
+}
+
+/** The chunks of the newest serial of a stack's state (a large document is stored in chunks: src/state/ssm-store.ts). */
+function stateChunks(cloud: FakeCloud, stack: string): number {
+  const perSerial = new Map<number, number>()
+  const prefix = `/containrlab/${stack}/chunks/`
+  for (const name of cloud.ssm.names()) {
+    if (!name.startsWith(prefix)) continue
+    const serial = Number(name.slice(prefix.length).split('/')[0])
+    perSerial.set(serial, (perSerial.get(serial) ?? 0) + 1)
+  }
+  return perSerial.size === 0 ? 0 : perSerial.get(Math.max(...perSerial.keys()))!
 }
 
 /** up from empty → no-op up → teardown, for one spec. */
 export async function runScenario(file: string, scale: number, concurrency = 10): Promise<ScenarioFigures> {
-  const cloud = simulatedCloud(scale)
+  const cloud = await simulatedCloud(scale, file)
   try {
     const first = await upFromEmpty(cloud, file, scale, concurrency)
     const nodes = first.session.nodes
@@ -80,12 +117,13 @@ export async function runScenario(file: string, scale: number, concurrency = 10)
     const reads = cloud.calls.filter((call) => !call.mutating)
     const noopCalls = cloud.callCounts()
     const mutating = cloud.calls.filter((call) => call.mutating)
+    const budget = noopReadBudget(nodes, stateChunks(cloud, first.session.stack))
 
     const downSession = await openSession(file, scale, concurrency)
     cloud.resetCalls()
     const down = await timed(() => teardown(downSession, {confirm: yes}))
     if (!down.value.ok) throw new Error(`teardown failed: ${down.value.errors.join('; ')}`)
-    const downPath = criticalPathMs(nodes, cloud.calls, scale, 'teardown')
+    const downPath = criticalPathMs(nodes, cloud.calls, scale, 'teardown', new Set())
 
     return {
       spec: file,
@@ -96,8 +134,9 @@ export async function runScenario(file: string, scale: number, concurrency = 10)
         wallMs: noop.wallMs,
         readCalls: reads.length,
         mutatingCalls: mutating.length,
-        ec2MutatingCalls: mutating.filter((call) => call.service === 'ec2').length,
-        readBudget: kinds + 5,
+        nonSsmMutatingCalls: mutating.filter((call) => call.service !== 'ssm').length,
+        readBudget: budget.total,
+        readBudgetTerms: budget.terms,
         calls: noopCalls,
       },
       teardown: {wallMs: down.wallMs, criticalPathMs: downPath.totalMs, ratio: down.wallMs / downPath.totalMs, chain: downPath.chain},
@@ -110,7 +149,7 @@ export async function runScenario(file: string, scale: number, concurrency = 10)
 /** Time of an offline plan (parse, validate, compile, diff against nothing) and of a plan against the deployed stack. */
 export async function planTimes(file: string, scale: number): Promise<{planOfflineMs: number; planOnlineMs: number; resources: number}> {
   const offline = await timed(async () => plan(await Session.open({file, concurrency: 10}), {offline: true}))
-  const cloud = simulatedCloud(scale)
+  const cloud = await simulatedCloud(scale, file)
   try {
     await upFromEmpty(cloud, file, scale, 10)
     const session = await openSession(file, scale, 10)

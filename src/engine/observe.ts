@@ -118,9 +118,11 @@ export async function observe(options: ObserveOptions): Promise<World> {
   await Promise.all([...idsByKind].map(([kind, ids]) => limiter.run(() => tolerate(kind, () => readKind(kind, [...ids])))))
 
   const current = new Map<string, Observation>()
+  // AWS ids are unique per kind only: an IAM role and its instance profile often share a name.
+  const inState = (kind: string, id: string) => `${kind}\u0000${id}`
   const stateIds = new Set<string>()
-  for (const entry of Object.values(state.resources)) stateIds.add(entry.id)
-  for (const entry of state.retired) stateIds.add(entry.id)
+  for (const entry of Object.values(state.resources)) stateIds.add(inState(entry.kind, entry.id))
+  for (const entry of state.retired) stateIds.add(inState(entry.kind, entry.id))
   const fromState = (logicalId: string, kind: string): Observed | undefined => {
     const entry = state.resources[logicalId]
     return entry?.kind === kind ? byId.get(kind)?.get(entry.id) : undefined
@@ -145,12 +147,12 @@ export async function observe(options: ObserveOptions): Promise<World> {
 
   const adopt = (kind: string, objects: Observed[]) => {
     for (const observed of objects) {
-      if (stateIds.has(observed.id)) continue
+      if (stateIds.has(inState(kind, observed.id))) continue
       const slot = wanted.get(observed.logicalId!)?.kind === kind ? current.get(observed.logicalId!) : undefined
       if (slot && !slot.observed) {
         slot.observed = observed
         slot.source = 'found'
-        stateIds.add(observed.id)
+        stateIds.add(inState(kind, observed.id))
       }
     }
   }
@@ -167,7 +169,7 @@ export async function observe(options: ObserveOptions): Promise<World> {
 
   const strays: Stray[] = []
   for (const [kind, objects] of found) {
-    for (const observed of objects) if (!stateIds.has(observed.id)) strays.push({logicalId: observed.logicalId!, kind, observed})
+    for (const observed of objects) if (!stateIds.has(inState(kind, observed.id))) strays.push({logicalId: observed.logicalId!, kind, observed})
   }
   const retired = state.retired.map((entry) => byId.get(entry.kind)?.get(entry.id))
   return {current, retired, strays, unreadable}

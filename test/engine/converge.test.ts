@@ -153,6 +153,36 @@ describe('converge', () => {
     expect(state.resources).toEqual({})
   })
 
+  it('tells objects of two kinds apart when AWS gives them the same id (an IAM role and its instance profile share a name)', async () => {
+    // Each world numbers its objects from thing-1: a role and a profile with the same id.
+    const roles = new MemoryWorld()
+    const profiles = new MemoryWorld()
+    const role = roles.reconciler('test.role')
+    const profile = profiles.reconciler('test.profile')
+    const registry = roles.registry(role, profile)
+    const ctx = testContext()
+    const state = newStateDocument('teststack')
+    const writer = new StateWriter(state, memoryStore())
+    const nodes: ResourceNode[] = [
+      {id: 'role', kind: 'test.role', desired: {value: 'r'}},
+      {id: 'profile', kind: 'test.profile', desired: {value: 'p', parent: ref('role')}},
+    ]
+    const prepared = await prepare({nodes: nodes.slice(0, 1), registry, context: () => ctx, state, concurrency: 4})
+    await converge(prepared, {registry, context: () => ctx, writer, concurrency: 4, emit: () => {}, signal: new AbortController().signal})
+    // The profile was made by a run that died before saving it: found by its tags, its id the role's.
+    profiles.things.set('thing-1', {id: 'thing-1', logicalId: 'profile', stack: 'teststack', value: 'p', parent: 'thing-1'})
+    expect(state.resources.role!.id).toBe('thing-1')
+
+    const planned = await prepare({nodes, registry, context: () => ctx, state, concurrency: 4})
+    expect(planReport(planned).map((r) => [r.id, r.action])).toEqual([
+      ['role', 'noop'],
+      ['profile', 'noop'],
+    ])
+    const result = await teardown({state, nodes, registry, context: () => ctx, mode: 'apply', writer, concurrency: 4, emit: () => {}})
+    expect(result.orphans).toEqual(['profile (thing-1)'])
+    expect([roles.things.size, profiles.things.size]).toEqual([0, 0])
+  })
+
   it('gives every object ever created for a logical id its own idempotency token (A → B → A replacements, delete first)', async () => {
     const world = new MemoryWorld()
     const registry = world.registry(world.reconciler('test.thing', 'delete-before-create'))
