@@ -132,7 +132,7 @@ import {
   type Vpc,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
-import type {FakeEnv, FakeHandler, FakeNetworkInterface, FakeNetworkInterfaceSpec, FakeNetworkInterfaces, FakeService} from './core.js'
+import {type FakeEnv, type FakeHandler, type FakeNetworkInterface, type FakeNetworkInterfaceSpec, type FakeNetworkInterfaces, type FakeService, handlersOf, type OperationHandler} from './core.js'
 import {applyFilters, cidrContains, cidrOverlaps, ec2Error, formatCidr, ipString, paginate, parseCidr, stableJson, tagsFrom, type FilterTable} from './ec2-support.js'
 import {IdGenerator, stableHex8} from './ids.js'
 
@@ -321,8 +321,6 @@ const NOT_FOUND = {
 /** The public IPs handed out come from the documentation ranges (RFC 5737), never real addresses. */
 const DOCUMENTATION_RANGES = ['192.0.2', '198.51.100', '203.0.113']
 
-type Handler = (input: any) => unknown
-
 /**
  * A stateful in-memory EC2 (VPC networking subset) with AWS's ids, error
  * codes, state machines and eventual consistency. Every handler takes the
@@ -369,7 +367,7 @@ export class FakeEc2 implements FakeService {
   }
 
   handlers(): FakeHandler[] {
-    const table: [FakeHandler['command'], Handler][] = [
+    const table: [FakeHandler['command'], OperationHandler][] = [
       [CreateVpcCommand, (i) => this.createVpc(i)],
       [DescribeVpcsCommand, (i) => this.describeVpcs(i)],
       [ModifyVpcAttributeCommand, (i) => this.modifyVpcAttribute(i)],
@@ -415,18 +413,9 @@ export class FakeEc2 implements FakeService {
       [DescribeNetworkInterfacesCommand, (i) => this.describeNetworkInterfaces(i)],
       [DeleteNetworkInterfaceCommand, (i) => this.deleteNetworkInterface(i)],
     ]
-    return table.map(([command, handle]) => {
-      const operation = command.name.replace(/Command$/, '')
-      return {
-        command,
-        operation,
-        mutating: !operation.startsWith('Describe'),
-        handle: (input: unknown) => {
-          this.sweep()
-          // A copy, so neither side can change the other's objects afterwards.
-          return structuredClone(handle(this.withoutIgnoredTagFilters(operation, (input ?? {}) as Record<string, unknown>)))
-        },
-      }
+    return handlersOf(table, (operation, input) => {
+      this.sweep()
+      return this.withoutIgnoredTagFilters(operation, input)
     })
   }
 
