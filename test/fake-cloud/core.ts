@@ -17,6 +17,24 @@ export interface FakeHandler {
   handle: (input: any) => unknown
 }
 
+/** A method of a fake that answers one operation. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation takes its own input shape
+export type OperationHandler = (input: any) => unknown
+
+/**
+ * Handlers from a table of SDK command classes and the methods that answer
+ * them, for a fake of a query-style API: the operation is named after the
+ * command, mutating unless it is a `Describe*`; `prepare` runs first (a
+ * fake's sweep of what time changed, and what it does to the input), and the
+ * answer is a copy, so neither side can change the other's objects afterwards.
+ */
+export function handlersOf(table: [FakeHandler['command'], OperationHandler][], prepare: (operation: string, input: Record<string, unknown>) => unknown): FakeHandler[] {
+  return table.map(([command, handle]) => {
+    const operation = command.name.replace(/Command$/, '')
+    return {command, operation, mutating: !operation.startsWith('Describe'), handle: (input: unknown) => structuredClone(handle(prepare(operation, (input ?? {}) as Record<string, unknown>)))}
+  })
+}
+
 /**
  * One fake AWS service: a file in this folder, registered with one line in
  * index.ts. Calls are routed to a handler by the SDK command class the

@@ -172,7 +172,7 @@ import {
   type Vpc,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
-import type {FakeEc2Instances, FakeLaunchedInstance, FakeEnv, FakeHandler, FakeNetworkInterface, FakeNetworkInterfaceSpec, FakeNetworkInterfaces, FakeService} from './core.js'
+import {type FakeEc2Instances, type FakeLaunchedInstance, type FakeEnv, type FakeHandler, type FakeNetworkInterface, type FakeNetworkInterfaceSpec, type FakeNetworkInterfaces, type FakeService, handlersOf, type OperationHandler} from './core.js'
 import {applyFilters, cidrContains, cidrOverlaps, ec2Error, formatCidr, ipString, paginate, parseCidr, stableJson, tagsFrom, type FilterTable} from './ec2-support.js'
 import {IdGenerator, stableHex8} from './ids.js'
 
@@ -413,8 +413,6 @@ const NOT_FOUND = {
 /** The public IPs handed out come from the documentation ranges (RFC 5737), never real addresses. */
 const DOCUMENTATION_RANGES = ['192.0.2', '198.51.100', '203.0.113']
 
-type Handler = (input: any) => unknown
-
 /**
  * A stateful in-memory EC2 (VPC networking subset) with AWS's ids, error
  * codes, state machines and eventual consistency. Every handler takes the
@@ -465,7 +463,7 @@ export class FakeEc2 implements FakeService {
   }
 
   handlers(): FakeHandler[] {
-    const table: [FakeHandler['command'], Handler][] = [
+    const table: [FakeHandler['command'], OperationHandler][] = [
       [CreateVpcCommand, (i) => this.createVpc(i)],
       [DescribeVpcsCommand, (i) => this.describeVpcs(i)],
       [ModifyVpcAttributeCommand, (i) => this.modifyVpcAttribute(i)],
@@ -523,18 +521,9 @@ export class FakeEc2 implements FakeService {
       [ModifyLaunchTemplateCommand, (i) => this.modifyLaunchTemplate(i)],
       [DeleteLaunchTemplateCommand, (i) => this.deleteLaunchTemplate(i)],
     ]
-    return table.map(([command, handle]) => {
-      const operation = command.name.replace(/Command$/, '')
-      return {
-        command,
-        operation,
-        mutating: !operation.startsWith('Describe'),
-        handle: (input: unknown) => {
-          this.sweep()
-          // A copy, so neither side can change the other's objects afterwards.
-          return structuredClone(handle(this.withoutIgnoredTagFilters(operation, (input ?? {}) as Record<string, unknown>)))
-        },
-      }
+    return handlersOf(table, (operation, input) => {
+      this.sweep()
+      return this.withoutIgnoredTagFilters(operation, input)
     })
   }
 

@@ -109,7 +109,7 @@ import {
   type TargetHealthStateEnum,
   TooManyTagsException,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type {FakeEnv, FakeHandler, FakeNetworkInterfaces, FakeService} from './core.js'
+import {type FakeEnv, type FakeHandler, type FakeNetworkInterfaces, type FakeService, handlersOf, type OperationHandler} from './core.js'
 import {stableJson} from './ec2-support.js'
 import {IdGenerator} from './ids.js'
 
@@ -347,8 +347,6 @@ function paginate<T>(items: T[], pageSize: number | undefined, marker: string | 
   return next < items.length ? {page, NextMarker: Buffer.from(String(next)).toString('base64url')} : {page}
 }
 
-type Handler = (input: any) => unknown
-
 export class FakeElbv2 implements FakeService {
   readonly service = 'elbv2'
   /** Change at any time: read at every call. */
@@ -373,7 +371,7 @@ export class FakeElbv2 implements FakeService {
   }
 
   handlers(): FakeHandler[] {
-    const table: [FakeHandler['command'], Handler][] = [
+    const table: [FakeHandler['command'], OperationHandler][] = [
       [CreateLoadBalancerCommand, (i) => this.createLoadBalancer(i)],
       [DescribeLoadBalancersCommand, (i) => this.describeLoadBalancers(i)],
       [DeleteLoadBalancerCommand, (i) => this.deleteLoadBalancer(i)],
@@ -403,18 +401,9 @@ export class FakeElbv2 implements FakeService {
       [AddTagsCommand, (i) => this.addTags(i)],
       [RemoveTagsCommand, (i) => this.removeTags(i)],
     ]
-    return table.map(([command, handle]) => {
-      const operation = command.name.replace(/Command$/, '')
-      return {
-        command,
-        operation,
-        mutating: !operation.startsWith('Describe'),
-        handle: (input: unknown) => {
-          this.sweep()
-          // A copy, so neither side can change the other's objects afterwards.
-          return structuredClone(handle(structuredClone(input ?? {})))
-        },
-      }
+    return handlersOf(table, (_operation, input) => {
+      this.sweep()
+      return structuredClone(input)
     })
   }
 
