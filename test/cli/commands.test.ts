@@ -18,7 +18,7 @@ describe('commands', () => {
     expect(result.error).toBeUndefined()
     const doc = JSON.parse(result.stdout)
     expect(doc.command).toBe('plan')
-    expect(doc.summary).toMatchObject({create: 30, noop: 1})
+    expect(doc.summary).toMatchObject({create: 50, noop: 2})
     expect(doc.resources.map((r: {id: string}) => r.id)).toContain('nat-gateway/us-east-1a')
     expect(cloud.calls).toEqual([])
   })
@@ -26,7 +26,7 @@ describe('commands', () => {
   it('plan --offline prints a Terraform-like plan', async () => {
     const result = await run(Plan, ['-f', EXAMPLE, '--offline'])
     expect(result.stdout).toContain('+ vpc (ec2.vpc)')
-    expect(result.stdout).toContain('Plan: 30 to create, 0 to update, 0 to replace, 0 to delete, 1 unchanged.')
+    expect(result.stdout).toContain('Plan: 50 to create, 0 to update, 0 to replace, 0 to delete, 2 unchanged.')
   })
 
   it('plan --detailed-exitcode exits 2 when there are changes', async () => {
@@ -37,7 +37,7 @@ describe('commands', () => {
   it('validate reports the example valid', async () => {
     const result = await run(Validate, ['-f', EXAMPLE])
     expect(result.error).toBeUndefined()
-    expect(result.stdout).toContain('is valid: stack containrlab, 31 resources')
+    expect(result.stdout).toContain('is valid: stack containrlab, 52 resources')
   })
 
   it('up fails fast with exit code 3 naming the holder when the lock is held', async () => {
@@ -79,6 +79,6 @@ describe('commands', () => {
     const doc = JSON.parse(result.stdout)
     expect(doc.deployed).toBe(false)
     // The domain's hosted zone is the user's: found, and used, it does not make the stack deployed.
-    expect(doc.summary).toEqual({'not-created': 30, ok: 1})
+    expect(doc.summary).toEqual({'not-created': 50, ok: 2})
   })
 })

@@ -63,7 +63,7 @@ describe('exit codes', () => {
       const status = await runCommand(Status, ['-f', EXAMPLE, '--json'])
       const doc = JSON.parse(status.stdout)
       expect(doc.resources.find((entry: {id: string}) => entry.id === 'nat-gateway/us-east-1a').condition).toBe('unknown')
-      expect(doc.resources.filter((entry: {condition: string}) => entry.condition === 'ok')).toHaveLength(30)
+      expect(doc.resources.filter((entry: {condition: string}) => entry.condition === 'ok')).toHaveLength(51)
       expect(status.exitCode).toBe(1)
       const planned = await runCommand(Plan, ['-f', EXAMPLE, '--json'])
       const error = JSON.parse(planned.stdout)

@@ -30,7 +30,7 @@ describe('plan while a run holds the lock', () => {
     expect(notice).toBeLessThan(result.stdout.indexOf('Plan: '))
     expect(result.stdout).toMatch(/alice@laptop/)
     expect(result.stdout).toMatch(/since 2026-11-26T05:00:00.000Z/)
-    expect(result.stdout).toMatch(/Plan: 30 to create/)
+    expect(result.stdout).toMatch(/Plan: 50 to create/)
     // Read, never taken, released or waited on.
     expect(cloud.mutatingCalls()).toEqual([])
     expect(cloud.ssm.names()).toContain(LOCK)
@@ -41,7 +41,7 @@ describe('plan while a run holds the lock', () => {
     const result = await runCommand(Plan, ['-f', EXAMPLE, '--json'])
     const doc = JSON.parse(result.stdout)
     expect(doc.lock).toMatchObject({who: 'alice', host: 'laptop', since: holder.since, command: 'containrlab up'})
-    expect(doc.summary.create).toBe(30)
+    expect(doc.summary.create).toBe(50)
     expect(cloud.mutatingCalls()).toEqual([])
   })
 

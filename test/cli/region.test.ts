@@ -11,7 +11,7 @@ describe('a spec without region:', () => {
   it('validates where its availability zones are, whatever the default region', async () => {
     const report = await validate(inIreland())
     expect(report.valid).toBe(true)
-    expect(report.resources).toBe(31)
+    expect(report.resources).toBe(52)
   })
 
   it('against another --region: a located spec error, not a bare Error', async () => {

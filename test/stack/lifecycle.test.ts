@@ -8,11 +8,14 @@ import {exampleEdited, exampleWith, stackHarness, stackParameters} from '../help
 // 3 route tables (public + one private per AZ), 3 security groups and their 3 rule sets;
 // its front door: the hosted zone (the user's, looked up), 3 target groups, the load balancer,
 // the certificate, its validation records and its validation, 2 listeners, the listener rules
-// and 3 alias records.
-const EXAMPLE_RESOURCES = 31
-// The hosted zone exists before the stack (the spec does not say createZone): up finds it, never makes it.
-const EXAMPLE_CREATED = EXAMPLE_RESOURCES - 1
-const EXAMPLE_KINDS = 17
+// and 3 alias records; its containers: 4 repositories, 3 log groups, 3 roles and an instance
+// profile, the ECS-optimised AMI (AWS's, looked up), 2 clusters, the runner's instance and
+// 3 task definitions and services.
+const EXAMPLE_RESOURCES = 52
+// The hosted zone exists before the stack (the spec does not say createZone) and the ECS-optimised
+// AMI is AWS's: up finds both, never makes them.
+const EXAMPLE_FOUND = 2
+const EXAMPLE_CREATED = EXAMPLE_RESOURCES - EXAMPLE_FOUND
 
 describe('whole stack against the fake cloud', () => {
   let harness: ReturnType<typeof stackHarness>
@@ -24,7 +27,7 @@ describe('whole stack against the fake cloud', () => {
     const first = await up(await open(), yes)
     expect(first.errors).toEqual([])
     expect(first.ok).toBe(true)
-    expect(first.summary).toMatchObject({create: EXAMPLE_CREATED, noop: 1})
+    expect(first.summary).toMatchObject({create: EXAMPLE_CREATED, noop: EXAMPLE_FOUND})
     expect(first.resources.every((r) => r.status === 'done' && r.physicalId)).toBe(true)
     const created = cloud.resourceCount()
     expect(created).toBeGreaterThanOrEqual(EXAMPLE_CREATED)
@@ -42,13 +45,36 @@ describe('whole stack against the fake cloud', () => {
         .sort(),
     ).toEqual(['DeleteParameter', 'PutParameter'])
     // Reads are batched per kind, plus the state read and the lock check before release. Some AWS APIs
-    // answer for one object only: the VPC's two DNS attributes, each target group's attributes and target
-    // health, the tags of each ELBv2 kind, each record's name in the zone, each certificate kind's describe.
+    // answer for one object only, at most once per object: the VPC's two DNS attributes, each target
+    // group's attributes and target health, the tags of each ELBv2 kind, each record's name in the zone,
+    // each certificate kind's describe; each repository's tags, lifecycle policy and first image page,
+    // each log group (by its name) and its tags, each role and its policies (only the task-execution
+    // role has an inline one), each task-definition family, each cluster's services.
     const reads = cloud.calls.filter((call) => !call.mutating)
-    const perObject = ['DescribeVpcAttribute', 'DescribeTargetGroupAttributes', 'DescribeTargetHealth', 'DescribeTags', 'ListResourceRecordSets', 'DescribeCertificate', 'GetParametersByPath']
-    const batched = reads.filter((call) => !perObject.includes(call.operation)).map((call) => call.operation)
+    const perObject: Record<string, number> = {
+      DescribeVpcAttribute: 2,
+      DescribeTargetGroupAttributes: 3,
+      DescribeTargetHealth: 3,
+      DescribeTags: 3,
+      ListResourceRecordSets: 4,
+      DescribeCertificate: 2,
+      GetParametersByPath: 1,
+      ListTagsForResource: 4 + 3,
+      GetLifecyclePolicy: 4,
+      DescribeImages: 4,
+      DescribeLogGroups: 3,
+      GetRole: 3,
+      ListRolePolicies: 3,
+      ListAttachedRolePolicies: 3,
+      GetRolePolicy: 1,
+      DescribeTaskDefinition: 3,
+      DescribeServices: 2,
+    }
+    const batched = reads.filter((call) => !(call.operation in perObject)).map((call) => call.operation)
     expect(batched).toEqual([...new Set(batched)])
-    expect(reads.length).toBeLessThanOrEqual(EXAMPLE_KINDS + 5 + 2 * 3 + 4 + 4)
+    for (const [operation, most] of Object.entries(perObject)) {
+      expect(reads.filter((call) => call.operation === operation).length, operation).toBeLessThanOrEqual(most)
+    }
     expect(cloud.resourceCount()).toBe(created)
   })
 
@@ -124,7 +150,7 @@ describe('whole stack against the fake cloud', () => {
     const {cloud, open} = harness
     const report = await plan(await open(), {offline: true})
     // The hosted zone is looked up, never made: offline, whether it exists is not known.
-    expect(report.summary).toMatchObject({create: EXAMPLE_CREATED, noop: 1})
+    expect(report.summary).toMatchObject({create: EXAMPLE_CREATED, noop: EXAMPLE_FOUND})
     expect(cloud.calls).toEqual([])
   })
 
@@ -221,15 +247,20 @@ describe('a VPC CIDR change (the VPC must be deleted before its replacement exis
       const replaced = preview.resources.filter((r) => r.action === 'replace').map((r) => r.id)
       // Everything but the Elastic IP and the certificate lives in the VPC (or in what does, or points at
       // the load balancer: its records); the hosted zone is the user's.
-      expect(replaced).toHaveLength(26)
-      expect(preview.resources.filter((r) => r.action === 'noop').map((r) => r.id)).toEqual(['elastic-ip/nat-us-east-1a', 'hosted-zone', 'certificate', 'certificate/validation-records', 'certificate/validation'])
+      // The runner's instance and the services (their tasks sit in the subnets) go with it; the
+      // repositories, logs, roles, clusters and task definitions are outside the VPC.
+      expect(replaced).toHaveLength(30)
+      expect(replaced).toEqual(expect.arrayContaining(['instance/runner-ec2-1', 'service/api', 'service/web', 'service/runner']))
+      expect(preview.resources.filter((r) => r.action === 'noop').map((r) => r.id)).toEqual(
+        expect.arrayContaining(['elastic-ip/nat-us-east-1a', 'hosted-zone', 'certificate', 'certificate/validation-records', 'certificate/validation', 'cluster/cluster', 'task-definition/api', 'role/task-execution']),
+      )
       expect(preview.resources.find((r) => r.id === 'subnet/public-a')!.reason).toMatch(/replaced with vpc, which must be deleted before its replacement is made/)
       expect(preview.unsafe).toBeUndefined()
 
       cloud.resetCalls()
       const report = await up(await open({file}), yes)
       expect(report.errors).toEqual([])
-      expect(report.summary).toMatchObject({replace: 26, noop: 5, create: 0, delete: 0})
+      expect(report.summary).toMatchObject({replace: 30, noop: 22, create: 0, delete: 0})
       // Dependents went before the VPC, and the new VPC came before its subnets.
       const ops = cloud.mutatingCalls().map((call) => call.operation)
       expect(ops.indexOf('DeleteVpc')).toBeGreaterThan(ops.lastIndexOf('DeleteSubnet'))
