@@ -12,6 +12,13 @@ export const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'contai
 /** The example's domain: its public hosted zone is the user's, made before containrlab runs (the spec does not say createZone). */
 export const EXAMPLE_DOMAIN = 'containrlab.click'
 
+/** The example's resources (test/stack/lifecycle.test.ts lists them). */
+export const EXAMPLE_RESOURCES = 52
+/** Of those, found rather than made: the user's hosted zone and AWS's ECS-optimised AMI. */
+export const EXAMPLE_FOUND = 2
+/** What `up` makes on an empty account, and what teardown deletes. */
+export const EXAMPLE_CREATED = EXAMPLE_RESOURCES - EXAMPLE_FOUND
+
 /**
  * A fake cloud installed into the SDK clients, with the example domain's
  * hosted zone in it as the user's account has it (registered with Route 53

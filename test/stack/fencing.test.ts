@@ -42,7 +42,7 @@ describe('a run whose lock was broken while it ran (`state unlock --force` besid
       expect(report.resources.filter((r) => r.condition !== 'ok').map((r) => `${r.id}: ${r.condition}`)).toEqual([])
       const again = await up(await open(), yes)
       expect(again.summary.noop).toBe(again.resources.length)
-      expect(cloud.ec2.resourceCount()).toBe(14)
+      expect(cloud.ec2.resourceCount()).toBe(15)
     } finally {
       cloud.restore()
     }

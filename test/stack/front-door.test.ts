@@ -106,7 +106,7 @@ describe('the front door', () => {
     expect((await plan(await open(), {offline: false})).changes).toBe(false)
   })
 
-  it('a target group whose port changes is replaced beside the old one; the rule moves before the old group goes', async () => {
+  it('a target group whose port changes is replaced beside the old one; the rule and the service move before the old group goes', async () => {
     const {open, yes, physical, cloud} = await deployed()
     const oldGroup = physical('target-group/api')
     const file = exampleWith('{name: api, port: 8000,', '{name: api, port: 8001,')
@@ -115,6 +115,7 @@ describe('the front door', () => {
     expect(preview.resources.filter((r) => r.action !== 'noop').map((r) => [r.id, r.action])).toEqual([
       ['target-group/api', 'replace'],
       ['listener-rules/443', 'update'],
+      ['service/api', 'update'],
     ])
     cloud.resetCalls()
     const report = await up(await open({file}), yes)
@@ -126,6 +127,8 @@ describe('the front door', () => {
     const ops = cloud.mutatingCalls().map((call) => call.operation)
     expect(ops.indexOf('CreateTargetGroup')).toBeLessThan(ops.indexOf('ModifyRule'))
     expect(ops.indexOf('ModifyRule')).toBeLessThan(ops.indexOf('DeleteTargetGroup'))
+    expect(ops.indexOf('CreateTargetGroup')).toBeLessThan(ops.indexOf('UpdateService'))
+    expect(ops.indexOf('UpdateService')).toBeLessThan(ops.indexOf('DeleteTargetGroup'))
     expect(cloud.calls.filter((call) => call.error)).toEqual([])
     expect(await hostRules(physical('listener/443'))).toContainEqual({priority: '10', hosts: ['api.containrlab.click'], targetGroupArn: newGroup})
     expect((await plan(await open({file}), {offline: false})).changes).toBe(false)
@@ -163,7 +166,7 @@ describe('the front door', () => {
     const left = cloud.route53.recordSets(zoneId).filter((set) => set.Type !== 'NS' && set.Type !== 'SOA')
     expect(left).toEqual([{Name: 'containrlab.click.', Type: 'TXT', TTL: apexTxt.TTL, ResourceRecords: [{Value: spf}]}, expect.objectContaining({...elsewhere})])
     expect(cloud.elbv2.resourceCount() + cloud.acm.resourceCount() + cloud.ec2.resourceCount()).toBe(0)
-    expect(down.leftAsFound).toEqual([expect.stringMatching(/^hosted-zone /)])
+    expect(down.leftAsFound).toEqual([expect.stringMatching(/^hosted-zone /), expect.stringMatching(/^ami\/x86_64 /)])
   })
 
   it('a domain whose hosted zone does not exist: up refuses before any change, naming the domain and the way out', async () => {

@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {plan, up} from '../../src/app/up.js'
 import {status} from '../../src/app/status.js'
 import {teardown} from '../../src/app/teardown.js'
-import {exampleEdited, exampleWith, stackHarness, stackParameters} from '../helpers/stack.js'
+import {EXAMPLE_CREATED, EXAMPLE_FOUND, EXAMPLE_RESOURCES, exampleEdited, exampleWith, stackHarness, stackParameters} from '../helpers/stack.js'
 
 // The example network: vpc, 4 subnets, internet gateway, 1 EIP, 1 NAT gateway,
 // 3 route tables (public + one private per AZ), 3 security groups and their 3 rule sets;
@@ -11,11 +11,6 @@ import {exampleEdited, exampleWith, stackHarness, stackParameters} from '../help
 // and 3 alias records; its containers: 4 repositories, 3 log groups, 3 roles and an instance
 // profile, the ECS-optimised AMI (AWS's, looked up), 2 clusters, the runner's instance and
 // 3 task definitions and services.
-const EXAMPLE_RESOURCES = 52
-// The hosted zone exists before the stack (the spec does not say createZone) and the ECS-optimised
-// AMI is AWS's: up finds both, never makes them.
-const EXAMPLE_FOUND = 2
-const EXAMPLE_CREATED = EXAMPLE_RESOURCES - EXAMPLE_FOUND
 
 describe('whole stack against the fake cloud', () => {
   let harness: ReturnType<typeof stackHarness>

@@ -3,7 +3,7 @@ import {status} from '../../src/app/status.js'
 import {teardown} from '../../src/app/teardown.js'
 import {plan, up} from '../../src/app/up.js'
 import {formatPlan} from '../../src/ui/format.js'
-import {EXAMPLE_DOMAIN, exampleEdited, stackHarness} from '../helpers/stack.js'
+import {EXAMPLE_CREATED, EXAMPLE_DOMAIN, exampleEdited, stackHarness} from '../helpers/stack.js'
 
 /**
  * Ownership is checked on the client: an object tagged with another stack is
@@ -21,20 +21,20 @@ describe('two stacks side by side, with an endpoint that ignores tag filters', (
       const other = exampleEdited((text) => text.replace(/^name: containrlab$/m, 'name: other').replaceAll(EXAMPLE_DOMAIN, 'other.click'))
       cloud.route53.seedZone('other.click')
       const first = await up(await open(), yes)
-      expect(first.summary.create).toBe(30)
+      expect(first.summary.create).toBe(EXAMPLE_CREATED)
       const one = cloud.resourceCount()
       const second = await up(await open({file: other}), yes)
       expect(second.errors).toEqual([])
-      expect(second.summary).toMatchObject({create: 30, replace: 0, delete: 0})
-      expect(cloud.ec2.resourceCount()).toBe(28)
+      expect(second.summary).toMatchObject({create: EXAMPLE_CREATED, replace: 0, delete: 0})
+      expect(cloud.ec2.resourceCount()).toBe(30)
       expect(cloud.resourceCount()).toBe(2 * one)
 
       const down = await teardown(await open(), {confirm: yes})
       expect(down.errors).toEqual([])
-      expect(down.summary.delete).toBe(30)
+      expect(down.summary.delete).toBe(EXAMPLE_CREATED)
       expect(down.orphans).toEqual([])
       // The other stack is whole: nothing missing, nothing to change.
-      expect(cloud.ec2.resourceCount()).toBe(14)
+      expect(cloud.ec2.resourceCount()).toBe(15)
       expect(cloud.resourceCount()).toBe(one)
       const report = await status(await open({file: other}))
       expect(report.resources.filter((r) => r.condition !== 'ok')).toEqual([])

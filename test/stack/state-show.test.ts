@@ -47,7 +47,7 @@ describe('state show', () => {
     const text = await stateShow(['--stack', 'containrlab'])
     const rows = text.stdout
       .split('\n')
-      .filter((line) => /^\S+ +(ec2|elbv2|acm|route53)\./.test(line))
+      .filter((line) => /^\S+ +[a-z0-9]+\.[a-z-]+ /.test(line))
       .map((line) => line.split(/ +/)[0])
     expect(rows).toEqual(ids)
   })

@@ -3,7 +3,7 @@ import type {RunReport} from '../../src/app/report.js'
 import {status, type StatusReport} from '../../src/app/status.js'
 import {plan, up} from '../../src/app/up.js'
 import {cleanRun, everyK, LAGS, MATRIX_TIMEOUT_MS, yes, type Harness} from '../helpers/crash.js'
-import {stackParameters} from '../helpers/stack.js'
+import {EXAMPLE_RESOURCES, stackParameters} from '../helpers/stack.js'
 
 /** What `up` would do with a resource, as status says it: nothing, change it, make it, delete it. */
 const FROM_STATUS: Record<StatusReport['resources'][number]['condition'], string> = {
@@ -48,7 +48,7 @@ describe.each(LAGS.slice(0, 1))('status and plan after up was killed after its k
       check: async (harness, k) => {
         const withState = await bothViews(harness)
         expect(withState.status, `k=${k}, with the state`).toEqual(withState.plan)
-        expect(withState.status, `k=${k}`).toHaveLength(31 + withState.status.filter((line) => line.endsWith(': delete')).length)
+        expect(withState.status, `k=${k}`).toHaveLength(EXAMPLE_RESOURCES + withState.status.filter((line) => line.endsWith(': delete')).length)
 
         for (const name of stackParameters(harness.cloud)) harness.cloud.ssm.deleteParameter({Name: name})
         const lost = await bothViews(harness)
