@@ -45,12 +45,14 @@ describe('a lost state', () => {
       for (const name of stackParameters(harness.cloud)) harness.cloud.ssm.deleteParameter({Name: name})
       const down = await teardown(await harness.open(), {confirm: yes})
       expect(down.errors).toEqual([])
-      // Every tagged or marked object is an orphan now: 14 in EC2 (security-group rules carry no tags: they go
+      // Every tagged or marked object is an orphan now: 15 in EC2 (security-group rules carry no tags: they go
       // with their groups), 3 target groups, the load balancer, 2 listeners (their rules go with them), the
-      // certificate, its validation records and 3 alias records; not the user's hosted zone, left as it was.
-      expect(down.orphans.length).toBe(25)
-      expect(down.orphans.some((orphan) => orphan.startsWith('hosted-zone'))).toBe(false)
-      expect(down.leftAsFound).toEqual([expect.stringMatching(/^hosted-zone \(Z[A-Z0-9]+\)$/)])
+      // certificate, its validation records and 3 alias records; 4 repositories, 3 log groups, 3 roles and
+      // the instance profile, 2 clusters, 3 task definitions and 3 services. Not the user's hosted zone nor
+      // AWS's AMI, left as they were.
+      expect(down.orphans.length).toBe(45)
+      expect(down.orphans.some((orphan) => orphan.startsWith('hosted-zone') || orphan.startsWith('ami/'))).toBe(false)
+      expect(down.leftAsFound).toEqual([expect.stringMatching(/^hosted-zone \(Z[A-Z0-9]+\)$/), expect.stringMatching(/^ami\/x86_64 /)])
       expect(harness.cloud.resourceCount()).toBe(0)
     } finally {
       harness.cloud.restore()
