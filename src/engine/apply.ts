@@ -54,9 +54,12 @@ interface Settled {
  * How long a replacement waits for AWS to stop reporting the old object in
  * use once everything the stack knows of that used it is gone (ENIs
  * draining): unlike a teardown, what still holds it after that is outside
- * the stack and will not let go by itself.
+ * the stack and will not let go by itself. Long enough for what does let go
+ * by itself: a load balancer's network interfaces stay in its subnets for
+ * minutes after DeleteLoadBalancer, and when a crashed run deleted it, no
+ * one waited for them before the subnets' turn came.
  */
-export const REPLACE_IN_USE_WAIT_MS = 2 * 60_000
+export const REPLACE_IN_USE_WAIT_MS = 5 * 60_000
 
 /**
  * Executes a plan. Every node starts the moment the nodes it refers to have
