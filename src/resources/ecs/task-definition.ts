@@ -28,8 +28,8 @@ export interface TaskDefinitionObserved extends Observed {
   arn: string
   revision: number
   status: string
-  /** The revision as DescribeTaskDefinition answered it, normalised (see normalise.ts). */
-  definition: TaskDefinitionDesired
+  /** The revision as DescribeTaskDefinition answered it, normalised (see normalise.ts); unknown when only INACTIVE revisions are left. */
+  definition?: TaskDefinitionDesired
 }
 
 function toObserved(answer: TaskDefinition, tags: Parameters<typeof ownerOfEcs>[0]): TaskDefinitionObserved {
@@ -90,6 +90,8 @@ const TOP_FIELDS = ['cpu', 'memory', 'networkMode', 'requiresCompatibilities', '
  * container (`containerDefinitions.api.image`). A new family is a new object.
  */
 export function diffTaskDefinition(desired: TaskDefinitionDesired, observed: TaskDefinitionObserved): Change[] {
+  // Only INACTIVE revisions left (see deregisteredOnly): nothing to compare, a revision to register.
+  if (observed.status !== 'ACTIVE' || !observed.definition) return [{field: 'status', before: observed.status, after: 'ACTIVE', replace: false}]
   const want = normaliseTaskDefinition(desired)
   const have = normaliseTaskDefinition(observed.definition)
   const changes: Change[] = []
@@ -136,8 +138,27 @@ async function register(client: ECSClient, desired: TaskDefinitionDesired, meta:
 
 async function read(ctx: ReconcileContext, ids: string[]): Promise<Map<string, TaskDefinitionObserved>> {
   const client = await ecsClient(ctx)
-  const found = await Promise.all([...new Set(ids)].map((family) => describeLatest(client, family)))
+  const found = await Promise.all([...new Set(ids)].map(async (family) => (await describeLatest(client, family)) ?? deregisteredOnly(client, family)))
   return new Map(found.filter((observed) => observed !== undefined).map((observed) => [observed.id, observed]))
+}
+
+/**
+ * A family with no ACTIVE revision left but INACTIVE ones: a teardown that
+ * stopped between DeregisterTaskDefinition and DeleteTaskDefinitions (or a
+ * user who deregistered by hand). DescribeTaskDefinition answers INACTIVE
+ * revisions only "while an active task or service references them", so
+ * neither their definition nor their tags can be read: the family is
+ * reported as what it is (INACTIVE, owner unknown), which only a logical id
+ * of the state takes as its own (its family name carries the stack's name);
+ * `up` registers a revision again, teardown deletes the INACTIVE ones.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html
+ */
+async function deregisteredOnly(client: ECSClient, family: string): Promise<TaskDefinitionObserved | undefined> {
+  const inactive = await revisionsOf(client, family, 'INACTIVE')
+  const latest = inactive.at(-1)
+  if (!latest) return undefined
+  const revision = Number(latest.slice(latest.lastIndexOf(':') + 1))
+  return {id: family, family, arn: latest, revision, status: 'INACTIVE'}
 }
 
 /**
@@ -151,9 +172,12 @@ async function find(ctx: ReconcileContext, query: FindQuery): Promise<TaskDefini
   return ownedBy(query.stack, [...(await read(ctx, families)).values()])
 }
 
-/** Every ACTIVE revision ARN of exactly this family (ListTaskDefinitions' `familyPrefix` is a prefix: `api` lists `api-worker` too). */
-async function activeRevisions(client: ECSClient, family: string): Promise<string[]> {
-  const arns = await collectPages(paginateListTaskDefinitions({client}, {familyPrefix: family, status: 'ACTIVE'}), (page) => page.taskDefinitionArns)
+/**
+ * Every revision ARN of exactly this family in a status, oldest first
+ * (ListTaskDefinitions' `familyPrefix` is a prefix: `api` lists `api-worker` too).
+ */
+async function revisionsOf(client: ECSClient, family: string, status: 'ACTIVE' | 'INACTIVE'): Promise<string[]> {
+  const arns = await collectPages(paginateListTaskDefinitions({client}, {familyPrefix: family, status, sort: 'ASC'}), (page) => page.taskDefinitionArns)
   return arns.filter((arn) => arn.slice(arn.lastIndexOf('/') + 1, arn.lastIndexOf(':')) === family)
 }
 
@@ -191,19 +215,24 @@ export const taskDefinition: Reconciler<TaskDefinitionDesired, TaskDefinitionObs
 
   /**
    * Deregisters every ACTIVE revision of the family that this stack
-   * registered (tagged so), then deletes them: "You must deregister a task
-   * definition revision before you delete it"; deleted revisions go
-   * DELETE_IN_PROGRESS and "Existing tasks and services that reference a
-   * DELETE_IN_PROGRESS task definition revision continue to run without
-   * disruption", so nothing is stranded; without the delete every revision
-   * stays INACTIVE for ever. Revisions tagged for another stack are left.
+   * registered (tagged so), then deletes them and the family's INACTIVE
+   * revisions: "You must deregister a task definition revision before you
+   * delete it"; deleted revisions go DELETE_IN_PROGRESS and "Existing tasks
+   * and services that reference a DELETE_IN_PROGRESS task definition
+   * revision continue to run without disruption", so nothing is stranded;
+   * without the delete every revision stays INACTIVE for ever. Revisions
+   * tagged for another stack are left. INACTIVE revisions' tags cannot be
+   * read (see deregisteredOnly): the family is the stack's (its name carries
+   * the stack's, and its ACTIVE revisions were ours or it came from the
+   * state), so they are its own, left by a teardown that stopped between
+   * the two calls or deregistered by hand.
    * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html
    * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskDefinitions.html
    */
   async delete(ctx, observed) {
     const client = await ecsClient(ctx)
-    const deregistered: string[] = []
-    for (const arn of await activeRevisions(client, observed.family)) {
+    const deregistered = await revisionsOf(client, observed.family, 'INACTIVE')
+    for (const arn of await revisionsOf(client, observed.family, 'ACTIVE')) {
       let tags
       try {
         tags = (await client.send(new DescribeTaskDefinitionCommand({taskDefinition: arn, include: ['TAGS']}))).tags

@@ -51,6 +51,7 @@ describe('ecs.task-definition read', () => {
   it("reads a family's latest ACTIVE revision with its tags; a family with none is gone", async () => {
     ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: 'teststack-api', include: ['TAGS']}).resolves({taskDefinition: answer(3), tags: ecsTags('task-definition/api')})
     ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: 'teststack-gone', include: ['TAGS']}).rejects(unknown())
+    ecs.on(ListTaskDefinitionsCommand).resolves({taskDefinitionArns: []})
 
     const found = await taskDefinition.read(testContext(), ['teststack-api', 'teststack-gone'])
 
@@ -111,7 +112,8 @@ describe('ecs.task-definition create and update', () => {
 
 describe('ecs.task-definition delete', () => {
   it("deregisters every ACTIVE revision of exactly this family that is the stack's, then deletes them", async () => {
-    ecs.on(ListTaskDefinitionsCommand).resolves({
+    ecs.on(ListTaskDefinitionsCommand, {status: 'INACTIVE'}).resolves({taskDefinitionArns: []})
+    ecs.on(ListTaskDefinitionsCommand, {status: 'ACTIVE'}).resolves({
       taskDefinitionArns: [taskDefinitionArn('teststack-api', 1), taskDefinitionArn('teststack-api', 2), taskDefinitionArn('teststack-api-worker', 1), taskDefinitionArn('teststack-api', 3)],
     })
     ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: taskDefinitionArn('teststack-api', 1), include: ['TAGS']}).resolves({taskDefinition: answer(1), tags: ecsTags('task-definition/api')})
@@ -123,8 +125,24 @@ describe('ecs.task-definition delete', () => {
 
     await taskDefinition.delete(testContext(), current, keepData)
 
-    expect(inputs(ListTaskDefinitionsCommand)[0]).toMatchObject({familyPrefix: 'teststack-api', status: 'ACTIVE'})
+    expect(inputs(ListTaskDefinitionsCommand)).toContainEqual(expect.objectContaining({familyPrefix: 'teststack-api', status: 'ACTIVE'}))
     expect(inputs(DeregisterTaskDefinitionCommand).map((input) => input.taskDefinition)).toEqual([taskDefinitionArn('teststack-api', 1), taskDefinitionArn('teststack-api', 3)])
     expect(inputs(DeleteTaskDefinitionsCommand)).toEqual([{taskDefinitions: [taskDefinitionArn('teststack-api', 1), taskDefinitionArn('teststack-api', 3)]}])
+  })
+
+  it('a family left with INACTIVE revisions only (a teardown stopped between deregister and delete) reads as INACTIVE; up registers again, teardown deletes them', async () => {
+    ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: 'teststack-api', include: ['TAGS']}).rejects(unknown())
+    ecs.on(ListTaskDefinitionsCommand, {status: 'ACTIVE'}).resolves({taskDefinitionArns: []})
+    ecs.on(ListTaskDefinitionsCommand, {status: 'INACTIVE'}).resolves({taskDefinitionArns: [taskDefinitionArn('teststack-api', 1), taskDefinitionArn('teststack-api-worker', 4), taskDefinitionArn('teststack-api', 2)]})
+    ecs.on(DeleteTaskDefinitionsCommand).resolves({})
+
+    const found = (await taskDefinition.read(testContext(), ['teststack-api'])).get('teststack-api')!
+    expect(found).toEqual({id: 'teststack-api', family: 'teststack-api', arn: taskDefinitionArn('teststack-api', 2), revision: 2, status: 'INACTIVE'})
+    expect(diffTaskDefinition(desired, found)).toEqual([{field: 'status', before: 'INACTIVE', after: 'ACTIVE', replace: false}])
+    expect(taskDefinition.health!(found)).toMatchObject({ready: false, state: 'inactive'})
+
+    await taskDefinition.delete(testContext(), found, keepData)
+    expect(inputs(DeregisterTaskDefinitionCommand)).toEqual([])
+    expect(inputs(DeleteTaskDefinitionsCommand)).toEqual([{taskDefinitions: [taskDefinitionArn('teststack-api', 1), taskDefinitionArn('teststack-api', 2)]}])
   })
 })
