@@ -24,7 +24,26 @@ export async function loadSpec(file: string, options: CheckOptions = {}): Promis
   return parseSpec(read.text, file, options)
 }
 
+/**
+ * The last specs read, by file, region and text: a run opens its spec more
+ * than once (the session, a retry of `up` in a runbook, every command of a
+ * test), and parsing a full example with its checks costs ~40 ms. Each
+ * caller gets its own copy.
+ */
+const parsed = new Map<string, Spec>()
+const PARSED_KEPT = 4
+
 export function parseSpec(text: string, file: string, options: CheckOptions = {}): Spec {
+  const key = JSON.stringify([file, options, text])
+  const known = parsed.get(key)
+  if (known) return structuredClone(known)
+  const spec = parseChecked(text, file, options)
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!)
+  parsed.set(key, structuredClone(spec))
+  return spec
+}
+
+function parseChecked(text: string, file: string, options: CheckOptions): Spec {
   try {
     return parseText(text, file, options)
   } catch (error) {

@@ -1,7 +1,7 @@
-import {expect} from 'vitest'
+import {expect, it} from 'vitest'
 import {status} from '../../src/app/status.js'
 import {teardown} from '../../src/app/teardown.js'
-import {plan} from '../../src/app/up.js'
+import {plan, up} from '../../src/app/up.js'
 import {SimulatedCrash} from '../fake-cloud/index.js'
 import {EXAMPLE, stackHarness, stackParameters} from './stack.js'
 
@@ -21,18 +21,18 @@ export const yes = async () => true
  */
 export const LAG_MS = 3_000
 
+export const UP_TO_DATE: [string, number] = ['describes up to date', 0]
+export const LAGGED: [string, number] = ['describes lagging 3 s', LAG_MS]
+
 /** The `up` matrix runs with describes up to date and lagging. */
-export const LAGS: [string, number][] = [
-  ['describes up to date', 0],
-  ['describes lagging 3 s', LAG_MS],
-]
+export const LAGS: [string, number][] = [UP_TO_DATE, LAGGED]
 
 /**
  * The replacement and teardown matrices run with describes lagging only: the
  * case where a re-run cannot see what the crashed run made (the up-to-date
  * case of the same code paths is the `up` matrix's), at half the cost.
  */
-export const LAGGING: [string, number][] = [['describes lagging 3 s', LAG_MS]]
+export const LAGGING: [string, number][] = [LAGGED]
 
 /** A whole matrix takes a few seconds of CPU per lag. */
 export const MATRIX_TIMEOUT_MS = 180_000
@@ -109,4 +109,29 @@ export async function expectTornDown(harness: Harness, label: string, file = EXA
     stackParameters(harness.cloud).filter((name) => !name.endsWith('/lock')),
     label,
   ).toEqual([])
+}
+
+/**
+ * The `up` resume matrix (test/stack/crash-up*.test.ts, one lag per file so
+ * the two run on two workers): `up` killed after its k-th mutating call, for
+ * every k; the re-run converges with no duplicate and the stack then tears
+ * down to nothing.
+ */
+export function upResumeMatrix(lag: number): void {
+  it('the re-run converges with no duplicate, and the stack then tears down to nothing, for every k', {timeout: MATRIX_TIMEOUT_MS}, async () => {
+    const clean = await cleanRun(
+      async () => {},
+      async ({open}) => up(await open(), yes),
+    )
+    expect(clean.mutatingCalls).toBeGreaterThan(20)
+    await everyK(clean.mutatingCalls, lag, {
+      crashRun: async ({open}) => up(await open(), yes),
+      check: async (harness, k) => {
+        const rerun = await up(await afterCrash(harness), yes)
+        expect(rerun.errors, `k=${k}`).toEqual([])
+        await expectConverged(harness, `k=${k}`, clean.resources)
+        await expectTornDown(harness, `k=${k}`)
+      },
+    })
+  })
 }
