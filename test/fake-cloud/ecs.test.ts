@@ -17,8 +17,10 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs'
+import {CreateRoleCommand, IAMClient} from '@aws-sdk/client-iam'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {VirtualClock} from '../../src/util/clock.js'
+import {DEFAULT_IAM_TIMINGS} from './iam.js'
 import {FakeCloud} from './index.js'
 
 /** The fake ECS through the real SDK client: AWS's defaults, errors, and deployments on the fake's clock. */
@@ -87,6 +89,19 @@ describe('task definitions', () => {
     await ecs.send(new DeregisterTaskDefinitionCommand({taskDefinition: 'api:1'}))
 
     await expect(ecs.send(new DescribeTaskDefinitionCommand({taskDefinition: 'api'}))).rejects.toThrow('Unable to describe task definition.')
+  })
+
+  it('refuses an execution role IAM has not propagated yet ("Role is not valid"), and takes it once it has', async () => {
+    await new IAMClient({region: 'us-east-1'}).send(
+      new CreateRoleCommand({
+        RoleName: 'api-execution',
+        AssumeRolePolicyDocument: JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'ecs-tasks.amazonaws.com'}, Action: 'sts:AssumeRole'}]}),
+      }),
+    )
+    const withRole = {...fargate, executionRoleArn: 'arn:aws:iam::123456789012:role/api-execution'}
+    await expect(ecs.send(new RegisterTaskDefinitionCommand(withRole))).rejects.toThrow('Role is not valid')
+    clock.advance(DEFAULT_IAM_TIMINGS.propagationMs)
+    expect((await ecs.send(new RegisterTaskDefinitionCommand(withRole))).taskDefinition!.executionRoleArn).toBe(withRole.executionRoleArn)
   })
 
   it('deletes INACTIVE revisions only; an ACTIVE one comes back in failures', async () => {

@@ -545,6 +545,11 @@ export class FakeEcs implements FakeService {
     const family: string = input.family ?? ''
     if (!/^[a-zA-Z0-9_-]{1,255}$/.test(family)) throw ecsError(ClientException, 'Family contains invalid characters.')
     if (!input.containerDefinitions?.length) throw ecsError(ClientException, 'Container list cannot be empty.')
+    // A role made moments ago that ECS cannot see yet (IAM is eventually consistent); terraform-provider-aws
+    // retries RegisterTaskDefinition on this very message (internal/service/ecs/task_definition.go).
+    for (const role of [input.executionRoleArn, input.taskRoleArn]) {
+      if (typeof role === 'string' && this.env.iamUsable?.(role, 'role') === false) throw ecsError(ClientException, 'Role is not valid')
+    }
     const networkMode: string = input.networkMode ?? 'bridge'
     const compatibilities: string[] = input.requiresCompatibilities ?? []
     if (compatibilities.includes('FARGATE')) {

@@ -209,9 +209,14 @@ export class FakeIam implements FakeService {
     change(this.role(roleName))
   }
 
-  /** A role made by someone else (no tool tags unless given): what a create of the same name meets. */
+  /**
+   * A role made by someone else long ago (no tool tags unless given), usable
+   * by every service: what a create of the same name meets, or what a test of
+   * another service's kinds passes.
+   */
   seedRole(name: string, tags: Tag[] = []): void {
     this.createRole({RoleName: name, AssumeRolePolicyDocument: JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'ec2.amazonaws.com'}, Action: 'sts:AssumeRole'}]}), Tags: tags})
+    this.role(name).createdAt = this.env.clock.now() - this.timings.propagationMs
   }
 
   /**
@@ -223,7 +228,6 @@ export class FakeIam implements FakeService {
     const {InstanceProfile} = this.createInstanceProfile({InstanceProfileName: name})
     this.addRoleToInstanceProfile({InstanceProfileName: name, RoleName: roleName})
     const past = this.env.clock.now() - this.timings.propagationMs
-    this.roles.get(roleName.toLowerCase())!.createdAt = Math.min(this.roles.get(roleName.toLowerCase())!.createdAt, past)
     const profile = this.profiles.get(name.toLowerCase())!
     profile.createdAt = past
     profile.roleAddedAt = past

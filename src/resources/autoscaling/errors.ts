@@ -1,4 +1,5 @@
-import {errorCode} from '../../aws/errors.js'
+import {isIamPropagationError} from '../iam/errors.js'
+import {errorCode, errorMessage} from '../../aws/errors.js'
 import type {ErrorClass} from '../types.js'
 
 /**
@@ -38,8 +39,9 @@ export function classifyAutoScalingError(error: unknown): ErrorClass | undefined
   if (isGroupNotFound(error)) return 'not-found'
   if (AUTOSCALING_IN_USE_CODES.has(code)) return 'in-use'
   if (AUTOSCALING_RETRYABLE_CODES.has(code)) return 'retryable'
-  // The launch template (or its instance profile) made moments ago is not visible yet:
-  // "The specified launch template … does not exist" / "Invalid IAM Instance Profile".
-  if (code === 'ValidationError' && /launch template|instance profile/i.test(error instanceof Error ? error.message : '')) return 'not-yet-visible'
+  // The launch template made moments ago is not visible yet ("The specified launch template … does not
+  // exist"), nor its instance profile (see isIamPropagationError).
+  if (isIamPropagationError(error)) return 'not-yet-visible'
+  if (code === 'ValidationError' && /launch template/i.test(errorMessage(error))) return 'not-yet-visible'
   return undefined
 }

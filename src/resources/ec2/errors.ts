@@ -1,3 +1,4 @@
+import {isIamPropagationError} from '../iam/errors.js'
 import {errorCode} from '../../aws/errors.js'
 import type {ErrorClass} from '../types.js'
 
@@ -52,28 +53,11 @@ export function isEc2NotFound(error: unknown): boolean {
   return code !== undefined && EC2_NOT_FOUND_CODES.has(code)
 }
 
-/**
- * An instance profile made moments ago that EC2 does not see yet (IAM is
- * eventually consistent): RunInstances answers `InvalidParameterValue`,
- * "Value (arn:…) for parameter iamInstanceProfile.arn is invalid. Invalid IAM
- * Instance Profile ARN", and so do CreateLaunchTemplate's checks and
- * CreateAutoScalingGroup's launches; terraform-provider-aws retries the same
- * message (internal/service/ec2/ec2_instance.go). A local check for now:
- * src/resources/iam/errors.ts (another slice) is where IAM's propagation
- * errors are meant to live.
- * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_iam-ec2.html
- */
-export function isInstanceProfileNotYetVisible(error: unknown): boolean {
-  const code = errorCode(error)
-  if (code !== 'InvalidParameterValue' && code !== 'InvalidParameterCombination') return false
-  const message = error instanceof Error ? error.message : ''
-  return /iamInstanceProfile|Instance Profile/i.test(message)
-}
-
 export function classifyEc2Error(error: unknown): ErrorClass | undefined {
   const code = errorCode(error)
   if (code === undefined) return undefined
-  if (isInstanceProfileNotYetVisible(error)) return 'not-yet-visible'
+  // An instance profile made moments ago that EC2 does not see yet (RunInstances, CreateLaunchTemplate).
+  if (isIamPropagationError(error)) return 'not-yet-visible'
   if (EC2_NOT_FOUND_CODES.has(code)) return 'not-found'
   if (EC2_IN_USE_CODES.has(code)) return 'in-use'
   if (EC2_RETRYABLE_CODES.has(code)) return 'retryable'

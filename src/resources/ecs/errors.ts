@@ -1,3 +1,4 @@
+import {isIamPropagationError} from '../iam/errors.js'
 import {errorCode, errorMessage} from '../../aws/errors.js'
 import type {ErrorClass, InUseBy} from '../types.js'
 
@@ -30,29 +31,6 @@ export const ECS_IN_USE_CODES = new Set([
 /** Transient: ServerException (5xx), UpdateInProgressException (another update of the object is under way). */
 export const ECS_RETRYABLE_CODES = new Set(['ServerException', 'UpdateInProgressException'])
 
-/**
- * What a role made seconds ago looks like to ECS before IAM has propagated it
- * (IAM is eventually consistent:
- * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency):
- * - RegisterTaskDefinition: `ClientException: Role is not valid`;
- * - CreateService with a load balancer: `InvalidParameterException: Unable to
- *   assume role and validate the specified targetGroupArn`;
- * - CreateCluster/CreateService right after the service-linked role was made:
- *   `InvalidParameterException: Unable to assume the service linked role`;
- * - `AccessDeniedException: … is not authorized to perform: iam:PassRole on
- *   resource: <the role just made>` (terraform-aws-modules/terraform-aws-ecs#414).
- * The iam slice writes `isIamPropagationError` (src/resources/iam/errors.ts);
- * this small check stands in until the lead merges the two.
- */
-const IAM_PROPAGATION_MESSAGES = [/role is not valid/i, /unable to assume (the )?(service linked )?role/i, /not authorized to perform: iam:PassRole/i]
-
-export function isEcsIamPropagationError(error: unknown): boolean {
-  const code = errorCode(error)
-  if (code !== 'ClientException' && code !== 'InvalidParameterException' && code !== 'AccessDeniedException') return false
-  const message = errorMessage(error)
-  return IAM_PROPAGATION_MESSAGES.some((pattern) => pattern.test(message))
-}
-
 export function hasEcsCode(error: unknown, ...codes: string[]): boolean {
   const code = errorCode(error)
   return code !== undefined && codes.includes(code)
@@ -76,7 +54,8 @@ export function classifyEcsError(error: unknown): ErrorClass | undefined {
   const code = errorCode(error)
   if (code === undefined) return undefined
   if (ECS_NOT_FOUND_CODES.has(code)) return 'not-found'
-  if (isEcsIamPropagationError(error)) return 'not-yet-visible'
+  // A role made seconds ago that ECS cannot see yet (see isIamPropagationError).
+  if (isIamPropagationError(error)) return 'not-yet-visible'
   if (isServiceStillDraining(error)) return 'retryable'
   // DeleteCluster right after its capacity providers were removed: "The Cluster cannot be deleted while
   // Cluster Scoped Capacity Providers are attached to the cluster" (terraform-provider-aws#45794).

@@ -104,6 +104,9 @@ const PROPAGATION_ERRORS: {codes: string[]; message: RegExp}[] = [
     message: /unable to assume (?:the )?role|unable to assume the service linked role|verify that the ECS service role being passed has the proper permissions/i,
   },
   {codes: ['InvalidParameterValue', 'ValidationError', 'InvalidParameterCombination'], message: /Invalid IAM Instance Profile (?:name|ARN)|Invalid IamInstanceProfile/i},
+  // Passing a role made moments ago: `… is not authorized to perform: iam:PassRole on resource: <the role>`
+  // (terraform-aws-modules/terraform-aws-ecs#414).
+  {codes: ['AccessDeniedException'], message: /not authorized to perform: iam:PassRole/i},
 ]
 
 /**

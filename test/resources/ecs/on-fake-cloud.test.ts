@@ -72,6 +72,7 @@ function serviceDesired(clusterArn: string, taskDefinitionArn: string): ServiceD
 beforeEach(async () => {
   ctx = testContext()
   cloud = new FakeCloud({clock: ctx.clock}).install()
+  cloud.iam.seedRole('teststack-execution')
   const vpcId = (await vpc.create(ctx, {cidr: '10.0.0.0/16', enableDnsSupport: true, enableDnsHostnames: true}, meta('vpc'))).id
   const subnetIds = []
   for (const [zone, cidr] of [

@@ -1,4 +1,4 @@
-import {ClientException, InvalidParameterException} from '@aws-sdk/client-ecs'
+import {AccessDeniedException, ClientException, InvalidParameterException} from '@aws-sdk/client-ecs'
 import {DeleteConflictException, EntityAlreadyExistsException, NoSuchEntityException} from '@aws-sdk/client-iam'
 import {describe, expect, it} from 'vitest'
 import {classifyIamError, isIamPropagationError} from '../../../src/resources/iam/errors.js'
@@ -28,6 +28,8 @@ describe('isIamPropagationError', () => {
       queryError('ValidationError', 'You must use a valid fully-formed launch template. Value (teststack-runner) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name'),
     ],
     ['Auto Scaling (launch configuration)', queryError('ValidationError', 'Invalid IamInstanceProfile: teststack-runner')],
+    // Passing a role made moments ago (terraform-aws-modules/terraform-aws-ecs#414).
+    ['ECS iam:PassRole', ecs(AccessDeniedException, 'User: arn:aws:sts::123456789012:assumed-role/deployer/ci is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/teststack-execution')],
   ])('recognises %s', (_case, error) => {
     expect(isIamPropagationError(error)).toBe(true)
   })
