@@ -18,7 +18,6 @@ export interface FakeHandler {
 }
 
 /** A method of a fake that answers one operation. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation takes its own input shape
 export type OperationHandler = (input: any) => unknown
 
 /**
