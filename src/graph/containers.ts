@@ -192,6 +192,7 @@ function addService(graph: GraphBuilder, spec: Spec, service: ServiceSpec, regio
     taskRoleArn: ref(containerIds.taskRole, 'arn'),
     containerDefinitions: [container],
     ...(service.dockerSocket ? {volumes: [{name: 'docker-socket', host: {sourcePath: '/var/run/docker.sock'}}]} : {}),
+    ...(service.imageSource === 'deploy' ? {imageSource: 'deploy' as const} : {}),
   }
   graph.add(containerIds.taskDefinition(service.name), 'ecs.task-definition', taskDefinition, [containerIds.logGroup(service.name)])
 

@@ -85,12 +85,30 @@ const CONTAINER_FIELDS = [
 const TOP_FIELDS = ['cpu', 'memory', 'networkMode', 'requiresCompatibilities', 'runtimePlatform', 'executionRoleArn', 'taskRoleArn', 'volumes'] as const
 
 /**
+ * What a definition whose images are set outside the spec (`imageSource:
+ * deploy`) means against the latest ACTIVE revision: each container keeps
+ * the image it has there. A container the revision does not have takes the
+ * spec's image. Any other definition is as desired.
+ */
+export function keepingRunningImages(desired: TaskDefinitionDesired, latest: TaskDefinitionObserved | undefined): TaskDefinitionDesired {
+  if (desired.imageSource !== 'deploy' || !latest) return desired
+  const running = new Map(latest.definition.containerDefinitions.map((container) => [container.name, container.image]))
+  return {
+    ...desired,
+    containerDefinitions: desired.containerDefinitions.map(({imageReference, ...container}) => {
+      const image = running.get(container.name)
+      return image === undefined ? {...container, ...(imageReference === undefined ? {} : {imageReference})} : {...container, image}
+    }),
+  }
+}
+
+/**
  * Desired against the latest ACTIVE revision, both normalised: a change is
  * a new revision (in place: `replace: false`), named per field and per
  * container (`containerDefinitions.api.image`). A new family is a new object.
  */
 export function diffTaskDefinition(desired: TaskDefinitionDesired, observed: TaskDefinitionObserved): Change[] {
-  const want = normaliseTaskDefinition(desired)
+  const want = normaliseTaskDefinition(keepingRunningImages(desired, observed))
   const have = normaliseTaskDefinition(observed.definition)
   const changes: Change[] = []
   if (want.family !== have.family) changes.push({field: 'family', before: have.family, after: want.family, replace: true})
@@ -180,13 +198,17 @@ export const taskDefinition: Reconciler<TaskDefinitionDesired, TaskDefinitionObs
       ensureOurs(latest, meta, ctx.stack, `ECS task definition family ${desired.family}`)
       if (diffTaskDefinition(desired, latest).length === 0) return latest
     }
-    return register(client, desired, meta)
+    return register(client, keepingRunningImages(desired, latest), meta)
   },
 
-  /** A new revision: the family's earlier revisions stay ACTIVE (a rollback deploys the previous one) until teardown. */
+  /**
+   * A new revision: the family's earlier revisions stay ACTIVE (a rollback
+   * deploys the previous one) until teardown. With `imageSource: deploy`, it
+   * has the images of the latest revision (what the last deploy set).
+   */
   async update(ctx, desired, observed) {
     const client = await ecsClient(ctx)
-    return register(client, desired, {logicalId: observed.logicalId ?? '', tags: ownerTags(ctx, observed)})
+    return register(client, keepingRunningImages(desired, observed), {logicalId: observed.logicalId ?? '', tags: ownerTags(ctx, observed)})
   },
 
   /**
