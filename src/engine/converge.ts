@@ -87,7 +87,8 @@ export async function prepare(options: PrepareOptions): Promise<PreparedRun> {
   const targets = options.targets ? new Set(options.targets) : undefined
   const inScope = (logicalId: string) => !targets || targets.has(logicalId)
   const reconcilers = await loadReconcilers(registry, [
-    ...nodes.filter((node) => inScope(node.id)).map((node) => node.kind),
+    // Every kind of the graph: the schedule weighs the whole graph, pinned nodes included.
+    ...nodes.map((node) => node.kind),
     ...Object.entries(state.resources)
       .filter(([logicalId]) => inScope(logicalId))
       .map(([, entry]) => entry.kind),
