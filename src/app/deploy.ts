@@ -3,10 +3,10 @@ import {NotInStateError, type PlannedNode} from '../engine/plan.js'
 import {StateWriter} from '../engine/state-writer.js'
 import {containerIds, type DeployImage, withDeployedImage} from '../graph/containers.js'
 import {registry} from '../resources/registry.js'
-import type {ServiceSpec} from '../spec/schema.js'
 import {currentLockInfo} from '../state/lock.js'
 import {RefusedError, UsageError, UserError} from './errors.js'
 import {buildReport, type RunReport} from './report.js'
+import {findService} from './services.js'
 import type {Session} from './session.js'
 
 /**
@@ -43,16 +43,9 @@ const TAG = /^([A-Za-z0-9_][A-Za-z0-9._-]{0,127}|sha256:[0-9a-f]{64})$/
 export function parseDeployImage(value: string): DeployImage {
   if (value.includes('/')) return {uri: value}
   if (TAG.test(value)) return {tag: value}
-  throw new UsageError(`--image ${JSON.stringify(value)} is neither a tag (like v1.2.3 or sha-3f2a1c0, at most 128 letters, digits, "_", "." and "-") nor a full image URI (like 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:v1.2.3)`)
-}
-
-/** The spec's service of that name; unknown: a usage error naming the ones there are. */
-export function findService(session: Session, name: string): ServiceSpec {
-  const services = session.spec?.services ?? []
-  const service = services.find((candidate) => candidate.name === name)
-  if (service) return service
-  const known = services.map((candidate) => candidate.name)
-  throw new UsageError(`unknown service "${name}": ${known.length > 0 ? `${session.options.file} has ${known.join(', ')}` : `${session.options.file} has no services`}`)
+  throw new UsageError(
+    `--image ${JSON.stringify(value)} is neither a tag (like v1.2.3 or sha-3f2a1c0, at most 128 letters, digits, "_", "." and "-") nor a full image URI (like 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:v1.2.3)`,
+  )
 }
 
 export async function deploy(session: Session, options: {service: string; image: string}): Promise<DeployReport> {
@@ -98,11 +91,14 @@ export async function deploy(session: Session, options: {service: string; image:
 function refuseOtherChanges(planned: Map<string, PlannedNode>, ids: {taskDefinitionId: string; container: string}): void {
   const others: string[] = []
   for (const [id, node] of planned) {
-    if (node.action === 'create' || node.action === 'replace') throw new NotDeployedError(`${id} must be ${node.action === 'create' ? 'created' : 'replaced'}, which is \`containrlab up\`'s job: run it first. Nothing was changed.`)
+    if (node.action === 'create' || node.action === 'replace')
+      throw new NotDeployedError(`${id} must be ${node.action === 'create' ? 'created' : 'replaced'}, which is \`containrlab up\`'s job: run it first. Nothing was changed.`)
     const fields = node.changes.map((change) => change.field).filter((field) => !(id === ids.taskDefinitionId && field === `containerDefinitions.${ids.container}.image`))
     if (fields.length > 0) others.push(`${id}: ${fields.join(', ')}`)
   }
   if (others.length > 0) {
-    throw new RefusedError(`the spec changed more than the image since the last \`containrlab up\` (${others.join('; ')}): deploy rolls the image only. Run \`containrlab up\` first (\`containrlab plan\` shows the changes). Nothing was changed.`)
+    throw new RefusedError(
+      `the spec changed more than the image since the last \`containrlab up\` (${others.join('; ')}): deploy rolls the image only. Run \`containrlab up\` first (\`containrlab plan\` shows the changes). Nothing was changed.`,
+    )
   }
 }

@@ -11,7 +11,11 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
 
 --image takes a tag (or sha256: digest) of the service's image, \`v1.2.3\` for \`image: api:latest\`, or a full image URI (anything with a "/"). The service must have \`imageSource: deploy\` in the spec, so that the next \`up\` keeps the image instead of rolling it back to \`image\`.`
 
-  static override examples = ['<%= config.bin %> deploy api --image v1.2.3', '<%= config.bin %> deploy web --image sha-$(git rev-parse --short HEAD) --json', '<%= config.bin %> deploy api --image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/containrlab-api:v1.2.3']
+  static override examples = [
+    '<%= config.bin %> deploy api --image v1.2.3',
+    '<%= config.bin %> deploy web --image sha-$(git rev-parse --short HEAD) --json',
+    '<%= config.bin %> deploy api --image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/containrlab-api:v1.2.3',
+  ]
 
   static override args = {
     service: Args.string({description: "The service's name in the spec (services[].name).", required: true}),

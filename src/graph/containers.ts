@@ -246,8 +246,11 @@ export function withDeployedImage(node: ResourceNode, service: Pick<ServiceSpec,
   const desired = node.desired as unknown as Desired<TaskDefinitionDesired>
   const repository = repositoryOfImage(service.image)
   const reference = 'tag' in image ? (image.tag.startsWith('sha256:') ? `@${image.tag}` : `:${image.tag}`) : ''
-  const rolled: Pick<Desired<ContainerDefinition>, 'image' | 'imageReference'> =
-    'uri' in image ? {image: image.uri} : repository !== undefined ? {image: ref(containerIds.repository(repository), 'uri'), imageReference: reference} : {image: `${imageName(service.image)}${reference}`}
+  const rolled: Pick<Desired<ContainerDefinition>, 'image' | 'imageReference'> = 'uri' in image
+    ? {image: image.uri}
+    : repository !== undefined
+      ? {image: ref(containerIds.repository(repository), 'uri'), imageReference: reference}
+      : {image: `${imageName(service.image)}${reference}`}
   const containerDefinitions = desired.containerDefinitions.map((container) => {
     if (container.name !== service.name) return container
     const others = {...container}

@@ -1,4 +1,5 @@
 import type {DeployReport} from '../app/deploy.js'
+import type {LogEvent} from '../resources/logs/events.js'
 import type {ResourceReport, RunReport} from '../app/report.js'
 import type {RawStateReport} from '../app/state.js'
 import type {StatusReport} from '../app/status.js'
@@ -207,4 +208,9 @@ export function formatRawState(report: RawStateReport): string {
     else if (p.role === 'header' || p.role === 'legacy-header') lines.push('  ✓ a valid state document')
   }
   return lines.join('\n')
+}
+
+/** One log event as `aws logs tail` prints it: time (ISO, UTC), stream, message (its trailing newline dropped). */
+export function formatLogEvent(event: LogEvent): string {
+  return `${new Date(event.timestamp).toISOString()} ${event.stream} ${event.message.replace(/\r?\n$/, '')}`
 }
