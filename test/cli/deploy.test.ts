@@ -5,17 +5,11 @@ import {up} from '../../src/app/up.js'
 import Deploy from '../../src/commands/deploy.js'
 import Up from '../../src/commands/up.js'
 import type {FakeCloud} from '../fake-cloud/index.js'
-import {EXAMPLE, exampleCloud, exampleWith} from '../helpers/stack.js'
+import {EXAMPLE, exampleCloud, exampleWith, onFakeClock} from '../helpers/stack.js'
 import {runCommand as run} from './run-command.js'
 
 const REPOSITORY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/containrlab-api'
 const revision = (n: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/containrlab-api:${n}`
-
-/** The commands run on the fake cloud's clock: its ECS deployments take simulated minutes, not real ones. */
-export function onFakeClock(cloud: FakeCloud): void {
-  const open = Session.open.bind(Session)
-  vi.spyOn(Session, 'open').mockImplementation((options) => open({...options, clock: cloud.clock}))
-}
 
 /** The task definition the fake ECS service's PRIMARY deployment runs. */
 function running(cloud: FakeCloud, service = 'containrlab-api'): string | undefined {
