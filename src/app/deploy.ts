@@ -2,6 +2,7 @@ import {converge, prepare} from '../engine/converge.js'
 import {NotInStateError, type PlannedNode} from '../engine/plan.js'
 import {StateWriter} from '../engine/state-writer.js'
 import {containerIds, type DeployImage, withDeployedImage} from '../graph/containers.js'
+import {withdrawRevision} from '../resources/ecs/task-definition.js'
 import {registry} from '../resources/registry.js'
 import {currentLockInfo} from '../state/lock.js'
 import {RefusedError, UsageError, UserError} from './errors.js'
@@ -67,7 +68,8 @@ export async function deploy(session: Session, options: {service: string; image:
   try {
     const doc = await session.store.load()
     if (!doc || targets.some((id) => !doc.resources[id])) throw new NotDeployedError(`${notYet}.`)
-    const before = doc.resources[taskDefinitionId]!.outputs.arn
+    const previous = structuredClone(doc.resources[taskDefinitionId]!)
+    const before = previous.outputs.arn
     const common = {nodes: runNodes, registry, context: session.context, state: doc, concurrency: session.options.concurrency}
     const prepared = await prepare({...common, targets}).catch((error: unknown) => {
       throw error instanceof NotInStateError ? new NotDeployedError(`${notYet} (${error.message.replace(/; run .*$/, '')}).`) : error
@@ -76,7 +78,14 @@ export async function deploy(session: Session, options: {service: string; image:
     const writer = new StateWriter(doc, session.store, session.statePacing)
     const result = await converge(prepared, {...common, writer, emit: session.options.emit, signal: session.options.signal})
     const report = buildReport('deploy', {stack: session.stack, region: session.region, serial: doc.serial}, result.results, result.outputs, result)
-    const after = result.outputs[taskDefinitionId]?.arn
+    let after = result.outputs[taskDefinitionId]?.arn
+    if (!result.ok && after && after !== before && result.results.some((r) => r.id === serviceId && r.status === 'failed')) {
+      // The deployment failed (rolled back): the new revision is withdrawn, or the next `up` would roll the service onto it.
+      await withdrawRevision(session.context(taskDefinitionId), after)
+      doc.resources[taskDefinitionId] = previous
+      await writer.commit()
+      after = undefined
+    }
     return {...report, command: 'deploy', service: service.name, image: options.image, taskDefinition: {before, ...(after ? {after} : {})}}
   } finally {
     await lock.release()

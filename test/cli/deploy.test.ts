@@ -93,6 +93,18 @@ describe('containrlab deploy', () => {
     expect(result.stdout).toMatch(/service\/api: .*CannotPullContainerError: pull image manifest has been retried/s)
     expect(result.stdout).toContain('api: not rolled to broken (it ran containrlab-api:1).')
     expect(running(cloud)).toBe(revision(1))
+    // The failed revision is withdrawn: the next up neither rolls the service onto it nor changes anything.
+    expect(
+      cloud
+        .mutatingCalls()
+        .filter((call) => call.operation === 'DeregisterTaskDefinition')
+        .map((call) => call.input),
+    ).toEqual([{taskDefinition: revision(2)}])
+    cloud.resetCalls()
+    const next = await run(Up, ['-f', EXAMPLE, '--json'])
+    expect(next.exitCode).toBe(0)
+    expect(cloud.mutatingCalls().filter((call) => call.service !== 'ssm')).toEqual([])
+    expect(running(cloud)).toBe(revision(1))
   })
 
   it('refuses a service whose image the spec sets: the next up would roll it back', async () => {

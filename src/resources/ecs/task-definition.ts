@@ -258,3 +258,21 @@ function ownerTags(ctx: ReconcileContext, observed: TaskDefinitionObserved): Cre
     {Key: TAG_MANAGED_BY, Value: MANAGED_BY},
   ]
 }
+
+/**
+ * Takes back a revision no service should move to (`containrlab deploy`
+ * whose deployment the circuit breaker rolled back): deregistered, the
+ * family's latest ACTIVE revision is the one the service runs again, so
+ * that the next `up` does not roll the service forward onto it. "Existing
+ * tasks and services that reference an INACTIVE task definition revision
+ * continue to run without disruption."
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html
+ */
+export async function withdrawRevision(ctx: ReconcileContext, arn: string): Promise<void> {
+  const client = await ecsClient(ctx)
+  try {
+    await client.send(new DeregisterTaskDefinitionCommand({taskDefinition: arn}))
+  } catch (error) {
+    if (!isUnknownTaskDefinition(error)) throw error
+  }
+}
