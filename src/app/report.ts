@@ -30,7 +30,7 @@ export interface ResourceReport {
 
 /** The one document `up`, `plan` and `teardown` return (and print under --json). */
 export interface RunReport {
-  command: 'up' | 'plan' | 'teardown'
+  command: 'up' | 'plan' | 'teardown' | 'deploy'
   stack: string
   region?: string
   ok: boolean

@@ -30,7 +30,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: CommandFlags<T>
   protected readonly abort = new AbortController()
-  private readonly interrupts = new Interrupts(this.abort)
+  protected readonly interrupts = new Interrupts(this.abort)
 
   /** Set while the command line is parsed: whatever fails then is a usage error (exit 64). */
   private parsing = false

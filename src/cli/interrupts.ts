@@ -10,13 +10,15 @@ import {exitWhenDrained} from './drain.js'
  */
 export class Interrupts {
   private count = 0
+  /** What the first signal does, as told to the user; a command that holds no lock or state says less. */
+  stopping = 'finishing the calls in flight, saving state and releasing the lock'
   private readonly onSignal = (signal: NodeJS.Signals) => {
     this.count++
     if (this.count > 1) {
       this.io.exit(EXIT_INTERRUPTED)
       return
     }
-    this.io.warn(`\n${signal}: finishing the calls in flight, saving state and releasing the lock (again to quit at once)…\n`)
+    this.io.warn(`\n${signal}: ${this.stopping} (again to quit at once)…\n`)
     this.io.setExitCode(EXIT_INTERRUPTED)
     this.abort.abort(new Error(`interrupted by ${signal}`))
   }

@@ -192,6 +192,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
   }
 
   const runNode = async (node: ResourceNode): Promise<Settled> => {
+    // Outside a targeted run's targets: as the state records it.
+    if (!plan.nodes.has(node.id)) return {ok: true, outputs: plan.pinned.get(node.id)}
     const planned = plan.nodes.get(node.id)!
     const reconciler = reconcilers.get(node.kind)!
     const fail = (status: 'failed' | 'blocked' | 'interrupted', error: string, action: NodeAction = planned.action): Settled => {
@@ -267,10 +269,12 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
   }
 
   const lateDeletions = plan.deletions.filter((deletion) => !deletion.early)
+  /** The nodes the run acts on and reports (all of the graph's, but in a targeted run). */
+  const planned = dag.order.filter((id) => plan.nodes.has(id))
   emit({
     type: 'run-start',
     nodes: [
-      ...dag.order.map((id) => ({id, kind: dag.nodes.get(id)!.kind, waitsFor: dag.dependencies.get(id) ?? []})),
+      ...planned.map((id) => ({id, kind: dag.nodes.get(id)!.kind, waitsFor: (dag.dependencies.get(id) ?? []).filter((dep) => plan.nodes.has(dep))})),
       ...plan.deletions.map((deletion) => ({id: DeletionWalk.label(deletion), kind: deletion.kind, waitsFor: []})),
       // The old objects create-before-delete replacements retire, deleted once their dependents moved (labelled as DeletionWalk does).
       ...[...plan.nodes.values()]
@@ -294,7 +298,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ConvergeResult> 
     const stateError = await writer.flushForReport()
     const earlyResults = [...early.results.entries()].filter(([key]) => !key.startsWith('replaced:')).map(([, result]) => result)
     const deletionResults = [...earlyResults, ...lateResults]
-    const ordered = [...dag.order.map((id) => results.get(id)!), ...deletionResults]
+    const ordered = [...planned.map((id) => results.get(id)!), ...deletionResults]
     const ok = !stateError && allSettled.every((s) => s.ok) && deletionResults.every((r) => r.status === 'done' || r.status === 'kept')
     const why = stopped()
     return {results: ordered, outputs, ok, ...(why ? {stopped: why.replace(/^not attempted: /, '')} : {}), ...(interrupted() ? {interrupted: true} : {}), ...(stateError ? {stateError} : {})}

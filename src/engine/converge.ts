@@ -6,7 +6,7 @@ import type {StateDocument} from '../state/types.js'
 import {applyPlan, type ConvergeResult} from './apply.js'
 import type {EventSink, NodeResult} from './events.js'
 import {observe, type World} from './observe.js'
-import {planConflicts, planResults, planRun, type RunPlan} from './plan.js'
+import {pinnedOutputs, planConflicts, planResults, planRun, type RunPlan} from './plan.js'
 import type {StateWriter} from './state-writer.js'
 
 export type {ConvergeResult} from './apply.js'
@@ -35,6 +35,13 @@ export interface PrepareOptions {
   allowUnreadable?: boolean
   /** Ask the kinds whether AWS already refuses some of the creates (Reconciler.conflicts): `plan` and `up` do. */
   checkConflicts?: boolean
+  /**
+   * A targeted run (`deploy`): only these logical ids are read, planned and
+   * converged; the other nodes' outputs come from the state (NotInStateError
+   * when one the targets refer to is not there), and nothing else is read,
+   * changed or deleted.
+   */
+  targets?: string[]
 }
 
 /** Some kind could not be read (observe.ts): there is no plan without knowing what exists. Nothing was changed. */
@@ -77,15 +84,26 @@ export async function loadReconcilers(registry: ReconcilerRegistry, kinds: Itera
 export async function prepare(options: PrepareOptions): Promise<PreparedRun> {
   const {nodes, registry, state} = options
   const dag = buildDag(nodes)
-  const reconcilers = await loadReconcilers(registry, [...nodes.map((node) => node.kind), ...Object.values(state.resources).map((entry) => entry.kind), ...state.retired.map((entry) => entry.kind)])
+  const targets = options.targets ? new Set(options.targets) : undefined
+  const inScope = (logicalId: string) => !targets || targets.has(logicalId)
+  const reconcilers = await loadReconcilers(registry, [
+    // Every kind of the graph: the schedule weighs the whole graph, pinned nodes included.
+    ...nodes.map((node) => node.kind),
+    ...Object.entries(state.resources)
+      .filter(([logicalId]) => inScope(logicalId))
+      .map(([, entry]) => entry.kind),
+    ...state.retired.filter((entry) => inScope(entry.logicalId)).map((entry) => entry.kind),
+  ])
   const wanted = new Map<string, {kind: string; desired?: unknown}>()
-  for (const node of nodes) wanted.set(node.id, {kind: node.kind, desired: node.desired})
-  for (const [logicalId, entry] of Object.entries(state.resources)) if (!wanted.has(logicalId)) wanted.set(logicalId, {kind: entry.kind})
+  for (const node of nodes) if (inScope(node.id)) wanted.set(node.id, {kind: node.kind, desired: node.desired})
+  for (const [logicalId, entry] of Object.entries(state.resources)) if (!wanted.has(logicalId) && inScope(logicalId)) wanted.set(logicalId, {kind: entry.kind})
+  // Before any call: a targeted run needs what its targets refer to in the state.
+  pinnedOutputs(dag, state, targets)
   const world: World = options.offline
     ? {current: new Map([...wanted.keys()].map((id) => [id, {}])), retired: state.retired.map(() => undefined), strays: [], unreadable: new Map()}
-    : await observe({ctx: options.context(''), registry, state, wanted, awaitRecent: options.awaitRecent ? 'replay' : undefined, concurrency: options.concurrency})
+    : await observe({ctx: options.context(''), registry, state, wanted, awaitRecent: options.awaitRecent ? 'replay' : undefined, concurrency: options.concurrency, ...(targets ? {retiredOf: inScope} : {})})
   if (world.unreadable.size > 0 && !options.allowUnreadable) throw new UnreadableError(unreadableKinds(world, state, (id) => wanted.get(id)?.kind))
-  const plan = planRun({dag, reconcilers, world, state, offline: options.offline})
+  const plan = planRun({dag, reconcilers, world, state, offline: options.offline, targets})
   if (options.checkConflicts && !options.offline) plan.conflicts = await planConflicts(plan, reconcilers, options.context(''))
   return {plan, world, reconcilers, state}
 }

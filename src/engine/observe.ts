@@ -67,6 +67,8 @@ export interface ObserveOptions {
    */
   awaitRecent?: 'replay' | 'all'
   concurrency: number
+  /** Whose retired objects to read (default: every logical id's); a targeted run reads only its targets'. */
+  retiredOf?: (logicalId: string) => boolean
 }
 
 /**
@@ -105,7 +107,8 @@ export async function observe(options: ObserveOptions): Promise<World> {
     const entry = state.resources[logicalId]
     if (entry?.kind === kind) want(kind, entry.id)
   }
-  for (const entry of state.retired) want(entry.kind, entry.id)
+  const retiredWanted = (entry: {logicalId: string}) => options.retiredOf?.(entry.logicalId) ?? true
+  for (const entry of state.retired) if (retiredWanted(entry)) want(entry.kind, entry.id)
   const byId = new Map<string, Map<string, Observed>>()
   const readKind = async (kind: string, ids: string[]) => {
     const reconciler = await reconcilerOf(kind)

@@ -73,6 +73,21 @@ export interface RunPlan {
   missing: string[]
   /** Creates AWS already refuses (Reconciler.conflicts: a name someone else holds), `<logical id>: <why>`: `up` refuses before any change. */
   conflicts: string[]
+  /**
+   * A targeted run (`targets`): the graph's other nodes, each with the
+   * outputs the state records for it. They are in `dag` (so that the
+   * targets wait for nothing and refer to their outputs) but not in `nodes`:
+   * never read, changed or reported.
+   */
+  pinned: Map<string, Record<string, string>>
+}
+
+/** A targeted run needs what its targets refer to in the state: these nodes are not there (or not as their kind). */
+export class NotInStateError extends Error {
+  constructor(readonly ids: string[]) {
+    super(`not in the stack's state: ${ids.join(', ')}; run \`containrlab up\` first`)
+    this.name = 'NotInStateError'
+  }
 }
 
 /** Picks the one action for a node from its diff. Changes to sensitive fields are marked so that every output masks them. */
@@ -92,13 +107,21 @@ export function decide(reconciler: Reconciler, desired: unknown, observed: Obser
   return {action: 'update', changes}
 }
 
-export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>; world: World; state: StateDocument; offline?: boolean}): RunPlan {
-  const {dag, reconcilers, world, state} = options
+/**
+ * `targets`: a targeted run (`containrlab deploy`), of these logical ids
+ * only; every other node of the graph stands as the state records it (its
+ * outputs), and nothing outside the targets is deleted. Without: the whole graph.
+ */
+export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>; world: World; state: StateDocument; offline?: boolean; targets?: ReadonlySet<string>}): RunPlan {
+  const {dag, reconcilers, world, state, targets} = options
   const nodes = new Map<string, PlannedNode>()
   const missing: string[] = []
   /** Outputs the plan knows: those of objects that stay (no-op or in-place update). */
   const known = new Map<string, Record<string, string>>()
+  const pinned = pinnedOutputs(dag, state, targets)
+  for (const [id, outputs] of pinned) known.set(id, outputs)
   for (const id of dag.order) {
+    if (targets && !targets.has(id)) continue
     const node = dag.nodes.get(id)!
     const reconciler = reconcilers.get(node.kind)!
     const observation = world.current.get(id) ?? {}
@@ -126,11 +149,15 @@ export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>
   // wait for it, so it may hold it: a subnet in a VPC, a NAT gateway's interface in a subnet).
   const unsafe: string[] = []
   for (const id of dag.order) {
-    const root = nodes.get(id)!
-    if (root.cascadeOf || root.action !== 'replace' || reconcilers.get(root.node.kind)!.replaceStrategy !== 'delete-before-create') continue
+    const root = nodes.get(id)
+    if (!root || root.cascadeOf || root.action !== 'replace' || reconcilers.get(root.node.kind)!.replaceStrategy !== 'delete-before-create') continue
     root.cascadeOf = id
     for (const memberId of transitiveDependents(dag, id)) {
-      const member = nodes.get(memberId)!
+      const member = nodes.get(memberId)
+      if (!member) {
+        unsafe.push(`replacing ${id} replaces ${memberId} with it, which this run does not change: run \`containrlab up\``)
+        continue
+      }
       if (member.cascadeOf) continue
       member.cascadeOf = id
       if (!member.observation.observed) continue
@@ -147,8 +174,28 @@ export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>
     unsafe.push(`${why}, which deletes ${loss.what}: change the spec so that it need not be replaced, or move the data first`)
   }
 
-  const deletions = plannedDeletions({dag, nodes, world, state})
-  return {dag, nodes, deletions, unsafe, missing, conflicts: []}
+  const all = plannedDeletions({dag, nodes, world, state})
+  // A targeted run deletes only its targets' old objects and strays: nothing removed from the spec, nothing of other nodes.
+  const deletions = targets ? all.filter((deletion) => deletion.cause !== 'removed' && targets.has(deletion.logicalId)) : all
+  return {dag, nodes, deletions, unsafe, missing, conflicts: [], pinned}
+}
+
+/** The outputs the state records for the nodes outside the targets (none without targets); NotInStateError when one the targets wait for is not there. */
+export function pinnedOutputs(dag: Dag, state: StateDocument, targets: ReadonlySet<string> | undefined): Map<string, Record<string, string>> {
+  const pinned = new Map<string, Record<string, string>>()
+  if (!targets) return pinned
+  const absent = [...targets].filter((id) => !dag.nodes.has(id))
+  if (absent.length > 0) throw new Error(`targets that are not in the graph: ${absent.join(', ')}`)
+  const notRecorded: string[] = []
+  for (const id of dag.order) {
+    if (targets.has(id)) continue
+    const entry = state.resources[id]
+    if (entry?.kind === dag.nodes.get(id)!.kind) pinned.set(id, entry.outputs)
+    // Only what a target waits for must be there.
+    else if ([...targets].some((target) => dag.dependencies.get(target)?.includes(id))) notRecorded.push(id)
+  }
+  if (notRecorded.length > 0) throw new NotInStateError(notRecorded)
+  return pinned
 }
 
 /** Asks each kind whose objects the plan creates whether AWS already refuses some (Reconciler.conflicts). */

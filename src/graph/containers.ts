@@ -4,7 +4,7 @@ import {repositoryOfImage} from '../spec/containers.js'
 import type {ClusterSpec, ServiceSpec, Spec} from '../spec/schema.js'
 import {type Desired, type GraphBuilder, ids} from './builder.js'
 import {subnetRefs} from './network.js'
-import {ref} from './types.js'
+import {type ResourceNode, ref} from './types.js'
 
 /**
  * The containers (seed 000/001/002): ECR repositories, a log group per
@@ -192,6 +192,7 @@ function addService(graph: GraphBuilder, spec: Spec, service: ServiceSpec, regio
     taskRoleArn: ref(containerIds.taskRole, 'arn'),
     containerDefinitions: [container],
     ...(service.dockerSocket ? {volumes: [{name: 'docker-socket', host: {sourcePath: '/var/run/docker.sock'}}]} : {}),
+    ...(service.imageSource === 'deploy' ? {imageSource: 'deploy' as const} : {}),
   }
   graph.add(containerIds.taskDefinition(service.name), 'ecs.task-definition', taskDefinition, [containerIds.logGroup(service.name)])
 
@@ -228,4 +229,41 @@ export function logGroupName(stack: string, service: string): string {
 /** IAM role and instance profile names: at most 64 characters. */
 function roleName(stack: string, purpose: string): string {
   return `${stack}-${purpose}`.slice(0, 64)
+}
+
+/** What `containrlab deploy --image` names: a tag (or `sha256:` digest) of the service's own image, or a full image URI. */
+export type DeployImage = {tag: string} | {uri: string}
+
+/**
+ * A service's task definition node rolled to another image (`containrlab
+ * deploy`): the spec's definition with the image given, which the kind
+ * then compares as `imageSource: spec` does (a different image is a new
+ * revision). A tag goes with the service's repository, as `image: api:TAG`
+ * would (its URI, an output of the repository node); with an image from
+ * another registry, with that image's name. A URI is taken as it is.
+ */
+export function withDeployedImage(node: ResourceNode, service: Pick<ServiceSpec, 'name' | 'image'>, image: DeployImage): ResourceNode {
+  const desired = node.desired as unknown as Desired<TaskDefinitionDesired>
+  const repository = repositoryOfImage(service.image)
+  const reference = 'tag' in image ? (image.tag.startsWith('sha256:') ? `@${image.tag}` : `:${image.tag}`) : ''
+  const rolled: Pick<Desired<ContainerDefinition>, 'image' | 'imageReference'> = 'uri' in image
+    ? {image: image.uri}
+    : repository !== undefined
+      ? {image: ref(containerIds.repository(repository), 'uri'), imageReference: reference}
+      : {image: `${imageName(service.image)}${reference}`}
+  const containerDefinitions = desired.containerDefinitions.map((container) => {
+    if (container.name !== service.name) return container
+    const others = {...container}
+    delete others.imageReference
+    return {...others, ...rolled}
+  })
+  return {...node, desired: {...desired, imageSource: 'spec', containerDefinitions} as unknown as Record<string, unknown>}
+}
+
+/** An image reference without its tag or digest: `docker.io/library/nginx:1.27` → `docker.io/library/nginx`. */
+function imageName(image: string): string {
+  const at = image.indexOf('@')
+  if (at >= 0) return image.slice(0, at)
+  const colon = image.lastIndexOf(':')
+  return colon > image.lastIndexOf('/') ? image.slice(0, colon) : image
 }

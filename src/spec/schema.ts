@@ -302,6 +302,9 @@ export const logsSchema = z
 
 export const ARCHITECTURES = ['arm64', 'x86_64'] as const
 
+/** Where a service's image comes from (ServiceSpec.imageSource). */
+export const IMAGE_SOURCES = ['spec', 'deploy'] as const
+
 export const clusterSchema = z
   .object({
     /** The cluster is `<stack>-<name>` (seed 001: containrlab-cluster, containrlab-runner-ec2). */
@@ -337,6 +340,13 @@ export const serviceSchema = z
     name: resourceName,
     cluster: resourceName,
     image,
+    /**
+     * Who says which image runs. `spec` (default): \`image\`, to which every
+     * \`up\` converges. \`deploy\`: \`image\` is only the first one (for a task
+     * definition not registered yet); after that \`containrlab deploy\` rolls
+     * the image, and \`up\` keeps the one of the active revision.
+     */
+    imageSource: z.enum(IMAGE_SOURCES).default('spec'),
     /** CPU units (1024 = 1 vCPU) and MiB of the task; on Fargate one of its task sizes. */
     cpu: z.number().int().min(128).max(16384),
     memory: z.number().int().min(128).max(122880),

@@ -1,3 +1,5 @@
+import type {DeployReport} from '../app/deploy.js'
+import type {LogEvent} from '../resources/logs/events.js'
 import type {ResourceReport, RunReport} from '../app/report.js'
 import type {RawStateReport} from '../app/state.js'
 import type {StatusReport} from '../app/status.js'
@@ -61,13 +63,14 @@ const SUMMARY_OUTPUTS = new Set(['publicIp', 'dnsName', 'cidr'])
 export function formatRunSummary(report: RunReport): string {
   const s = report.summary
   const teardown = report.command === 'teardown'
-  const verb = teardown ? 'Teardown' : 'Apply'
+  const verb = teardown ? 'Teardown' : report.command === 'deploy' ? 'Deploy' : 'Apply'
   const lines: string[] = []
   const counts = teardown ? `${s.delete} deleted` : `${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted, ${s.noop} unchanged`
   const undone = [report.inFlight?.length ? `${report.inFlight.length} in flight` : undefined, report.notStarted?.length ? `${report.notStarted.length} not started` : undefined].filter(Boolean)
   const outcome = report.interrupted ? 'INTERRUPTED' : report.ok ? 'complete' : 'FAILED'
   lines.push(`${verb} ${outcome} for stack ${report.stack}: ${counts}${report.interrupted && undone.length > 0 ? `; ${undone.join(', ')}` : ''}.`)
   if (report.interrupted) lines.push(...interruptedLines(report))
+  if (isDeploy(report)) lines.push(deployLine(report))
   if (report.kept?.length) {
     lines.push('', 'Kept, because they hold data (teardown --purge deletes them):')
     for (const kept of report.kept) lines.push(`  • ${kept}`)
@@ -93,9 +96,22 @@ export function formatRunSummary(report: RunReport): string {
     }
   }
   if (report.interrupted) {
-    lines.push('', `What was done is saved in the state. Run \`containrlab ${teardown ? 'teardown' : 'up'}\` again to finish.`)
+    lines.push('', `What was done is saved in the state. Run \`containrlab ${teardown ? 'teardown' : isDeploy(report) ? `deploy ${report.service} --image ${report.image}` : 'up'}\` again to finish.`)
   }
   return lines.join('\n')
+}
+
+function isDeploy(report: RunReport): report is DeployReport {
+  return report.command === 'deploy'
+}
+
+/** `api: containrlab-api:3 → containrlab-api:4 (image v1.2.3)`, or where it stays. */
+function deployLine(report: DeployReport): string {
+  const revision = (arn: string | undefined) => arn?.split('/').pop() ?? 'none'
+  const {before, after} = report.taskDefinition
+  if (!report.ok) return `${report.service}: not rolled to ${report.image} (it ran ${revision(before)}).`
+  if (after === before) return `${report.service}: already runs ${report.image} (${revision(after)}); nothing to roll.`
+  return `${report.service}: ${revision(before)} → ${revision(after)} (image ${report.image}).`
 }
 
 /** An interrupted run: what it did, what it had started and not finished, what it did not start. */
@@ -192,4 +208,9 @@ export function formatRawState(report: RawStateReport): string {
     else if (p.role === 'header' || p.role === 'legacy-header') lines.push('  ✓ a valid state document')
   }
   return lines.join('\n')
+}
+
+/** One log event as `aws logs tail` prints it: time (ISO, UTC), stream, message (its trailing newline dropped). */
+export function formatLogEvent(event: LogEvent): string {
+  return `${new Date(event.timestamp).toISOString()} ${event.stream} ${event.message.replace(/\r?\n$/, '')}`
 }

@@ -66,7 +66,7 @@ describe('the containrlab process', () => {
     })
 
     it('a word close to no command suggests none', async () => {
-      const result = await runCli(['deploy'])
+      const result = await runCli(['rollout'])
       expect(result.code).toBe(64)
       expect(result.stderr).not.toMatch(/Did you mean/)
       expect(result.stderr).toMatch(/containrlab help/)

@@ -3,6 +3,7 @@ import {converge, planReport, prepare} from '../../src/engine/converge.js'
 import type {EngineEvent} from '../../src/engine/events.js'
 import {StateWriter} from '../../src/engine/state-writer.js'
 import {teardown} from '../../src/engine/teardown.js'
+import {NotInStateError} from '../../src/engine/plan.js'
 import {type ResourceNode, ref} from '../../src/graph/types.js'
 import {newStateDocument} from '../../src/state/document.js'
 import type {StateDocument} from '../../src/state/types.js'
@@ -19,8 +20,8 @@ function setup(world: MemoryWorld, nodes: ResourceNode[], options: {concurrency?
   const registry = world.registry(world.reconciler())
   const context = (id: string) => ({...ctx, progress: (message: string) => events.push({type: 'node-progress', id, message})})
   const concurrency = options.concurrency ?? 10
-  const run = async (mode: 'plan' | 'apply' = 'apply', runNodes = nodes) => {
-    const prepared = await prepare({nodes: runNodes, registry, context, state, concurrency, awaitRecent: mode === 'apply'})
+  const run = async (mode: 'plan' | 'apply' = 'apply', runNodes = nodes, targets?: string[]) => {
+    const prepared = await prepare({nodes: runNodes, registry, context, state, concurrency, awaitRecent: mode === 'apply', ...(targets ? {targets} : {})})
     if (mode === 'plan') return {results: planReport(prepared), ok: true, outputs: {}}
     return converge(prepared, {registry, context, writer, concurrency, emit: (event) => events.push(event), signal: new AbortController().signal})
   }
@@ -250,5 +251,49 @@ describe('converge', () => {
     expect(new Set(world.tokens).size).toBe(2)
     expect(world.things.size).toBe(1)
     expect([...world.things.values()][0]!.immutable).toBe('B')
+  })
+})
+
+describe('a targeted run (containrlab deploy)', () => {
+  const graph = (leafValue: string, otherValue = 'o') => [thing('root', 'r'), thing('mid', 'm', 'root'), thing('leaf', leafValue, 'mid'), thing('other', otherValue)]
+
+  it('reads, changes and reports only its targets; the others stand as the state records them, however they differ', async () => {
+    const world = new MemoryWorld()
+    const {run, state, events} = setup(world, graph('1'))
+    await run()
+    const midId = state.resources.mid!.id
+    // `other` now differs from the spec: not this run's business.
+    world.log.length = 0
+    events.length = 0
+    const result = await run('apply', [...graph('2', 'changed')], ['leaf'])
+    expect(result.ok).toBe(true)
+    expect(result.results.map((r) => [r.id, r.action, r.status])).toEqual([['leaf', 'update', 'done']])
+    expect(world.log).toEqual(['read test.thing 1', 'update leaf'])
+    // The target got its dependency's output from the state.
+    expect([...world.things.values()].find((t) => t.logicalId === 'leaf')!.parent).toBe(midId)
+    const start = events.find((e) => e.type === 'run-start')
+    expect(start?.type === 'run-start' && start.nodes.map((n) => [n.id, n.waitsFor])).toEqual([['leaf', []]])
+    expect([...world.things.values()].find((t) => t.logicalId === 'other')!.value).toBe('o')
+  })
+
+  it('deletes nothing outside its targets (a node removed from the spec stays)', async () => {
+    const world = new MemoryWorld()
+    const {run, state} = setup(world, graph('1'))
+    await run()
+    const result = await run(
+      'apply',
+      graph('2').filter((node) => node.id !== 'other'),
+      ['leaf'],
+    )
+    expect(result.results.map((r) => r.id)).toEqual(['leaf'])
+    expect(Object.keys(state.resources).sort()).toEqual(['leaf', 'mid', 'other', 'root'])
+    expect(world.things.size).toBe(4)
+  })
+
+  it('refuses before any call when a node its targets refer to is not in the state', async () => {
+    const world = new MemoryWorld()
+    const {run} = setup(world, graph('1'))
+    await expect(run('apply', graph('1'), ['leaf'])).rejects.toThrow(new NotInStateError(['mid']))
+    expect(world.log).toEqual([])
   })
 })

@@ -51,6 +51,8 @@ describe('the example’s containers as resources (seed 000/001)', () => {
       networkMode: 'awsvpc',
       requiresCompatibilities: ['FARGATE'],
       runtimePlatform: {cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX'},
+      // Its image is rolled by `containrlab deploy`: the kind keeps the running one.
+      imageSource: 'deploy',
     })
     expect(api).toMatchObject({executionRoleArn: ref('role/task-execution', 'arn'), taskRoleArn: ref('role/task', 'arn')})
     const [container] = api.containerDefinitions as Record<string, unknown>[]
@@ -75,6 +77,7 @@ describe('the example’s containers as resources (seed 000/001)', () => {
 
   it('the runner runs privileged on the EC2 cluster, with the host’s Docker socket and a dynamic host port', () => {
     const runner = nodes.get('task-definition/runner')!.desired
+    expect(runner.imageSource).toBeUndefined()
     expect(runner).toMatchObject({networkMode: 'bridge', requiresCompatibilities: ['EC2'], cpu: '1024', memory: '2048', volumes: [{name: 'docker-socket', host: {sourcePath: '/var/run/docker.sock'}}]})
     expect((runner.containerDefinitions as Record<string, unknown>[])[0]).toMatchObject({
       privileged: true,

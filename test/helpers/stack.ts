@@ -1,7 +1,7 @@
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterAll} from 'vitest'
+import {afterAll, vi} from 'vitest'
 import {Session, type SessionOptions} from '../../src/app/session.js'
 import type {EngineEvent} from '../../src/engine/events.js'
 import {SsmStateStore} from '../../src/state/ssm-store.js'
@@ -100,4 +100,14 @@ export function stackHarness(options: FakeCloudOptions = {}) {
 /** Names of SSM parameters under the stack's prefix. */
 export function stackParameters(cloud: FakeCloud, stack = 'containrlab'): string[] {
   return cloud.ssm.names().filter((name) => name.startsWith(`/containrlab/${stack}/`))
+}
+
+/**
+ * Commands run in-process (test/cli/run-command.ts) on the fake cloud's
+ * virtual clock instead of the wall clock: ECS deployments and `logs
+ * --follow` polls take simulated time, not real. Undone by `vi.restoreAllMocks()`.
+ */
+export function onFakeClock(cloud: FakeCloud): void {
+  const open = Session.open.bind(Session)
+  vi.spyOn(Session, 'open').mockImplementation((options) => open({...options, clock: cloud.clock}))
 }

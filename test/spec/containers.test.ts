@@ -18,6 +18,8 @@ describe('the containers of the example (seed 000/001)', () => {
       ['web', 'cluster', 'web:latest', 512, 1024, 'arm64', 3000, 'web'],
       ['runner', 'runner-ec2', 'runnerd:latest', 1024, 2048, 'x86_64', 8080, undefined],
     ])
+    // CI rolls api's and web's images (`containrlab deploy`); the runner follows its `image`.
+    expect(spec.services.map((service) => service.imageSource)).toEqual(['deploy', 'deploy', 'spec'])
     expect(spec.services[2]).toMatchObject({privileged: true, dockerSocket: true, desiredCount: 1, deployment: {minHealthyPercent: 100, maxPercent: 200, healthCheckGracePeriod: 60}})
     expect(spec.services[0]!.secrets).toEqual({GITHUB_CLIENT_ID: '/containrlab/GITHUB_CLIENT_ID', GITHUB_CLIENT_SECRET: '/containrlab/GITHUB_CLIENT_SECRET', GEMINI_API_KEY: '/containrlab/GEMINI_API_KEY'})
   })
@@ -66,6 +68,11 @@ describe('container problems, each at its path', () => {
       [['services[2].architecture', /the service is arm64 but cluster "runner-ec2"'s instances are x86_64/]],
     ],
     ['a retention CloudWatch Logs does not have', example(['retentionDays: 7', 'retentionDays: 10']), [['logs.retentionDays', /10 is not a retention CloudWatch Logs accepts/]]],
+    [
+      'an image source that does not exist',
+      example(['    imageSource: deploy\n    cpu: 512\n    memory: 1024\n    architecture: arm64\n    port: 3000', '    imageSource: ci\n    cpu: 512\n    memory: 1024\n    architecture: arm64\n    port: 3000']),
+      [['services[1].imageSource', /"ci" is not one of: spec, deploy/]],
+    ],
     ['a duplicate repository', example(['  - {name: runner}\n', '  - {name: api}\n']), [['repositories[2].name', /duplicate repository name "api" \(first at repositories\[0\]\)/]]],
   ]
   for (const [name, text, expected] of cases) {

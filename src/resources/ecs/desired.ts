@@ -109,6 +109,14 @@ export interface TaskDefinitionDesired {
   taskRoleArn?: string
   containerDefinitions: ContainerDefinition[]
   volumes?: Volume[]
+  /**
+   * `deploy`: the images are set outside the spec (`containrlab deploy`);
+   * those given here are only the first ones, for a family not registered
+   * yet. Once it is, the images of its latest ACTIVE revision are kept: a
+   * difference of image is no change, and a change of anything else
+   * registers a revision with the images already running. Absent: `spec`.
+   */
+  imageSource?: 'spec' | 'deploy'
 }
 
 export interface LoadBalancerBinding {

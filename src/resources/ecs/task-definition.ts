@@ -85,6 +85,24 @@ const CONTAINER_FIELDS = [
 const TOP_FIELDS = ['cpu', 'memory', 'networkMode', 'requiresCompatibilities', 'runtimePlatform', 'executionRoleArn', 'taskRoleArn', 'volumes'] as const
 
 /**
+ * What a definition whose images are set outside the spec (`imageSource:
+ * deploy`) means against the latest ACTIVE revision: each container keeps
+ * the image it has there. A container the revision does not have takes the
+ * spec's image. Any other definition is as desired.
+ */
+export function keepingRunningImages(desired: TaskDefinitionDesired, latest: TaskDefinitionObserved | undefined): TaskDefinitionDesired {
+  if (desired.imageSource !== 'deploy' || !latest?.definition) return desired
+  const running = new Map(latest.definition.containerDefinitions.map((container) => [container.name, container.image]))
+  return {
+    ...desired,
+    containerDefinitions: desired.containerDefinitions.map(({imageReference, ...container}) => {
+      const image = running.get(container.name)
+      return image === undefined ? {...container, ...(imageReference === undefined ? {} : {imageReference})} : {...container, image}
+    }),
+  }
+}
+
+/**
  * Desired against the latest ACTIVE revision, both normalised: a change is
  * a new revision (in place: `replace: false`), named per field and per
  * container (`containerDefinitions.api.image`). A new family is a new object.
@@ -92,7 +110,7 @@ const TOP_FIELDS = ['cpu', 'memory', 'networkMode', 'requiresCompatibilities', '
 export function diffTaskDefinition(desired: TaskDefinitionDesired, observed: TaskDefinitionObserved): Change[] {
   // Only INACTIVE revisions left (see deregisteredOnly): nothing to compare, a revision to register.
   if (observed.status !== 'ACTIVE' || !observed.definition) return [{field: 'status', before: observed.status, after: 'ACTIVE', replace: false}]
-  const want = normaliseTaskDefinition(desired)
+  const want = normaliseTaskDefinition(keepingRunningImages(desired, observed))
   const have = normaliseTaskDefinition(observed.definition)
   const changes: Change[] = []
   if (want.family !== have.family) changes.push({field: 'family', before: have.family, after: want.family, replace: true})
@@ -204,13 +222,17 @@ export const taskDefinition: Reconciler<TaskDefinitionDesired, TaskDefinitionObs
       ensureOurs(latest, meta, ctx.stack, `ECS task definition family ${desired.family}`)
       if (diffTaskDefinition(desired, latest).length === 0) return latest
     }
-    return register(client, desired, meta)
+    return register(client, keepingRunningImages(desired, latest), meta)
   },
 
-  /** A new revision: the family's earlier revisions stay ACTIVE (a rollback deploys the previous one) until teardown. */
+  /**
+   * A new revision: the family's earlier revisions stay ACTIVE (a rollback
+   * deploys the previous one) until teardown. With `imageSource: deploy`, it
+   * has the images of the latest revision (what the last deploy set).
+   */
   async update(ctx, desired, observed) {
     const client = await ecsClient(ctx)
-    return register(client, desired, {logicalId: observed.logicalId ?? '', tags: ownerTags(ctx, observed)})
+    return register(client, keepingRunningImages(desired, observed), {logicalId: observed.logicalId ?? '', tags: ownerTags(ctx, observed)})
   },
 
   /**
@@ -264,4 +286,22 @@ function ownerTags(ctx: ReconcileContext, observed: TaskDefinitionObserved): Cre
     {Key: TAG_ID, Value: observed.logicalId ?? observed.family},
     {Key: TAG_MANAGED_BY, Value: MANAGED_BY},
   ]
+}
+
+/**
+ * Takes back a revision no service should move to (`containrlab deploy`
+ * whose deployment the circuit breaker rolled back): deregistered, the
+ * family's latest ACTIVE revision is the one the service runs again, so
+ * that the next `up` does not roll the service forward onto it. "Existing
+ * tasks and services that reference an INACTIVE task definition revision
+ * continue to run without disruption."
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html
+ */
+export async function withdrawRevision(ctx: ReconcileContext, arn: string): Promise<void> {
+  const client = await ecsClient(ctx)
+  try {
+    await client.send(new DeregisterTaskDefinitionCommand({taskDefinition: arn}))
+  } catch (error) {
+    if (!isUnknownTaskDefinition(error)) throw error
+  }
 }

@@ -110,6 +110,43 @@ describe('ecs.task-definition create and update', () => {
   })
 })
 
+describe('ecs.task-definition with imageSource: deploy (images rolled by `containrlab deploy`)', () => {
+  const deployed: TaskDefinitionDesired = {...desired, imageSource: 'deploy', containerDefinitions: [{name: 'api', image: 'repo/api', imageReference: ':latest', portMappings: [{containerPort: 8080}]}]}
+  const running = async (image: string) => {
+    ecs.on(DescribeTaskDefinitionCommand).resolves({taskDefinition: answer(7, image), tags: ecsTags('task-definition/api')})
+    return (await taskDefinition.read(testContext(), ['teststack-api'])).get('teststack-api')!
+  }
+
+  it("sees no change in the latest revision's image (what the last deploy set)", async () => {
+    const current = await running('repo/api:sha-abc123')
+
+    expect(diffTaskDefinition(deployed, current)).toEqual([])
+    // The same definition with `imageSource: spec` converges to the spec's image: a change.
+    expect(diffTaskDefinition({...deployed, imageSource: 'spec'}, current)).toEqual([{field: 'containerDefinitions.api.image', before: 'repo/api:sha-abc123', after: 'repo/api:latest', replace: false}])
+  })
+
+  it('registers any other change with the image that is running', async () => {
+    const current = await running('repo/api:sha-abc123')
+    ecs.on(RegisterTaskDefinitionCommand).resolves({taskDefinition: answer(8, 'repo/api:sha-abc123'), tags: ecsTags('task-definition/api')})
+    const next = {...deployed, cpu: '512', memory: '1024'}
+
+    const changes = diffTaskDefinition(next, current)
+    await taskDefinition.update(testContext(), next, current, changes)
+
+    expect(changes.map((change) => change.field)).toEqual(['cpu', 'memory'])
+    expect(inputs(RegisterTaskDefinitionCommand)[0]?.containerDefinitions?.map((container) => container.image)).toEqual(['repo/api:sha-abc123'])
+  })
+
+  it("registers the spec's image as the first one when the family has no revision", async () => {
+    ecs.on(DescribeTaskDefinitionCommand).rejects(unknown())
+    ecs.on(RegisterTaskDefinitionCommand).resolves({taskDefinition: answer(1, 'repo/api:latest'), tags: ecsTags('task-definition/api')})
+
+    await taskDefinition.create(testContext(), deployed, meta)
+
+    expect(inputs(RegisterTaskDefinitionCommand)[0]?.containerDefinitions?.map((container) => container.image)).toEqual(['repo/api:latest'])
+  })
+})
+
 describe('ecs.task-definition delete', () => {
   it("deregisters every ACTIVE revision of exactly this family that is the stack's, then deletes them", async () => {
     ecs.on(ListTaskDefinitionsCommand, {status: 'INACTIVE'}).resolves({taskDefinitionArns: []})
