@@ -160,11 +160,16 @@ export function explain(result: CliResult, expected?: string): string {
 
 let clients: {ec2: ec2sdk.EC2Client; ssm: SSMClient; elbv2: ElasticLoadBalancingV2Client; acm: ACMClient; route53: Route53Client} | undefined
 
+/** The configuration of the harness's own SDK clients: the cloud's endpoint, region and credentials. */
+export function clientConfig() {
+  const {endpoint, region, env} = cloud()
+  const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? {accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN} : undefined
+  return {endpoint, region, ...(credentials ? {credentials} : {})}
+}
+
 function aws() {
   if (!clients) {
-    const {endpoint, region, env} = cloud()
-    const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? {accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN} : undefined
-    const config = {endpoint, region, ...(credentials ? {credentials} : {})}
+    const config = clientConfig()
     clients = {ec2: new ec2sdk.EC2Client(config), ssm: new SSMClient(config), elbv2: new ElasticLoadBalancingV2Client(config), acm: new ACMClient(config), route53: new Route53Client(config)}
   }
   return clients
@@ -269,6 +274,13 @@ async function stillThere(id: string): Promise<string | undefined | false> {
     case 'nat': {
       const state = (await ec2.send(new ec2sdk.DescribeNatGatewaysCommand({Filter: byId('nat-gateway-id')}))).NatGateways?.find((gateway) => gateway.NatGatewayId === id)?.State
       return state && state !== 'deleted' ? state : false
+    }
+    case 'lt':
+      return (await ec2.send(new ec2sdk.DescribeLaunchTemplatesCommand({Filters: byId('launch-template-id')}))).LaunchTemplates?.length ? 'exists' : false
+    case 'i': {
+      // Terminated instances stay visible for about an hour (EC2 User Guide, "Terminate Amazon EC2 instances"): that counts as gone.
+      const state = (await ec2.send(new ec2sdk.DescribeInstancesCommand({Filters: byId('instance-id')}))).Reservations?.[0]?.Instances?.[0]?.State?.Name
+      return state && state !== 'terminated' ? state : false
     }
     case 'vpce': {
       const state = (await ec2.send(new ec2sdk.DescribeVpcEndpointsCommand({Filters: byId('vpc-endpoint-id')}))).VpcEndpoints?.[0]?.State

@@ -1,4 +1,5 @@
 import {expect} from 'vitest'
+import {containerLeftovers} from './containers.js'
 import {cli, createZone, deleteZone, explain, frontDoorLeftovers, leftovers, specFor, stateParameters, uniqueStack, type CliResult, type Report, type ReportResource} from './harness.js'
 
 /** Hard checks stop the test at the first failure; soft ones (expect.soft) record it and go on. */
@@ -32,11 +33,39 @@ export interface Deployed {
   physicalIds: Record<string, string>
 }
 
-/** Used, never made: the domain's hosted zone (the spec does not say createZone). */
-const FOUND_KINDS = new Set(['route53.hosted-zone'])
+/**
+ * Used, never made: the domain's hosted zone (the spec does not say
+ * createZone), and the public SSM parameter naming ECS's optimised AMI (moto
+ * serves `/aws/service/ecs/optimized-ami/…` for its regions, as AWS does).
+ */
+const FOUND_KINDS = new Set(['route53.hosted-zone', 'ec2.ami'])
 
 /** EC2 ids, ARNs, hosted zone ids (AWS's start with Z, moto's need not) and `<zone id>/<name>` record ids. */
 const AWS_ID = /^([a-z]+-[0-9a-f]+|arn:aws:[a-z0-9-]+:[a-z0-9-]*:\d{12}:\S+|[A-Z0-9]{1,32}(\/\S+)?)$/
+
+/**
+ * Kinds whose AWS id is a name, each name of AWS's form for it: the stack's
+ * own (`<stack>` in it; the AMI's is ECS's public parameter).
+ */
+const NAME_IDS: Record<string, (id: string, stack: string) => boolean> = {
+  // "The repository name must start with a letter and can only contain lowercase letters, numbers, hyphens, underscores, periods and forward slashes." (API_CreateRepository)
+  'ecr.repository': (id, stack) => /^[a-z][a-z0-9._/-]{1,255}$/.test(id) && id.includes(stack),
+  // "[\.\-_/#A-Za-z0-9]+" (API_CreateLogGroup)
+  'logs.log-group': (id, stack) => /^[.\-_/#A-Za-z0-9]{1,512}$/.test(id) && id.includes(stack),
+  // "[\w+=,.@-]+" (API_CreateRole, API_CreateInstanceProfile)
+  'iam.role': (id, stack) => /^[\w+=,.@-]{1,64}$/.test(id) && id.includes(stack),
+  'iam.instance-profile': (id, stack) => /^[\w+=,.@-]{1,128}$/.test(id) && id.includes(stack),
+  // "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed." (API_RegisterTaskDefinition, family)
+  'ecs.task-definition': (id, stack) => /^[A-Za-z0-9_-]{1,255}$/.test(id) && id.includes(stack),
+  'ec2.ami': (id) => id.startsWith('/aws/service/ecs/optimized-ami/'),
+}
+
+/** Whether `id` is an AWS id of the resource's kind. */
+function isAwsId(resource: ReportResource, stack: string): boolean {
+  const id = String(resource.physicalId ?? '')
+  const named = NAME_IDS[resource.kind ?? '']
+  return named ? named(id, stack) : AWS_ID.test(id)
+}
 
 /**
  * `up -f <file> --yes --json` from nothing: exit 0, ok, no errors, every
@@ -58,10 +87,21 @@ export async function up(example: string, checks?: Checks): Promise<Deployed> {
   const physicalIds: Record<string, string> = {}
   for (const resource of report.resources) physicalIds[resource.id] = resource.physicalId ?? ''
   expect(
-    Object.entries(physicalIds).filter(([, id]) => !AWS_ID.test(String(id))),
+    report.resources.filter((resource) => !isAwsId(resource, stack)).map((resource) => [resource.id, resource.physicalId]),
     'resources up reports without an AWS id',
   ).toEqual([])
   return {example, stack, file, ...(zoneId ? {zoneId} : {}), up: {...report, resources: report.resources}, physicalIds}
+}
+
+/**
+ * A second `up -f <file> --yes --json` with nothing changed: exit 0, ok, every
+ * resource a no-op (nothing created, updated or replaced: no spurious task
+ * definition revision, no service update).
+ */
+export async function upAgainChangesNothing(stack: Deployed, checks?: Checks): Promise<CliResult> {
+  const run = await cli(['up', '-f', stack.file, '--yes', '--json'])
+  checker(checks)(outcome(run), explain(run, 'noop')).toEqual({exitCode: 0, command: 'up', stack: stack.stack, ok: true, errors: [], summary: only('noop', stack.up.resources.length)})
+  return run
 }
 
 /** `plan -f <file> --detailed-exitcode --json` after `up`: exit 0 (no changes), ok, every resource a no-op. */
@@ -129,9 +169,9 @@ export async function tornDown(stack: Deployed, run: CliResult, checks?: Checks)
     deleted: made.sort(),
   })
   checker(checks)(
-    {ec2: await leftovers(stack.stack), frontDoor: await frontDoorLeftovers(stack.stack, stack.zoneId), ssm: await stateParameters(stack.stack)},
-    `${stack.stack}: EC2 and ELBv2 objects and certificates tagged with the stack, records in its zone and SSM parameters under /containrlab/${stack.stack}/ left after teardown`,
-  ).toEqual({ec2: [], frontDoor: [], ssm: []})
+    {ec2: await leftovers(stack.stack), frontDoor: await frontDoorLeftovers(stack.stack, stack.zoneId), containers: await containerLeftovers(stack.stack), ssm: await stateParameters(stack.stack)},
+    `${stack.stack}: EC2 and ELBv2 objects and certificates tagged with the stack, records in its zone, its ECS, ECR, log, IAM and Auto Scaling objects and instances, and SSM parameters under /containrlab/${stack.stack}/ left after teardown`,
+  ).toEqual({ec2: [], frontDoor: [], containers: [], ssm: []})
 }
 
 /** Best effort, for a test that failed half-way: leave nothing behind for the next test. */
