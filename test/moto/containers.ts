@@ -105,3 +105,18 @@ export async function containerLeftovers(stack: string): Promise<Leftover[]> {
   }
   return left
 }
+
+/** What ECS says of a service (by ARN): the revision it runs, its deployments, running and desired counts. */
+export async function serviceNow(serviceArn: string): Promise<{taskDefinition?: string; deployments: {status?: string; taskDefinition?: string; rolloutState?: string}[]; running?: number; desired?: number}> {
+  const {ecs} = aws()
+  // arn:aws:ecs:<region>:<account>:service/<cluster>/<service>
+  const [, cluster, name] = serviceArn.split(':').pop()!.split('/')
+  const {services} = await ecs.send(new DescribeServicesCommand({cluster, services: [name!]}))
+  const service = services?.[0]
+  return {
+    taskDefinition: service?.taskDefinition,
+    deployments: (service?.deployments ?? []).map((deployment) => ({status: deployment.status, taskDefinition: deployment.taskDefinition, rolloutState: deployment.rolloutState})),
+    running: service?.runningCount,
+    desired: service?.desiredCount,
+  }
+}

@@ -99,6 +99,8 @@ export interface Report {
   summary?: Record<string, number>
   errors?: string[]
   resources?: ReportResource[]
+  /** Logical id → outputs (RunReport). */
+  outputs?: Record<string, Record<string, string>>
   /** An error document: `{code, message, …}` (src/cli/base-command.ts). */
   error?: unknown
   /** Every document says the exit code it came with. */

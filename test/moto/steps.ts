@@ -1,5 +1,7 @@
+import {readFileSync, writeFileSync} from 'node:fs'
 import {expect} from 'vitest'
-import {containerLeftovers} from './containers.js'
+import {parse} from 'yaml'
+import {containerLeftovers, serviceNow} from './containers.js'
 import {cli, createZone, deleteZone, explain, frontDoorLeftovers, leftovers, specFor, stateParameters, uniqueStack, type CliResult, type Report, type ReportResource} from './harness.js'
 
 /** Hard checks stop the test at the first failure; soft ones (expect.soft) record it and go on. */
@@ -102,6 +104,75 @@ export async function upAgainChangesNothing(stack: Deployed, checks?: Checks): P
   const run = await cli(['up', '-f', stack.file, '--yes', '--json'])
   checker(checks)(outcome(run), explain(run, 'noop')).toEqual({exitCode: 0, command: 'up', stack: stack.stack, ok: true, errors: [], summary: only('noop', stack.up.resources.length)})
   return run
+}
+
+/**
+ * A rollout (issue 10: an image change rolls the service): the first
+ * service's image gets another tag in the spec, and `up` registers a new
+ * revision of its task definition and moves the service onto it, changing
+ * nothing else; ECS then runs the service on that revision, in one completed
+ * deployment. An example without services has nothing to roll: undefined.
+ */
+export async function rollout(stack: Deployed, checks?: Checks): Promise<CliResult | undefined> {
+  const expect = checker(checks)
+  const text = readFileSync(stack.file, 'utf8')
+  const service = ((parse(text) as {services?: {name: string; image: string}[]} | null)?.services ?? [])[0]
+  if (!service) return undefined
+  // `repo:tag` or a full URI: the tag is what follows the last colon after the last slash.
+  const bare = service.image.replace(/:[^:/]*$/, '')
+  const image = `${bare}:moto-rollout`
+  const line = new RegExp(`^(\\s*image: )${service.image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm')
+  if (!line.test(text)) throw new Error(`${stack.file}: no line \`image: ${service.image}\``)
+  writeFileSync(stack.file, text.replace(line, `$1${image}`))
+  const run = await cli(['up', '-f', stack.file, '--yes', '--json'])
+  const changed = (run.json?.resources ?? []).filter((r) => r.action !== 'noop').map((r) => `${r.id} ${r.action} ${r.status}`)
+  expect({...outcome(run), changed: changed.sort()}, explain(run, 'noop')).toEqual({
+    exitCode: 0,
+    command: 'up',
+    stack: stack.stack,
+    ok: true,
+    errors: [],
+    summary: {...only('noop', stack.up.resources.length - 2), update: 2},
+    changed: [`service/${service.name} update done`, `task-definition/${service.name} update done`],
+  })
+  const before = stack.up.outputs?.[`task-definition/${service.name}`]?.arn
+  const revision = run.json?.outputs?.[`task-definition/${service.name}`]?.arn
+  expect(revision, `a new revision of task-definition/${service.name}`).not.toEqual(before)
+  const now = await serviceNow(stack.physicalIds[`service/${service.name}`]!)
+  expect(now, `service/${service.name} on ${revision}`).toEqual({
+    taskDefinition: revision,
+    deployments: [{status: 'PRIMARY', taskDefinition: revision, rolloutState: 'COMPLETED'}],
+    running: now.desired,
+    desired: now.desired,
+  })
+  return run
+}
+
+/** The kinds `containerLeftovers` looks for, each with the id it names an object by (a task definition: its revision's ARN). */
+const CONTAINER_KINDS: Record<string, (resource: ReportResource, stack: Deployed) => string | undefined> = {
+  'ecs.cluster': (r) => r.physicalId,
+  'ecs.service': (r) => r.physicalId,
+  'ecs.task-definition': (r, stack) => stack.up.outputs?.[r.id]?.arn,
+  'ecr.repository': (r) => r.physicalId,
+  'logs.log-group': (r) => r.physicalId,
+  'iam.role': (r) => r.physicalId,
+  'iam.instance-profile': (r) => r.physicalId,
+  'autoscaling.group': (r) => r.physicalId,
+  'ec2.instance': (r) => r.physicalId,
+}
+
+/**
+ * Before teardown: the leftover checks of the containers see every container
+ * object `up` made (so that their finding nothing after teardown means
+ * something).
+ */
+export async function containersAreSeen(stack: Deployed, checks?: Checks): Promise<void> {
+  const made = stack.up.resources.filter((r) => CONTAINER_KINDS[r.kind ?? '']).map((r) => `${r.kind} ${CONTAINER_KINDS[r.kind!]!(r, stack)}`)
+  const seen = new Set((await containerLeftovers(stack.stack)).map((left) => left.id))
+  checker(checks)(
+    made.filter((object) => !seen.has(object.split(' ')[1]!)),
+    `${stack.stack}: container objects up made that the leftover checks do not see`,
+  ).toEqual([])
 }
 
 /** `plan -f <file> --detailed-exitcode --json` after `up`: exit 0 (no changes), ok, every resource a no-op. */
