@@ -20,6 +20,32 @@ import {inject} from 'vitest'
 import {parse} from 'yaml'
 import type {MotoCloud} from './provided.js'
 
+/*
+ * Where moto (5.2.2, as ../shared/moto ships it) departs from AWS in what this
+ * suite meets, and what the suite does about it. The reconcilers follow AWS's
+ * documentation, never moto.
+ *
+ * - ECS tasks never run: services report running tasks only when moto is
+ *   started with MOTO_ECS_SERVICE_RUNNING (that many, for every service, from
+ *   CreateService on). test/moto/moto.sh starts it with 1.
+ * - DescribeCapacityProviders without `capacityProviders` answers 500;
+ *   UpdateService with a new task definition starts no deployment (the old
+ *   revision's stays PRIMARY: a rollout never completes); CreateService drops
+ *   deploymentConfiguration, healthCheckGracePeriodSeconds,
+ *   capacityProviderStrategy and enableExecuteCommand (every second `up`
+ *   would update every service). moto.sh runs moto on source patched for
+ *   these: test/moto/moto-patches/ecs.patch, which cites AWS for each.
+ * - ListTaskDefinitionFamilies with status ACTIVE lists families with no
+ *   ACTIVE revision: the leftover check lists each family's ACTIVE revisions
+ *   (containers.ts).
+ * - DescribeTags lists the tags of deleted EC2 objects, DescribeNatGateways
+ *   ignores tag filters: `leftovers` below checks that each still exists.
+ * - Certificates are ISSUED MOTO_ACM_VALIDATION_WAIT seconds after their
+ *   request, whatever the records (moto.sh: 5; moto's default is 60).
+ * - moto serves ECS's public AMI parameters (/aws/service/ecs/optimized-ami/…)
+ *   and RunInstances takes that AMI: nothing to provide.
+ */
+
 export const ROOT = resolve(import.meta.dirname, '..', '..')
 const BIN = join(ROOT, 'bin', 'run.js')
 const TAG_STACK = 'containrlab:stack'
