@@ -1,23 +1,28 @@
 import {afterAll, describe, it} from 'vitest'
 import {EXAMPLES, removeSpecs} from './harness.js'
-import {cleanUp, planIsEmpty, statusIsOk, teardown, up, type Deployed} from './steps.js'
+import {cleanUp, containersAreSeen, planIsEmpty, rollout, statusIsOk, teardown, up, upAgainChangesNothing, type Deployed} from './steps.js'
 
 /**
  * Every example, end to end over HTTP against moto (or the endpoint in
  * AWS_ENDPOINT_URL), through the built CLI as a user runs it:
- * up → plan (no changes) → status (all ok) → teardown (nothing left).
+ * up (and the leftover checks see what it made) → up again (no changes) → rollout of the first service to another
+ * image (examples with services) → plan (no changes) → status (all ok) →
+ * teardown (nothing left).
  * Where moto departs from AWS's documentation (DescribeTags lists the tags of
  * deleted objects; DescribeNatGateways ignores tag filters), the checks follow
  * AWS: see `leftovers` in harness.ts.
  */
 afterAll(removeSpecs)
 
-describe('examples against moto: up → plan → status → teardown', () => {
+describe('examples against moto: up → up → plan → status → teardown', () => {
   it.each(EXAMPLES)('%s', async (example) => {
     let deployed: Deployed | undefined
     let tornDown = false
     try {
       deployed = await up(example)
+      await containersAreSeen(deployed)
+      await upAgainChangesNothing(deployed)
+      await rollout(deployed)
       await planIsEmpty(deployed)
       await statusIsOk(deployed)
       tornDown = true

@@ -1,18 +1,22 @@
 import {spawn} from 'node:child_process'
 import {closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {dirname, join, resolve} from 'node:path'
+import {join, resolve} from 'node:path'
 import type {TestProject} from 'vitest/node'
 import type {MotoCloud} from './provided.js'
 
 const ROOT = resolve(import.meta.dirname, '..', '..')
+const MOTO = join(import.meta.dirname, 'moto.sh')
 
 /**
  * Finds the cloud the suite runs against. With AWS_ENDPOINT_URL set, that
  * endpoint and the AWS credentials of the environment (`testing` keys when it
- * has none). Otherwise it starts moto with ../shared/moto/up.sh (MOTO_UP
- * overrides the path; PORT its port, as for up.sh) and, if this run started
- * it, stops it at the end with down.sh beside it.
+ * has none): a moto there must have been started as test/moto/moto.sh starts
+ * it (.ci/run does), or the containers cannot deploy. Otherwise it starts moto
+ * with `test/moto/moto.sh up` (../shared/moto/up.sh on moto's source with
+ * test/moto/moto-patches applied, ECS services reporting running tasks; MOTO_UP
+ * overrides up.sh's path, PORT its port) and, if this run started it, stops it
+ * at the end with `moto.sh down`.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(join(ROOT, 'dist', 'commands', 'up.js'))) {
@@ -29,42 +33,40 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('cloud', {endpoint: given, region, env})
     return stop
   }
-  const up = resolve(ROOT, process.env.MOTO_UP ?? '../shared/moto/up.sh')
-  if (!existsSync(up)) throw new Error(`cannot start moto: ${up} does not exist (set AWS_ENDPOINT_URL, or MOTO_UP to moto's up.sh)`)
   const port = process.env.PORT ?? '5000'
   const wasRunning = await answers(`http://127.0.0.1:${port}/moto-api/`)
-  const endpoint = await runUp(up)
+  const endpoint = await runUp(MOTO)
   const cloud: MotoCloud = {
     endpoint,
     region: 'us-east-1',
     env: {AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1'},
   }
   project.provide('cloud', cloud)
-  if (!wasRunning) stop = () => runScript(join(dirname(up), 'down.sh')).then(() => undefined)
+  if (!wasRunning) stop = () => runScript(MOTO, 'down').then(() => undefined)
   return stop
 }
 
 /**
- * Runs up.sh and returns the endpoint it prints. Its output goes to files,
+ * Runs `moto.sh up` and returns the endpoint it prints. Its output goes to files,
  * not pipes, and only its exit is awaited: the shell that up.sh leaves in the
  * background to wait on moto keeps up.sh's stdout and stderr open for as
  * long as moto runs, so a reader waiting for end-of-file (execFileSync,
  * `url=$(bash up.sh)`) would wait for moto to stop.
  */
-async function runUp(up: string): Promise<string> {
-  const {stdout, stderr} = await runScript(up)
+async function runUp(script: string): Promise<string> {
+  const {stdout, stderr} = await runScript(script, 'up')
   const endpoint = stdout.trim().split('\n').pop() ?? ''
-  if (!/^https?:\/\//.test(endpoint)) throw new Error(`${up} printed no endpoint URL (stdout: ${JSON.stringify(stdout)}, stderr: ${stderr})`)
+  if (!/^https?:\/\//.test(endpoint)) throw new Error(`${script} up printed no endpoint URL (stdout: ${JSON.stringify(stdout)}, stderr: ${stderr})`)
   return endpoint
 }
 
-async function runScript(script: string): Promise<{stdout: string; stderr: string}> {
+async function runScript(script: string, command: 'up' | 'down'): Promise<{stdout: string; stderr: string}> {
   const dir = mkdtempSync(join(tmpdir(), 'containrlab-moto-setup-'))
   const out = openSync(join(dir, 'stdout'), 'w')
   const err = openSync(join(dir, 'stderr'), 'w')
   try {
     const code = await new Promise<number | null>((done, fail) => {
-      const child = spawn('bash', [script], {stdio: ['ignore', out, err]})
+      const child = spawn('bash', [script, command], {stdio: ['ignore', out, err]})
       const timer = setTimeout(() => child.kill('SIGTERM'), 5 * 60_000)
       child.on('error', fail)
       child.on('exit', (status) => {
@@ -75,7 +77,7 @@ async function runScript(script: string): Promise<{stdout: string; stderr: strin
     const stdout = readFileSync(join(dir, 'stdout'), 'utf8')
     const stderr = readFileSync(join(dir, 'stderr'), 'utf8')
     if (stderr) process.stderr.write(stderr)
-    if (code !== 0) throw new Error(`${script} exited with ${code}: ${stderr}`)
+    if (code !== 0) throw new Error(`${script} ${command} exited with ${code}: ${stderr}`)
     return {stdout, stderr}
   } finally {
     closeSync(out)

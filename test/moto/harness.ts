@@ -20,6 +20,32 @@ import {inject} from 'vitest'
 import {parse} from 'yaml'
 import type {MotoCloud} from './provided.js'
 
+/*
+ * Where moto (5.2.2, as ../shared/moto ships it) departs from AWS in what this
+ * suite meets, and what the suite does about it. The reconcilers follow AWS's
+ * documentation, never moto.
+ *
+ * - ECS tasks never run: services report running tasks only when moto is
+ *   started with MOTO_ECS_SERVICE_RUNNING (that many, for every service, from
+ *   CreateService on). test/moto/moto.sh starts it with 1.
+ * - DescribeCapacityProviders without `capacityProviders` answers 500;
+ *   UpdateService with a new task definition starts no deployment (the old
+ *   revision's stays PRIMARY: a rollout never completes); CreateService drops
+ *   deploymentConfiguration, healthCheckGracePeriodSeconds,
+ *   capacityProviderStrategy and enableExecuteCommand (every second `up`
+ *   would update every service). moto.sh runs moto on source patched for
+ *   these: test/moto/moto-patches/ecs.patch, which cites AWS for each.
+ * - ListTaskDefinitionFamilies with status ACTIVE lists families with no
+ *   ACTIVE revision: the leftover check lists each family's ACTIVE revisions
+ *   (containers.ts).
+ * - DescribeTags lists the tags of deleted EC2 objects, DescribeNatGateways
+ *   ignores tag filters: `leftovers` below checks that each still exists.
+ * - Certificates are ISSUED MOTO_ACM_VALIDATION_WAIT seconds after their
+ *   request, whatever the records (moto.sh: 5; moto's default is 60).
+ * - moto serves ECS's public AMI parameters (/aws/service/ecs/optimized-ami/…)
+ *   and RunInstances takes that AMI: nothing to provide.
+ */
+
 export const ROOT = resolve(import.meta.dirname, '..', '..')
 const BIN = join(ROOT, 'bin', 'run.js')
 const TAG_STACK = 'containrlab:stack'
@@ -99,6 +125,8 @@ export interface Report {
   summary?: Record<string, number>
   errors?: string[]
   resources?: ReportResource[]
+  /** Logical id → outputs (RunReport). */
+  outputs?: Record<string, Record<string, string>>
   /** An error document: `{code, message, …}` (src/cli/base-command.ts). */
   error?: unknown
   /** Every document says the exit code it came with. */
@@ -160,11 +188,16 @@ export function explain(result: CliResult, expected?: string): string {
 
 let clients: {ec2: ec2sdk.EC2Client; ssm: SSMClient; elbv2: ElasticLoadBalancingV2Client; acm: ACMClient; route53: Route53Client} | undefined
 
+/** The configuration of the harness's own SDK clients: the cloud's endpoint, region and credentials. */
+export function clientConfig() {
+  const {endpoint, region, env} = cloud()
+  const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? {accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN} : undefined
+  return {endpoint, region, ...(credentials ? {credentials} : {})}
+}
+
 function aws() {
   if (!clients) {
-    const {endpoint, region, env} = cloud()
-    const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? {accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN} : undefined
-    const config = {endpoint, region, ...(credentials ? {credentials} : {})}
+    const config = clientConfig()
     clients = {ec2: new ec2sdk.EC2Client(config), ssm: new SSMClient(config), elbv2: new ElasticLoadBalancingV2Client(config), acm: new ACMClient(config), route53: new Route53Client(config)}
   }
   return clients
@@ -269,6 +302,13 @@ async function stillThere(id: string): Promise<string | undefined | false> {
     case 'nat': {
       const state = (await ec2.send(new ec2sdk.DescribeNatGatewaysCommand({Filter: byId('nat-gateway-id')}))).NatGateways?.find((gateway) => gateway.NatGatewayId === id)?.State
       return state && state !== 'deleted' ? state : false
+    }
+    case 'lt':
+      return (await ec2.send(new ec2sdk.DescribeLaunchTemplatesCommand({Filters: byId('launch-template-id')}))).LaunchTemplates?.length ? 'exists' : false
+    case 'i': {
+      // Terminated instances stay visible for about an hour (EC2 User Guide, "Terminate Amazon EC2 instances"): that counts as gone.
+      const state = (await ec2.send(new ec2sdk.DescribeInstancesCommand({Filters: byId('instance-id')}))).Reservations?.[0]?.Instances?.[0]?.State?.Name
+      return state && state !== 'terminated' ? state : false
     }
     case 'vpce': {
       const state = (await ec2.send(new ec2sdk.DescribeVpcEndpointsCommand({Filters: byId('vpc-endpoint-id')}))).VpcEndpoints?.[0]?.State
