@@ -2183,6 +2183,16 @@ export class FakeEc2 implements FakeService {
         const record = this.instances.get(id)
         return record ? this.instanceState(record) : undefined
       },
+      list: () => {
+        this.sweep()
+        return [...this.instances.values()].map((record) => ({
+          id: record.id,
+          instanceType: record.instanceType,
+          state: this.instanceState(record),
+          ...(record.userData !== undefined ? {userData: record.userData} : {}),
+          launchedAt: record.createdAt,
+        }))
+      },
     }
   }
 
