@@ -108,7 +108,8 @@ function stoppedLines(tasks: Task[]): string[] {
     counts.set(line, (counts.get(line) ?? 0) + 1)
   }
   const lines = [...counts].slice(0, REASONS_SHOWN).map(([line, count]) => `stopped recently: ${count} task${count === 1 ? '' : 's'} ${line}`)
-  if (counts.size > REASONS_SHOWN) lines.push(`stopped recently: ${counts.size - REASONS_SHOWN} other reasons (see --json)`)
+  const more = counts.size - REASONS_SHOWN
+  if (more > 0) lines.push(`stopped recently: ${more} other reason${more === 1 ? '' : 's'} (see --json)`)
   return lines
 }
 
