@@ -130,7 +130,10 @@ async function addDetails(session: Session, reconcilers: Map<string, Reconciler>
   await Promise.all(
     [...observedByKind].map(async ([kind, found]) => {
       try {
-        const details = await reconcilers.get(kind)!.statusDetails!(session.context(`status:${kind}`), found.map((item) => item.observed))
+        const details = await reconcilers.get(kind)!.statusDetails!(
+          session.context(`status:${kind}`),
+          found.map((item) => item.observed),
+        )
         for (const {entry, observed} of found) {
           const detail = details.get(observed.id)
           if (!detail) continue

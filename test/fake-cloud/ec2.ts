@@ -172,7 +172,18 @@ import {
   type Vpc,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2'
-import {type FakeEc2Instances, type FakeLaunchedInstance, type FakeEnv, type FakeHandler, type FakeNetworkInterface, type FakeNetworkInterfaceSpec, type FakeNetworkInterfaces, type FakeService, handlersOf, type OperationHandler} from './core.js'
+import {
+  type FakeEc2Instances,
+  type FakeLaunchedInstance,
+  type FakeEnv,
+  type FakeHandler,
+  type FakeNetworkInterface,
+  type FakeNetworkInterfaceSpec,
+  type FakeNetworkInterfaces,
+  type FakeService,
+  handlersOf,
+  type OperationHandler,
+} from './core.js'
 import {applyFilters, cidrContains, cidrOverlaps, ec2Error, formatCidr, ipString, paginate, parseCidr, stableJson, tagsFrom, type FilterTable} from './ec2-support.js'
 import {IdGenerator, stableHex8} from './ids.js'
 

@@ -461,7 +461,11 @@ export const service: Reconciler<ServiceDesired, ServiceObserved> = {
   health(observed): Health {
     const last = lastDeployment(observed)
     const rollout = last ? `deployment ${last.rolloutState}${last.rolloutState === 'FAILED' && last.rolloutStateReason ? `: ${last.rolloutStateReason}` : ''}` : 'no deployment'
-    const health: Health = {state: `running ${observed.runningCount}/${observed.desiredCount}, pending ${observed.pendingCount}`, ready: deploymentDone(observed), detail: `${revisionOf(observed.taskDefinitionArn)}, ${rollout}`}
+    const health: Health = {
+      state: `running ${observed.runningCount}/${observed.desiredCount}, pending ${observed.pendingCount}`,
+      ready: deploymentDone(observed),
+      detail: `${revisionOf(observed.taskDefinitionArn)}, ${rollout}`,
+    }
     if (last?.rolloutState === 'FAILED') health.degraded = `the deployment of ${revisionOf(last.taskDefinitionArn)} failed${last.rolloutStateReason ? `: ${last.rolloutStateReason}` : ''}`
     else if (last?.rolloutState === 'COMPLETED' && observed.runningCount < observed.desiredCount) health.degraded = `${observed.runningCount} of ${observed.desiredCount} tasks running`
     return health

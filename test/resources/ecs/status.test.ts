@@ -69,7 +69,15 @@ describe('ecs.service health', () => {
   })
 
   it('a deployment the circuit breaker failed is degraded, with its reason', () => {
-    const failed = deployment({id: 'ecs-svc/2', status: 'ACTIVE', taskDefinitionArn: taskDefinitionArn('teststack-api', 4), rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', desired: 0, running: 0})
+    const failed = deployment({
+      id: 'ecs-svc/2',
+      status: 'ACTIVE',
+      taskDefinitionArn: taskDefinitionArn('teststack-api', 4),
+      rolloutState: 'FAILED',
+      rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+      desired: 0,
+      running: 0,
+    })
     const health = service.health!(observedService('api', {deployments: [deployment({rolloutState: 'IN_PROGRESS'}), failed]}))
     expect(health).toMatchObject({ready: false, detail: 'teststack-api:3, deployment FAILED: ECS deployment circuit breaker: tasks failed to start.'})
     expect(health.degraded).toBe('the deployment of teststack-api:4 failed: ECS deployment circuit breaker: tasks failed to start.')
@@ -93,7 +101,9 @@ describe('ecs.service statusDetails', () => {
         stoppedTask('c', 'service:api', 'Essential container in task exited', '2026-11-01T10:02:00Z', {stopCode: 'EssentialContainerExited', containers: [{name: 'api', reason: 'exit 1', exitCode: 1}]}),
         // A deployment replacing an old revision's task: routine, not shown.
         stoppedTask('d', 'service:web', 'Scaling activity initiated by (deployment ecs-svc/123)', '2026-11-01T10:03:00Z', {stopCode: 'ServiceSchedulerInitiated'}),
-        stoppedTask('e', 'service:web', 'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/1)', '2026-11-01T10:04:00Z', {stopCode: 'ServiceSchedulerInitiated'}),
+        stoppedTask('e', 'service:web', 'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/1)', '2026-11-01T10:04:00Z', {
+          stopCode: 'ServiceSchedulerInitiated',
+        }),
       ],
     })
     const services = [observedService('api'), observedService('web'), observedService('runner', {}, 'runner')]
@@ -106,13 +116,17 @@ describe('ecs.service statusDetails', () => {
     ])
     expect(inputs(DescribeTasksCommand)).toEqual([{cluster: clusterArn(), tasks: ['a', 'b', 'c', 'd', 'e'].map((id) => taskArn(id))}])
     const api = details.get(serviceArn('api'))!
-    expect(api.lines).toEqual([
-      'stopped recently: 1 task of teststack-api:4: Essential container in task exited; container api: exit 1',
-      `stopped recently: 2 tasks of teststack-api:4: ${pull}`,
-    ])
+    expect(api.lines).toEqual(['stopped recently: 1 task of teststack-api:4: Essential container in task exited; container api: exit 1', `stopped recently: 2 tasks of teststack-api:4: ${pull}`])
     expect(api.fields).toMatchObject({running: 2, pending: 0, desired: 2, revision: 'teststack-api:3', lastDeployment: {rolloutState: 'COMPLETED', revision: 'teststack-api:3'}})
     expect(api.fields.stoppedTasks).toEqual([
-      {task: 'c', revision: 'teststack-api:4', stoppedAt: '2026-11-01T10:02:00.000Z', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', containers: [{name: 'api', reason: 'exit 1', exitCode: 1}]},
+      {
+        task: 'c',
+        revision: 'teststack-api:4',
+        stoppedAt: '2026-11-01T10:02:00.000Z',
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        containers: [{name: 'api', reason: 'exit 1', exitCode: 1}],
+      },
       expect.objectContaining({task: 'b', stoppedReason: pull}),
       expect.objectContaining({task: 'a'}),
     ])
@@ -185,7 +199,11 @@ const containerInstance = (id: string, ec2InstanceId: string, overrides: Partial
 
 describe('ecs.cluster health and statusDetails', () => {
   it('health counts services, tasks and container instances', () => {
-    expect(cluster.health!(observedCluster('teststack-runner', {runningTasks: 2, pendingTasks: 1, containerInstances: 2}))).toEqual({state: 'active', ready: true, detail: '1 services, 2 running tasks, 1 pending, 2 container instances'})
+    expect(cluster.health!(observedCluster('teststack-runner', {runningTasks: 2, pendingTasks: 1, containerInstances: 2}))).toEqual({
+      state: 'active',
+      ready: true,
+      detail: '1 services, 2 running tasks, 1 pending, 2 container instances',
+    })
   })
 
   it('an EC2 cluster: ListContainerInstances and DescribeContainerInstances, each instance’s agent and free capacity; a Fargate one: no call', async () => {
