@@ -2,6 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {status, type StatusEntry} from '../../src/app/status.js'
 import {up} from '../../src/app/up.js'
 import {formatStatus} from '../../src/ui/format.js'
+import type {VirtualClock} from '../../src/util/clock.js'
 import {exampleWith, stackHarness} from '../helpers/stack.js'
 
 /**
@@ -104,7 +105,7 @@ describe('status of the ContainrLab containers', () => {
     const changed = exampleWith('SESSION_TTL_SECONDS: "1800"', 'SESSION_TTL_SECONDS: "3600"')
     expect((await up(await harness.open({file: changed}), harness.yes)).ok).toBe(false)
     // `up` fails as soon as the circuit breaker does; the rollback then runs its course.
-    harness.cloud.clock.advance(5 * 60_000)
+    ;(harness.cloud.clock as VirtualClock).advance(5 * 60_000)
 
     const report = await status(await harness.open({file: changed}))
 
