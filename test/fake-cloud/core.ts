@@ -300,7 +300,8 @@ export interface FakeInstanceView {
   state: string
   /** Base64, as given at launch. */
   userData?: string
-  launchedAt: number
+  /** When it turned `running`, if it did (before any termination). */
+  runningAt?: number
 }
 
 export interface FakeEnv {

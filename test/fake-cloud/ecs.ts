@@ -1104,10 +1104,10 @@ export class FakeEcs implements FakeService {
    * CPU and memory fit (the task's own size, else its containers' sum).
    */
   private containerInstances(cluster: ClusterRecord): {instance: FakeInstanceView; arn: string; tasks: TaskRecord[]; cpu: number; memory: number}[] {
+    // Registered once running; still listed (its agent gone) while it shuts down; deregistered once terminated.
     const joined = (this.env.ec2Instances?.list() ?? [])
-      .filter((instance) => (instance.state === 'running' || instance.state === 'shutting-down') && clusterOfUserData(instance.userData) === cluster.name)
-      .filter((instance) => instance.state === 'running' || this.containerInstanceIds.has(instance.id))
-      .sort((a, b) => a.launchedAt - b.launchedAt)
+      .filter((instance) => instance.runningAt !== undefined && (instance.state === 'running' || instance.state === 'shutting-down') && clusterOfUserData(instance.userData) === cluster.name)
+      .sort((a, b) => a.runningAt! - b.runningAt!)
     const placed = joined.map((instance) => {
       if (!this.containerInstanceIds.has(instance.id)) this.containerInstanceIds.set(instance.id, this.hex32())
       const size = INSTANCE_RESOURCES[instance.instanceType] ?? {cpu: 2048, memory: 3904}
@@ -1172,7 +1172,7 @@ export class FakeEcs implements FakeService {
         pendingTasksCount: entry.tasks.filter((task) => ['PROVISIONING', 'PENDING'].includes(this.lastStatus(task))).length,
         registeredResources: resources(size.cpu, size.memory),
         remainingResources: resources(entry.cpu, entry.memory),
-        registeredAt: new Date(entry.instance.launchedAt),
+        registeredAt: new Date(entry.instance.runningAt!),
         attributes: [{name: 'ecs.os-type', value: 'linux'}],
       })
     }

@@ -1,3 +1,4 @@
+import {EC2Client, TerminateInstancesCommand} from '@aws-sdk/client-ec2'
 import {afterEach, describe, expect, it} from 'vitest'
 import {status, type StatusEntry} from '../../src/app/status.js'
 import {up} from '../../src/app/up.js'
@@ -114,5 +115,33 @@ describe('status of the ContainrLab containers', () => {
     expect(api.changes).toEqual([{field: 'taskDefinitionArn', replace: false, before: API_REVISION_1, after: API_REVISION_1.replace(/:1$/, ':2')}])
     expect(api.health).toMatchObject({state: 'running 1/1, pending 0', detail: 'containrlab-api:1, deployment COMPLETED'})
     expect(api.details?.lines).toEqual([expect.stringMatching(/^stopped recently: [3-9] tasks of containrlab-api:2: CannotPullContainerError: pull image manifest/)])
+  })
+
+  it('a runner instance shutting down: its container instance’s agent is gone, and the cluster is degraded, naming it', async () => {
+    harness = stackHarness()
+    const applied = await up(await harness.open(), harness.yes)
+    const instanceId = applied.resources.find((r) => r.id === 'instance/runner-ec2-1')!.physicalId!
+    await new EC2Client({region: 'us-east-1'}).send(new TerminateInstancesCommand({InstanceIds: [instanceId]}))
+
+    const report = await status(await harness.open())
+
+    const runner = entryOf(report.resources, 'cluster/runner-ec2')
+    expect(runner.condition).toBe('degraded')
+    expect(runner.details?.degraded).toBe(`ECS agent disconnected on ${instanceId}`)
+    expect(runner.details?.lines).toEqual([expect.stringContaining(`container instance ${instanceId}: ACTIVE, agent DISCONNECTED`)])
+    expect(unwrapped(formatStatus(report))).toContain(`cluster/runner-ec2 degraded: ECS agent disconnected on ${instanceId}`)
+  })
+
+  it('details that cannot be read are an error naming the kind and the call; the resources are shown as they are', async () => {
+    harness = stackHarness()
+    await up(await harness.open(), harness.yes)
+    harness.cloud.faults.garbage('ListContainerInstances', {status: 403})
+
+    const report = await status(await harness.open())
+
+    expect(report.errors).toEqual([expect.stringMatching(/^ecs\.cluster \(cluster\/cluster, cluster\/runner-ec2\) details could not be read: ECS ListContainerInstances \(HTTP 403/)])
+    expect(entryOf(report.resources, 'cluster/runner-ec2')).toMatchObject({condition: 'ok', health: {state: 'active'}})
+    expect(entryOf(report.resources, 'cluster/runner-ec2').details).toBeUndefined()
+    expect(entryOf(report.resources, 'service/api').details?.fields).toMatchObject({running: 1})
   })
 })
