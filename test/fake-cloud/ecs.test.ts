@@ -217,5 +217,6 @@ describe('container instances', () => {
     expect(await listed()).toEqual([])
     expect((await described(arns)).failures).toEqual([{arn: arns[0], reason: 'MISSING'}])
     await expect(ecs.send(new ListContainerInstancesCommand({cluster: 'runner', maxResults: 101}))).rejects.toThrow(InvalidParameterException)
+    await expect(ecs.send(new ListTasksCommand({cluster: 'runner', maxResults: 0}))).rejects.toThrow(InvalidParameterException)
   })
 })

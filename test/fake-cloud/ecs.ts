@@ -1046,6 +1046,7 @@ export class FakeEcs implements FakeService {
 
   private listTasks(input: any) {
     const cluster = this.cluster(input.cluster)
+    this.checkMaxResults(input.maxResults)
     const desiredStatus = input.desiredStatus ?? 'RUNNING'
     if (input.serviceName !== undefined) {
       const service = this.serviceIn(cluster, input.serviceName)
@@ -1134,10 +1135,15 @@ export class FakeEcs implements FakeService {
     return {cpu, memory}
   }
 
-  /** API_ListContainerInstances: ARNs, `maxResults` 1–100 a page (no `nextToken` modelled: the fake's clusters are small). */
+  /** ListTasks and ListContainerInstances: "This value can be between 1 and 100" (no `nextToken` modelled: the fake's clusters are small). */
+  private checkMaxResults(maxResults: number | undefined): void {
+    if (maxResults !== undefined && (maxResults < 1 || maxResults > 100)) throw invalid('maxResults must be between 1 and 100.')
+  }
+
+  /** API_ListContainerInstances: the ARNs of the cluster's container instances. */
   private listContainerInstances(input: any) {
     const cluster = this.cluster(input.cluster)
-    if (input.maxResults !== undefined && (input.maxResults < 1 || input.maxResults > 100)) throw invalid('maxResults must be between 1 and 100.')
+    this.checkMaxResults(input.maxResults)
     return {containerInstanceArns: this.containerInstances(cluster).map((entry) => entry.arn)}
   }
 

@@ -39,10 +39,13 @@ export function stopReason(task: Task): string {
 /**
  * A stop the scheduler made on purpose: a scale-in, or an old revision's
  * task replaced by a deployment. ECS says so in the task's stoppedReason
- * ("Scaling activity initiated by (deployment ecs-svc/…)"); every other stop
- * (a task that failed to start, an essential container that exited, failed
- * load balancer or container health checks, the circuit breaker) says why
- * something went wrong.
+ * ("Scaling activity initiated by (deployment ecs-svc/…)", with stopCode
+ * ServiceSchedulerInitiated, which failed ELB health checks share: the code
+ * alone cannot tell them apart). Every other stop (a task that failed to
+ * start, an essential container that exited, failed load balancer or
+ * container health checks, the circuit breaker, a user's StopTask) says
+ * why something went wrong.
+ * https://repost.aws/knowledge-center/ecs-task-stopped
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-errors.html
  */
 function routineStop(task: Task): boolean {
