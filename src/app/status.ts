@@ -2,7 +2,8 @@ import {ids} from '../graph/builder.js'
 import {recordHosts} from '../graph/front-door.js'
 import {prepare, unreadableKinds} from '../engine/converge.js'
 import {registry} from '../resources/registry.js'
-import type {Health} from '../resources/types.js'
+import {describeError} from '../aws/errors.js'
+import type {Health, Observed, Reconciler, StatusDetails} from '../resources/types.js'
 import {newStateDocument} from '../state/document.js'
 import {compareIds, type ShownChange, showChange} from './report.js'
 import type {Session} from './session.js'
@@ -11,12 +12,15 @@ import type {Session} from './session.js'
  * ok: exists and matches the spec; drifted: exists but differs (shown as the
  * changes `up` would make); missing: recorded in the state but gone from
  * AWS; pending: exists but not ready (a NAT gateway still `pending`);
+ * degraded: exists and matches the spec, but does not do its job (a target
+ * group with unhealthy targets, a service running fewer tasks than desired
+ * or whose last deployment failed: `health.degraded` says why);
  * not-created: in the spec, and nothing of the stack exists for it;
  * removed: exists, no longer in the spec (`up` deletes it); stray: a second
  * object of the stack (left by an interrupted run) that `up` deletes;
  * unknown: its kind could not be read (the entry's `error` says why).
  */
-export type ResourceCondition = 'ok' | 'drifted' | 'missing' | 'pending' | 'not-created' | 'removed' | 'stray' | 'unknown'
+export type ResourceCondition = 'ok' | 'drifted' | 'degraded' | 'missing' | 'pending' | 'not-created' | 'removed' | 'stray' | 'unknown'
 
 export interface StatusEntry {
   id: string
@@ -24,6 +28,8 @@ export interface StatusEntry {
   physicalId?: string
   condition: ResourceCondition
   health?: Health
+  /** What the kind tells beyond its health (a service's stopped tasks, a cluster's container instances). */
+  details?: StatusDetails
   changes: ShownChange[]
   /** Found by its tags (or name), not through the state: a run crashed before saving it, or the state was lost. */
   foundByTags?: boolean
@@ -43,7 +49,7 @@ export interface StatusReport {
   outputs: Record<string, Record<string, string>>
   /** Counts per condition. */
   summary: Partial<Record<ResourceCondition, number>>
-  /** One per kind that could not be read: `<kind> (<logical ids>): <error>`; its resources are `unknown`. */
+  /** One per kind that could not be read: `<kind> (<logical ids>): <error>`; its resources are `unknown`. Also a kind whose details could not be read. */
   errors: string[]
   /** Where the stack answers: one URL per host of its DNS records, else its load balancer's DNS name (once it exists). */
   urls: string[]
@@ -64,6 +70,8 @@ export async function status(session: Session): Promise<StatusReport> {
   if (lock) report.lock = {who: lock.who, host: lock.host, since: lock.since, command: lock.command}
   /** Objects found and used, never made (a user's hosted zone): they do not make the stack deployed. */
   const usedNotMade = new Set<string>()
+  /** The spec's objects that exist, per kind that has details to add. */
+  const observedByKind = new Map<string, {entry: StatusEntry; observed: Observed}[]>()
   for (const planned of prepared.plan.nodes.values()) {
     const {node, observation} = planned
     const observed = observation.observed
@@ -83,10 +91,12 @@ export async function status(session: Session): Promise<StatusReport> {
     if (reconciler.notOurs?.(observed)) usedNotMade.add(node.id)
     const health = reconciler.health?.(observed)
     const drifted = planned.action !== 'noop' && planned.changes.length > 0
-    const condition: ResourceCondition = drifted ? 'drifted' : health && !health.ready ? 'pending' : 'ok'
+    const condition: ResourceCondition = drifted ? 'drifted' : health?.degraded ? 'degraded' : health && !health.ready ? 'pending' : 'ok'
     report.resources.push({id: node.id, kind: node.kind, physicalId: observed.id, condition, health, changes: planned.changes.map(showChange), ...foundByTags})
     report.outputs[node.id] = reconciler.outputs(observed)
+    if (reconciler.statusDetails) observedByKind.set(node.kind, [...(observedByKind.get(node.kind) ?? []), {entry: report.resources.at(-1)!, observed}])
   }
+  const detailErrors = await addDetails(session, prepared.reconcilers, observedByKind)
   for (const deletion of prepared.plan.deletions) {
     if (deletion.cause === 'replaced') continue
     if (deletion.unreadable) {
@@ -102,10 +112,40 @@ export async function status(session: Session): Promise<StatusReport> {
   report.outputs = Object.fromEntries(Object.entries(report.outputs).sort(([a], [b]) => compareIds(a, b)))
   const kindOf = (id: string) => prepared.plan.nodes.get(id)?.node.kind ?? doc.resources[id]?.kind
   for (const [kind, {error, ids}] of unreadableKinds(prepared.world, doc, kindOf)) report.errors.push(`${kind}${ids.length > 0 ? ` (${ids.join(', ')})` : ''} could not be read: ${error}`)
+  report.errors.push(...detailErrors)
   report.urls = stackUrls(session, report.outputs)
   report.deployed ||= report.resources.some((entry) => entry.physicalId !== undefined && entry.condition !== 'missing' && !usedNotMade.has(entry.id))
   for (const entry of report.resources) report.summary[entry.condition] = (report.summary[entry.condition] ?? 0) + 1
   return report
+}
+
+/**
+ * Each kind's details of its objects, one batch per kind, the kinds side by
+ * side. An object the details call degraded is `degraded` unless it is
+ * drifted already; a kind whose details could not be read is an error (the
+ * status is incomplete), its objects shown as they are.
+ */
+async function addDetails(session: Session, reconcilers: Map<string, Reconciler>, observedByKind: Map<string, {entry: StatusEntry; observed: Observed}[]>): Promise<string[]> {
+  const errors: string[] = []
+  await Promise.all(
+    [...observedByKind].map(async ([kind, found]) => {
+      try {
+        const details = await reconcilers.get(kind)!.statusDetails!(
+          session.context(`status:${kind}`),
+          found.map((item) => item.observed),
+        )
+        for (const {entry, observed} of found) {
+          const detail = details.get(observed.id)
+          if (!detail) continue
+          entry.details = detail
+          if (detail.degraded && (entry.condition === 'ok' || entry.condition === 'pending')) entry.condition = 'degraded'
+        }
+      } catch (error) {
+        errors.push(`${kind} (${found.map((item) => item.entry.id).join(', ')}) details could not be read: ${describeError(error)}`)
+      }
+    }),
+  )
+  return errors.sort()
 }
 
 /** The stack's URLs: its records' hosts (HTTPS when the load balancer has TLS), or the load balancer's own name. */

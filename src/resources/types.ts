@@ -89,6 +89,28 @@ export interface Health {
   /** true when dependents may use it. */
   ready: boolean
   detail?: string
+  /**
+   * Set when the object is there and usable but does not do its job as the
+   * spec wants: a target group with unhealthy targets, a service running
+   * fewer tasks than desired or whose last deployment failed. Says what is
+   * wrong; `status` shows the object `degraded`.
+   */
+  degraded?: string
+}
+
+/**
+ * What `status` shows of an object beyond its health, from reads that
+ * `plan` and `up` do not need (a service's stopped tasks, a cluster's
+ * container instances): the same facts twice, as fields for `--json` and
+ * as lines for a person.
+ */
+export interface StatusDetails {
+  /** Structured, for `--json`: counts, revisions, reasons. */
+  fields: Record<string, unknown>
+  /** One fact a line ("revision containrlab-api:3, deployment COMPLETED"). */
+  lines: string[]
+  /** As `Health.degraded`, when only these reads tell (an ECS agent disconnected). */
+  degraded?: string
 }
 
 /**
@@ -201,6 +223,13 @@ export interface Reconciler<D = any, O extends Observed = any> {
   readonly waitTimeoutMs?: number
   /** For `status`. Absent: `{state: 'ok', ready: true}`. */
   health?(observed: O): Health
+  /**
+   * For `status` only (never `plan` or `up`, whose reads stay as they are):
+   * details of existing objects, from a few more reads batched for all the
+   * kind's objects at once (per cluster, not per service). Objects absent
+   * from the map have none.
+   */
+  statusDetails?(ctx: ReconcileContext, observed: O[]): Promise<Map<string, StatusDetails>>
   /** This kind's error codes; undefined for anything it does not recognise. */
   classifyError(error: unknown): ErrorClass | undefined
   /** Set when deleting this object loses data (a database, a repository with images, a user-set secret). */

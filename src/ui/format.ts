@@ -147,6 +147,7 @@ export function formatStatus(report: StatusReport): string {
   if (report.lock) lines.push(`Locked by ${report.lock.who}@${report.lock.host} since ${report.lock.since} (${report.lock.command})`)
   const rows = report.resources.map((r) => [r.id, r.kind, r.physicalId ?? '-', r.condition, r.health ? `${r.health.state}${r.health.detail ? `: ${r.health.detail}` : ''}` : ''])
   lines.push('', ...table(['RESOURCE', 'KIND', 'ID', 'STATUS', 'HEALTH'], rows))
+  lines.push(...detailLines(report))
   for (const r of report.resources.filter((entry) => entry.changes.length > 0)) {
     lines.push('', `${r.id} drifted (- live, + the spec: what \`up\` changes):`)
     lines.push(...changeLines(r.changes, LINE_WIDTH - 2).map((line) => `  ${line}`))
@@ -160,6 +161,20 @@ export function formatStatus(report: StatusReport): string {
   lines.push('', `${report.resources.length} resources: ${counts.join(', ') || 'none'}.`)
   if (report.urls?.length) lines.push('', `URLs: ${report.urls.join('  ')}`)
   return lines.join('\n')
+}
+
+/** Under the table: per resource, what is wrong with it (degraded) and what its kind tells beyond its health. */
+function detailLines(report: StatusReport): string[] {
+  const lines: string[] = []
+  for (const r of report.resources) {
+    const degraded = r.health?.degraded ?? r.details?.degraded
+    const facts = r.details?.lines ?? []
+    if (!degraded && facts.length === 0) continue
+    if (lines.length === 0) lines.push('', 'Details:')
+    lines.push(...wrapText(`${r.id}${degraded ? ` degraded: ${degraded}` : ''}`, LINE_WIDTH - 2).map((line, i) => `${i === 0 ? '  ' : '      '}${line}`))
+    for (const fact of facts) lines.push(...wrapText(fact, LINE_WIDTH - 6).map((line, i) => `${i === 0 ? '    ' : '      '}${line}`))
+  }
+  return lines
 }
 
 export function table(header: string[], rows: string[][]): string[] {

@@ -98,6 +98,23 @@ describe('exit codes', () => {
       expect(drifted.exitCode).toBe(2)
       expect(driftedDoc.exitCode).toBe(2)
     })
+    it('exits 2 when a service is degraded (its first deployment failed); --json carries its details as fields', async () => {
+      const harness = stackHarness()
+      cloud = harness.cloud
+      cloud.ecs.failTasks({taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/containrlab-web:1'}, 'CannotPullContainerError: not found')
+      expect((await up(await harness.open(), harness.yes)).ok).toBe(false)
+
+      const degraded = await runCommand(Status, ['-f', EXAMPLE, '--detailed-exitcode', '--json'])
+      const doc = JSON.parse(degraded.stdout)
+      expect(doc.summary).toMatchObject({degraded: 1})
+      const web = doc.resources.find((entry: {id: string}) => entry.id === 'service/web')
+      expect(web).toMatchObject({condition: 'degraded', health: {degraded: expect.stringMatching(/^the deployment of containrlab-web:1 failed/)}})
+      expect(web.details.fields).toMatchObject({running: 0, desired: 1, revision: 'containrlab-web:1', lastDeployment: {rolloutState: 'FAILED'}})
+      expect(web.details.fields.stoppedTasks[0]).toMatchObject({revision: 'containrlab-web:1', stoppedReason: 'CannotPullContainerError: not found'})
+      expect(doc.resources.find((entry: {id: string}) => entry.id === 'cluster/runner-ec2').details.fields).toMatchObject({launch: 'EC2', registeredContainerInstances: 1})
+      expect(degraded.exitCode).toBe(2)
+      expect((await runCommand(Status, ['-f', EXAMPLE])).exitCode).toBe(0)
+    })
   })
 
   describe('up --json: a failed run says its exit code in the document too', () => {

@@ -288,6 +288,19 @@ export interface FakeEc2Instances {
   terminate(id: string): void
   /** `pending`, `running`, `shutting-down`, `terminated`; undefined once it is no longer listed. */
   state(id: string): string | undefined
+  /** Every instance still listed, however launched (RunInstances or a group's): what the fake ECS's agents run on. */
+  list(): FakeInstanceView[]
+}
+
+/** An instance as another fake sees it (the fake ECS: which cluster its user data joins, its size). */
+export interface FakeInstanceView {
+  id: string
+  instanceType: string
+  state: string
+  /** Base64, as given at launch. */
+  userData?: string
+  /** When it turned `running`, if it did (before any termination). */
+  runningAt?: number
 }
 
 export interface FakeEnv {

@@ -2160,6 +2160,12 @@ export class FakeEc2 implements FakeService {
     return now >= record.createdAt + this.timings.instanceRunningMs ? 'running' : 'pending'
   }
 
+  /** When the instance turned running, if it did before it was told to terminate. */
+  private runningAt(record: InstanceRecord): number | undefined {
+    const at = record.createdAt + this.timings.instanceRunningMs
+    return this.now() >= at && (record.terminateRequestedAt === undefined || record.terminateRequestedAt >= at) ? at : undefined
+  }
+
   /** A terminated instance lets go of its network interface; a long-terminated one is no longer listed. */
   private sweepInstances(): void {
     for (const record of [...this.instances.values()]) {
@@ -2193,6 +2199,16 @@ export class FakeEc2 implements FakeService {
         this.sweep()
         const record = this.instances.get(id)
         return record ? this.instanceState(record) : undefined
+      },
+      list: () => {
+        this.sweep()
+        return [...this.instances.values()].map((record) => ({
+          id: record.id,
+          instanceType: record.instanceType,
+          state: this.instanceState(record),
+          ...(record.userData !== undefined ? {userData: record.userData} : {}),
+          ...(this.runningAt(record) !== undefined ? {runningAt: this.runningAt(record)} : {}),
+        }))
       },
     }
   }

@@ -1,4 +1,4 @@
-import {CreateSubnetCommand, CreateVpcCommand, EC2Client, CreateSecurityGroupCommand} from '@aws-sdk/client-ec2'
+import {CreateSubnetCommand, CreateVpcCommand, EC2Client, CreateSecurityGroupCommand, RunInstancesCommand, TerminateInstancesCommand} from '@aws-sdk/client-ec2'
 import {
   ClientException,
   ClusterContainsServicesException,
@@ -9,11 +9,14 @@ import {
   DeleteServiceCommand,
   DeleteTaskDefinitionsCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   InvalidParameterException,
+  ListContainerInstancesCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs'
@@ -178,5 +181,57 @@ describe('services', () => {
     expect((await ecs.send(new DescribeServicesCommand({cluster: 'demo', services: ['api']}))).services![0]!.status).toBe('INACTIVE')
     await ecs.send(new DeleteClusterCommand({cluster: 'demo'}))
     expect(cloud.ecs.resourceCount()).toBe(1) // the task definition revision
+  })
+})
+
+describe('container instances', () => {
+  const joining = (cluster: string) => Buffer.from(`#!/bin/bash\necho ECS_CLUSTER=${cluster} >> /etc/ecs/ecs.config\n`).toString('base64')
+  const ec2 = () => new EC2Client({region: 'us-east-1'})
+  const launch = async (userData?: string) =>
+    (await ec2().send(new RunInstancesCommand({ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.medium', MinCount: 1, MaxCount: 1, SubnetId: subnets[0], ...(userData ? {UserData: userData} : {})}))).Instances![0]!
+      .InstanceId!
+  const listed = async () => (await ecs.send(new ListContainerInstancesCommand({cluster: 'runner'}))).containerInstanceArns!
+  const described = async (arns: string[]) => await ecs.send(new DescribeContainerInstancesCommand({cluster: 'runner', containerInstances: arns}))
+
+  it('are the instances whose user data joins the cluster, registered once running, with the agent’s CPU and memory; tasks take their share', async () => {
+    await ecs.send(new CreateClusterCommand({clusterName: 'runner'}))
+    const instanceId = await launch(joining('runner'))
+    await launch(joining('other'))
+    await launch()
+    expect(await listed()).toEqual([])
+
+    clock.advance(30_000)
+    const arns = await listed()
+    expect(arns).toEqual([expect.stringMatching(/^arn:aws:ecs:us-east-1:123456789012:container-instance\/runner\/[0-9a-f]{32}$/)])
+    expect((await ecs.send(new DescribeClustersCommand({clusters: ['runner']}))).clusters![0]!.registeredContainerInstancesCount).toBe(1)
+    const registered = (await described(arns)).containerInstances![0]!
+    expect(registered).toMatchObject({containerInstanceArn: arns[0], ec2InstanceId: instanceId, status: 'ACTIVE', agentConnected: true, runningTasksCount: 0, pendingTasksCount: 0})
+    const amounts = (resources: typeof registered.registeredResources) => Object.fromEntries(resources!.filter((r) => r.type === 'INTEGER').map((r) => [r.name, r.integerValue]))
+    expect(amounts(registered.registeredResources)).toEqual({CPU: 2048, MEMORY: 3904})
+
+    const definition = (
+      await ecs.send(new RegisterTaskDefinitionCommand({family: 'runner', cpu: '1024', memory: '2048', requiresCompatibilities: ['EC2'], containerDefinitions: [{name: 'runner', image: 'repo/runner:1'}]}))
+    ).taskDefinition!
+    await ecs.send(new CreateServiceCommand({cluster: 'runner', serviceName: 'runner', taskDefinition: definition.taskDefinitionArn, desiredCount: 1, launchType: 'EC2'}))
+    clock.advance(30_000)
+    const busy = (await described(arns)).containerInstances![0]!
+    expect(busy).toMatchObject({runningTasksCount: 1, pendingTasksCount: 0})
+    expect(amounts(busy.remainingResources)).toEqual({CPU: 1024, MEMORY: 1856})
+    expect(amounts(busy.registeredResources)).toEqual({CPU: 2048, MEMORY: 3904})
+  })
+
+  it('lose their agent while the instance shuts down and are gone once it is terminated; unknown ones are failures', async () => {
+    await ecs.send(new CreateClusterCommand({clusterName: 'runner'}))
+    const instanceId = await launch(joining('runner'))
+    clock.advance(30_000)
+    const arns = await listed()
+
+    await ec2().send(new TerminateInstancesCommand({InstanceIds: [instanceId]}))
+    expect((await described(arns)).containerInstances![0]!.agentConnected).toBe(false)
+    clock.advance(60_000)
+    expect(await listed()).toEqual([])
+    expect((await described(arns)).failures).toEqual([{arn: arns[0], reason: 'MISSING'}])
+    await expect(ecs.send(new ListContainerInstancesCommand({cluster: 'runner', maxResults: 101}))).rejects.toThrow(InvalidParameterException)
+    await expect(ecs.send(new ListTasksCommand({cluster: 'runner', maxResults: 0}))).rejects.toThrow(InvalidParameterException)
   })
 })

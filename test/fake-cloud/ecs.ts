@@ -18,11 +18,13 @@ import {
   DeleteTaskDefinitionsCommand,
   DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   InvalidParameterException,
   ListClustersCommand,
+  ListContainerInstancesCommand,
   ListServicesCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
@@ -35,7 +37,7 @@ import {
   UpdateClusterSettingsCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs'
-import type {FakeEnv, FakeHandler, FakeService} from './core.js'
+import type {FakeEnv, FakeHandler, FakeInstanceView, FakeService} from './core.js'
 import {IdGenerator} from './ids.js'
 
 /**
@@ -51,10 +53,37 @@ import {IdGenerator} from './ids.js'
  * API reference: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Operations.html
  * Auto Scaling group capacity providers exist as objects (a cluster may list
  * them; deletion is refused, DELETE_FAILED, while one does), but place no
- * tasks of their own. Not modelled: container instances, load balancer target registration and
- * health (a task counts as healthy once RUNNING), task sets, service
- * connect.
+ * tasks of their own. Container instances are the fake EC2's instances
+ * whose user data sets `ECS_CLUSTER=<cluster>` (as the ECS-optimised AMI's
+ * agent reads it from /etc/ecs/ecs.config), registered once the instance is
+ * running, the agent disconnected while it shuts down, deregistered once it
+ * is terminated; the cluster's tasks are placed on them, in launch order,
+ * where their CPU and memory fit. Not modelled: a cluster refusing deletion
+ * while instances are registered, tasks waiting for capacity, load balancer
+ * target registration and health (a task counts as healthy once RUNNING),
+ * task sets, service connect.
  */
+
+/**
+ * What the ECS agent registers for some instance types: 1024 CPU units a
+ * vCPU, and the memory left after the operating system and the agent
+ * (approximately what AWS reports; "Container instance memory management").
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/memory-management.html
+ */
+const INSTANCE_RESOURCES: Record<string, {cpu: number; memory: number}> = {
+  't3.micro': {cpu: 2048, memory: 952},
+  't3.small': {cpu: 2048, memory: 1932},
+  't3.medium': {cpu: 2048, memory: 3904},
+  't3.large': {cpu: 2048, memory: 7957},
+  'm5.large': {cpu: 2048, memory: 7681},
+  'c5.large': {cpu: 2048, memory: 3704},
+}
+
+/** The cluster an instance's user data joins (`echo ECS_CLUSTER=name >> /etc/ecs/ecs.config`), if any. */
+function clusterOfUserData(userData: string | undefined): string | undefined {
+  if (!userData) return undefined
+  return /ECS_CLUSTER=([A-Za-z0-9_-]+)/.exec(Buffer.from(userData, 'base64').toString('utf8'))?.[1]
+}
 
 /** How long ECS's asynchronous transitions take, in ms of the fake's clock. */
 export interface EcsTimings {
@@ -200,6 +229,8 @@ export class FakeEcs implements FakeService {
   private readonly services = new Map<string, ServiceRecord>()
   private readonly tasks = new Map<string, TaskRecord>()
   private readonly failures: (TaskFailureMatch & {stoppedReason: string; containerReason: string})[] = []
+  /** EC2 instance id → its container instance id (32 hex), given when it first registers. */
+  private readonly containerInstanceIds = new Map<string, string>()
 
   constructor(
     private readonly env: FakeEnv,
@@ -232,6 +263,8 @@ export class FakeEcs implements FakeService {
       [DeleteServiceCommand, (i) => this.deleteService(i)],
       [ListTasksCommand, (i) => this.listTasks(i)],
       [DescribeTasksCommand, (i) => this.describeTasks(i)],
+      [ListContainerInstancesCommand, (i) => this.listContainerInstances(i)],
+      [DescribeContainerInstancesCommand, (i) => this.describeContainerInstances(i)],
     ]
     return table.map(([command, handle]) => {
       const operation = command.name.replace(/Command$/, '')
@@ -350,7 +383,7 @@ export class FakeEcs implements FakeService {
       clusterArn: cluster.arn,
       clusterName: cluster.name,
       status: cluster.status,
-      registeredContainerInstancesCount: 0,
+      registeredContainerInstancesCount: cluster.status === 'ACTIVE' ? this.containerInstances(cluster).length : 0,
       runningTasksCount: tasks.filter((t) => this.lastStatus(t) === 'RUNNING').length,
       pendingTasksCount: tasks.filter((t) => ['PROVISIONING', 'PENDING'].includes(this.lastStatus(t))).length,
       activeServicesCount: services.length,
@@ -1018,6 +1051,7 @@ export class FakeEcs implements FakeService {
 
   private listTasks(input: any) {
     const cluster = this.cluster(input.cluster)
+    this.checkMaxResults(input.maxResults)
     const desiredStatus = input.desiredStatus ?? 'RUNNING'
     if (input.serviceName !== undefined) {
       const service = this.serviceIn(cluster, input.serviceName)
@@ -1066,5 +1100,93 @@ export class FakeEcs implements FakeService {
       })
     }
     return {tasks, failures}
+  }
+
+  // ---------------------------------------------------------------- container instances
+
+  /**
+   * The cluster's container instances, in registration order, each with the
+   * live tasks placed on it: a task goes to the first instance where its
+   * CPU and memory fit (the task's own size, else its containers' sum).
+   */
+  private containerInstances(cluster: ClusterRecord): {instance: FakeInstanceView; arn: string; tasks: TaskRecord[]; cpu: number; memory: number}[] {
+    // Registered once running; still listed (its agent gone) while it shuts down; deregistered once terminated.
+    const joined = (this.env.ec2Instances?.list() ?? [])
+      .filter((instance) => instance.runningAt !== undefined && (instance.state === 'running' || instance.state === 'shutting-down') && clusterOfUserData(instance.userData) === cluster.name)
+      .sort((a, b) => a.runningAt! - b.runningAt!)
+    const placed = joined.map((instance) => {
+      if (!this.containerInstanceIds.has(instance.id)) this.containerInstanceIds.set(instance.id, this.hex32())
+      const size = INSTANCE_RESOURCES[instance.instanceType] ?? {cpu: 2048, memory: 3904}
+      return {instance, arn: this.arn(`container-instance/${cluster.name}/${this.containerInstanceIds.get(instance.id)}`), tasks: [] as TaskRecord[], cpu: size.cpu, memory: size.memory}
+    })
+    const live = [...this.tasks.values()].filter((task) => task.clusterArn === cluster.arn && this.lastStatus(task) !== 'STOPPED').sort((a, b) => a.createdAt - b.createdAt)
+    for (const task of live) {
+      const need = this.reservation(task)
+      const host = placed.find((candidate) => candidate.instance.state === 'running' && candidate.cpu >= need.cpu && candidate.memory >= need.memory)
+      if (!host) continue
+      host.tasks.push(task)
+      host.cpu -= need.cpu
+      host.memory -= need.memory
+    }
+    return placed
+  }
+
+  /** What a task reserves on its instance: the task's cpu and memory, else the sum of its containers'. */
+  private reservation(task: TaskRecord): {cpu: number; memory: number} {
+    const definition = this.revision(task.taskDefinitionArn).definition
+    const containers = definition.containerDefinitions ?? []
+    const cpu = definition.cpu ? Number(definition.cpu) : containers.reduce((sum, c) => sum + (c.cpu ?? 0), 0)
+    const memory = definition.memory ? Number(definition.memory) : containers.reduce((sum, c) => sum + (c.memory ?? c.memoryReservation ?? 0), 0)
+    return {cpu, memory}
+  }
+
+  /** ListTasks and ListContainerInstances: "This value can be between 1 and 100" (no `nextToken` modelled: the fake's clusters are small). */
+  private checkMaxResults(maxResults: number | undefined): void {
+    if (maxResults !== undefined && (maxResults < 1 || maxResults > 100)) throw invalid('maxResults must be between 1 and 100.')
+  }
+
+  /** API_ListContainerInstances: the ARNs of the cluster's container instances. */
+  private listContainerInstances(input: any) {
+    const cluster = this.cluster(input.cluster)
+    this.checkMaxResults(input.maxResults)
+    return {containerInstanceArns: this.containerInstances(cluster).map((entry) => entry.arn)}
+  }
+
+  /** API_DescribeContainerInstances: up to 100; unknown ones in `failures` (MISSING). */
+  private describeContainerInstances(input: any) {
+    const cluster = this.cluster(input.cluster)
+    const refs: string[] = input.containerInstances ?? []
+    if (refs.length === 0 || refs.length > 100) throw invalid('containerInstances must have 1 to 100 items.')
+    const all = this.containerInstances(cluster)
+    const containerInstances = []
+    const failures = []
+    for (const ref of refs) {
+      const entry = all.find((candidate) => candidate.arn === ref || candidate.arn.endsWith(`/${ref}`))
+      if (!entry) {
+        failures.push({arn: ref, reason: 'MISSING'})
+        continue
+      }
+      const size = INSTANCE_RESOURCES[entry.instance.instanceType] ?? {cpu: 2048, memory: 3904}
+      const resources = (cpu: number, memory: number) => [
+        {name: 'CPU', type: 'INTEGER', integerValue: cpu, doubleValue: 0, longValue: 0},
+        {name: 'MEMORY', type: 'INTEGER', integerValue: memory, doubleValue: 0, longValue: 0},
+        {name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22', '2375', '2376', '51678', '51679'], doubleValue: 0, longValue: 0, integerValue: 0},
+      ]
+      containerInstances.push({
+        containerInstanceArn: entry.arn,
+        ec2InstanceId: entry.instance.id,
+        version: 1,
+        versionInfo: {agentVersion: '1.89.0', dockerVersion: 'DockerVersion: 25.0.6'},
+        status: 'ACTIVE',
+        agentConnected: entry.instance.state === 'running',
+        runningTasksCount: entry.tasks.filter((task) => this.lastStatus(task) === 'RUNNING').length,
+        pendingTasksCount: entry.tasks.filter((task) => ['PROVISIONING', 'PENDING'].includes(this.lastStatus(task))).length,
+        registeredResources: resources(size.cpu, size.memory),
+        remainingResources: resources(entry.cpu, entry.memory),
+        registeredAt: new Date(entry.instance.runningAt!),
+        attributes: [{name: 'ecs.os-type', value: 'linux'}],
+      })
+    }
+    return {containerInstances, failures}
   }
 }

@@ -67,7 +67,10 @@ describe('the front door', () => {
 
     const health = (id: string) => report.resources.find((r) => r.id === id)!.health
     expect(health('load-balancer')).toMatchObject({state: 'active', ready: true})
-    expect(health('target-group/api')).toEqual({state: '1/2 healthy', ready: true, detail: '1 unhealthy'})
+    expect(health('target-group/api')).toEqual({state: '1/2 healthy', ready: true, detail: '1 unhealthy', degraded: '1 of 2 targets unhealthy'})
+    // Usable, matching the spec, and not doing its job: not ok (`status --detailed-exitcode` exits 2).
+    expect(report.resources.find((r) => r.id === 'target-group/api')!.condition).toBe('degraded')
+    expect(report.resources.find((r) => r.id === 'target-group/web')!.condition).toBe('ok')
     expect(health('target-group/web')).toMatchObject({state: 'no targets'})
     expect(health('certificate')).toMatchObject({state: 'ISSUED', detail: expect.stringMatching(/^expires in 19\d days/)})
     expect(report.urls).toEqual(['https://api.containrlab.click', 'https://containrlab.click', 'https://app.containrlab.click'])

@@ -9,6 +9,7 @@ import {EXAMPLE_RESOURCES, stackParameters} from '../helpers/stack.js'
 const FROM_STATUS: Record<StatusReport['resources'][number]['condition'], string> = {
   ok: 'nothing',
   pending: 'nothing',
+  degraded: 'nothing',
   drifted: 'change',
   'not-created': 'make',
   missing: 'make',
@@ -32,7 +33,7 @@ async function bothViews(harness: Harness): Promise<{status: string[]; plan: str
 /**
  * After a crash or a lost state, `status` reads what `plan` reads (the
  * state's ids, then the tags) and the two agree resource by resource:
- * ok/pending ⇔ no-op, drifted ⇔ update/replace, not-created/missing ⇔
+ * ok/pending/degraded ⇔ no-op, drifted ⇔ update/replace, not-created/missing ⇔
  * create, removed/stray ⇔ delete.
  */
 // Describes up to date: lagging ones hide the same objects from both (neither waits for them), at twice the cost.

@@ -327,5 +327,11 @@ export const autoScalingGroup: Reconciler<AutoScalingGroupDesired, AutoScalingGr
     return {state: ready ? 'InService' : 'scaling', ready, detail: `${observed.inService}/${observed.desiredCapacity} instances in service`}
   },
 
+  /** The counts `health` words, as fields for `status --json`; DescribeAutoScalingGroups (read) has them all: no call. */
+  async statusDetails(_ctx, groups) {
+    const fields = (group: AutoScalingGroupObserved) => ({desired: group.desiredCapacity, inService: group.inService, instances: group.instances, min: group.minSize, max: group.maxSize})
+    return new Map(groups.map((group) => [group.id, {fields: fields(group), lines: []}]))
+  },
+
   classifyError: classifyAutoScalingError,
 }

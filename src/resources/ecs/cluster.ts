@@ -17,6 +17,7 @@ import type {Change, Health, Observed, ReconcileContext, Reconciler} from '../ty
 import {batches, ecsClient, ensureOurs, ownerOfEcs, sameSet, toEcsTags} from './common.js'
 import type {CapacityProviderStrategyItem, ClusterDesired} from './desired.js'
 import {classifyEcsError, hasEcsCode, isEcsGone, withHolder} from './errors.js'
+import {clustersDetails} from './status.js'
 
 /** One ECS cluster; `id` is its ARN. */
 export interface ClusterObserved extends Observed {
@@ -174,8 +175,11 @@ export const cluster: Reconciler<ClusterDesired, ClusterObserved> = {
   },
 
   health(observed): Health {
-    return {state: observed.status.toLowerCase(), ready: observed.status === 'ACTIVE', detail: `${observed.activeServices} services, ${observed.runningTasks} running tasks`}
+    const instances = observed.containerInstances > 0 ? `, ${observed.containerInstances} container instance${observed.containerInstances === 1 ? '' : 's'}` : ''
+    return {state: observed.status.toLowerCase(), ready: observed.status === 'ACTIVE', detail: `${observed.activeServices} services, ${observed.runningTasks} running tasks, ${observed.pendingTasks} pending${instances}`}
   },
+
+  statusDetails: clustersDetails,
 }
 
 /** What still holds a cluster a delete was refused for: its services by name, its tasks and instances by count. Best effort. */

@@ -22,6 +22,7 @@ import {waitFor} from '../wait.js'
 import {batches, ecsClient, ensureOurs, ownerOfEcs, toEcsTags} from './common.js'
 import type {CapacityProviderStrategyItem, DeploymentSettings, LoadBalancerBinding, ServiceDesired} from './desired.js'
 import {classifyEcsError, hasEcsCode, isEcsGone} from './errors.js'
+import {lastDeployment, revisionOf, servicesDetails, stopReason} from './status.js'
 
 /** One deployment of a service (API_Deployment). */
 export interface DeploymentObserved {
@@ -319,10 +320,7 @@ export async function stoppedTaskReasons(client: ECSClient, service: ServiceObse
   return tasks
     .filter((task) => task.taskDefinitionArn === taskDefinitionArn)
     .slice(0, STOPPED_TASKS_SHOWN)
-    .map((task) => {
-      const containers = (task.containers ?? []).filter((container) => container.reason).map((container) => `container ${container.name}: ${container.reason}`)
-      return [`task ${task.taskArn?.split('/').pop()}: ${task.stoppedReason ?? 'stopped'}`, ...containers].join('; ')
-    })
+    .map((task) => `task ${task.taskArn?.split('/').pop()}: ${stopReason(task)}`)
 }
 
 async function failure(client: ECSClient, service: ServiceObserved, taskDefinitionArn: string, deployment: DeploymentObserved | undefined): Promise<DeploymentFailedError> {
@@ -454,10 +452,24 @@ export const service: Reconciler<ServiceDesired, ServiceObserved> = {
     return {id: observed.id, arn: observed.arn, name: observed.name}
   },
 
+  /**
+   * "running 2/2, pending 0"; the active revision and the last deployment's
+   * rollout state (and why it FAILED). Ready once the deployment is done;
+   * degraded when the last deployment failed, or when a finished one runs
+   * fewer tasks than desired (tasks that stop and are replaced).
+   */
   health(observed): Health {
-    const primary = observed.deployments.find((deployment) => deployment.status === 'PRIMARY')
-    const last = observed.deployments.find((deployment) => deployment.rolloutState === 'FAILED') ?? primary
-    const detail = `revision ${observed.taskDefinitionArn.split(':').pop()}; last deployment ${last?.rolloutState.toLowerCase() ?? 'none'}${last?.rolloutStateReason ? `: ${last.rolloutStateReason}` : ''}`
-    return {state: `running ${observed.runningCount}/${observed.desiredCount} (pending ${observed.pendingCount})`, ready: deploymentDone(observed), detail}
+    const last = lastDeployment(observed)
+    const rollout = last ? `deployment ${last.rolloutState}${last.rolloutState === 'FAILED' && last.rolloutStateReason ? `: ${last.rolloutStateReason}` : ''}` : 'no deployment'
+    const health: Health = {
+      state: `running ${observed.runningCount}/${observed.desiredCount}, pending ${observed.pendingCount}`,
+      ready: deploymentDone(observed),
+      detail: `${revisionOf(observed.taskDefinitionArn)}, ${rollout}`,
+    }
+    if (last?.rolloutState === 'FAILED') health.degraded = `the deployment of ${revisionOf(last.taskDefinitionArn)} failed${last.rolloutStateReason ? `: ${last.rolloutStateReason}` : ''}`
+    else if (last?.rolloutState === 'COMPLETED' && observed.runningCount < observed.desiredCount) health.degraded = `${observed.runningCount} of ${observed.desiredCount} tasks running`
+    return health
   },
+
+  statusDetails: servicesDetails,
 }

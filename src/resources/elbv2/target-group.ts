@@ -272,7 +272,13 @@ async function update(ctx: ReconcileContext, desired: TargetGroupDesired, observ
   return next
 }
 
-/** "2/3 healthy", and the other states' counts as detail; a group is usable with no targets (ECS registers them later). */
+/**
+ * "2/3 healthy", and the other states' counts as detail; a group is usable
+ * with no targets (ECS registers them later). Degraded while a target fails
+ * its health checks (`unhealthy`); `initial` (registering), `draining`
+ * (leaving) and `unused` (no listener routes to the group) are no fault.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html
+ */
 export function targetGroupHealth(observed: TargetGroupObserved): Health {
   const {healthy, total, others} = observed.targets
   const health: Health = {state: total === 0 ? 'no targets' : `${healthy}/${total} healthy`, ready: true}
@@ -280,7 +286,8 @@ export function targetGroupHealth(observed: TargetGroupObserved): Health {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([state, count]) => `${count} ${state}`)
     .join(', ')
-  return detail ? {...health, detail} : health
+  const unhealthy = others.unhealthy ?? 0
+  return {...health, ...(detail ? {detail} : {}), ...(unhealthy > 0 ? {degraded: `${unhealthy} of ${total} targets unhealthy`} : {})}
 }
 
 export const targetGroup: Reconciler<TargetGroupDesired, TargetGroupObserved> = {

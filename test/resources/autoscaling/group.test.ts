@@ -274,6 +274,18 @@ describe('autoScalingGroup.delete', () => {
   })
 })
 
+describe('autoScalingGroup health and statusDetails', () => {
+  it('says how many instances are in service of those desired, and gives the counts as fields with no call', async () => {
+    const scaling = {...observed, desiredCapacity: 3, instances: 3}
+    expect(autoScalingGroup.health!(scaling)).toEqual({state: 'scaling', ready: false, detail: '2/3 instances in service'})
+
+    const details = await autoScalingGroup.statusDetails!(testContext(), [scaling])
+
+    expect(details.get('teststack-runner')).toEqual({fields: {desired: 3, inService: 2, instances: 3, min: 2, max: 10}, lines: []})
+    expect(sent()).toEqual([])
+  })
+})
+
 describe('autoScalingGroup.classifyError and the registry', () => {
   it.each([
     ['ResourceInUse', Object.assign(new ResourceInUseFault({$metadata: {}, message: 'x'}), {Code: 'ResourceInUse'}), 'in-use'],

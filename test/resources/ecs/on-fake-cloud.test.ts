@@ -118,7 +118,7 @@ describe('a Fargate service on the fake', () => {
 
     expect(ready).toMatchObject({runningCount: 2, desiredCount: 2, taskDefinitionArn: definition.arn})
     expect(ready.deployments).toEqual([expect.objectContaining({status: 'PRIMARY', rolloutState: 'COMPLETED', running: 2})])
-    expect(service.health!(ready)).toMatchObject({state: 'running 2/2 (pending 0)', ready: true})
+    expect(service.health!(ready)).toMatchObject({state: 'running 2/2, pending 0', ready: true})
     // PROVISIONING 10 s, PENDING 20 s: running after 30 s of the fake's clock.
     expect(ctx.clock.now() - started).toBeGreaterThanOrEqual(30_000)
     expect(ctx.messages).toContain('waiting for service api deployment: running 0/2 (pending 2) in progress, 0s')

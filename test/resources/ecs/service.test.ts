@@ -85,7 +85,7 @@ describe('ecs.service read and diff', () => {
     expect(inputs(DescribeServicesCommand)[0]).toEqual({cluster: clusterArn(), services: [serviceArn()], include: ['TAGS']})
     expect(observed).toMatchObject({logicalId: 'service/api', stack: 'teststack', runningCount: 2})
     expect(diffService(desired, observed)).toEqual([])
-    expect(service.health!(observed)).toEqual({state: 'running 2/2 (pending 0)', ready: true, detail: 'revision 1; last deployment completed'})
+    expect(service.health!(observed)).toEqual({state: 'running 2/2, pending 0', ready: true, detail: 'teststack-api:1, deployment COMPLETED'})
   })
 
   it('counts a DRAINING service (being deleted, no longer listed or updatable) as gone', async () => {

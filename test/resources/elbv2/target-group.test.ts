@@ -303,8 +303,9 @@ describe('targetGroup outputs and health', () => {
   it.each([
     ['no targets yet', {healthy: 0, total: 0, others: {}}, {state: 'no targets', ready: true}],
     ['all healthy', {healthy: 2, total: 2, others: {}}, {state: '2/2 healthy', ready: true}],
-    ['some not', {healthy: 2, total: 4, others: {unhealthy: 1, initial: 1}}, {state: '2/4 healthy', ready: true, detail: '1 initial, 1 unhealthy'}],
-  ])('counts healthy targets and is ready regardless: %s', (_name, targets, expected) => {
+    ['some not', {healthy: 2, total: 4, others: {unhealthy: 1, initial: 1}}, {state: '2/4 healthy', ready: true, detail: '1 initial, 1 unhealthy', degraded: '1 of 4 targets unhealthy'}],
+    ['registering, draining, unused: no fault', {healthy: 1, total: 4, others: {initial: 1, draining: 1, unused: 1}}, {state: '1/4 healthy', ready: true, detail: '1 draining, 1 initial, 1 unused'}],
+  ])('counts healthy targets and is ready regardless (degraded while one is unhealthy): %s', (_name, targets, expected) => {
     expect(targetGroup.health!({...observed, targets})).toEqual(expected)
   })
 })
