@@ -81,6 +81,42 @@ export const TRANSITION_MS = {
    * (https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html): 30 s.
    */
   recordInSync: 30_000,
+  /**
+   * IAM is eventually consistent: a role or instance profile is visible to
+   * IAM at once, but other services refuse it for seconds while the change
+   * replicates ("a few seconds", commonly 5–10 s; terraform-provider-aws
+   * retries RunInstances' "Invalid IAM Instance Profile" for up to 2 min).
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+   */
+  iamPropagation: 8_000,
+  /**
+   * A Fargate task is PROVISIONING while ECS finds capacity and attaches its
+   * network interface (awsvpc), then PENDING while the image is pulled and
+   * the containers start: ~30–60 s from CreateService to RUNNING for a small
+   * image, of which ~15 s provisioning.
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html
+   */
+  taskProvisioning: 15_000,
+  taskPending: 30_000,
+  /** DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED once the task is told to stop (SIGTERM, then the interface detached): ~30 s. */
+  taskStopping: 30_000,
+  /** "Stopped tasks appear in the returned results for at least one hour" (API_DescribeTasks); INACTIVE services and clusters too. */
+  taskStoppedVisible: 3_600_000,
+  ecsInactiveVisible: 3_600_000,
+  /** A capacity provider deleted is DELETE_IN_PROGRESS for ~20 s before INACTIVE (API_DeleteCapacityProvider is asynchronous). */
+  capacityProviderDeleted: 20_000,
+  /**
+   * An instance is `pending` ~30–60 s before `running` (the ECS-optimised AMI
+   * boots and its agent registers the container instance after that), and
+   * `shutting-down` ~30–60 s before `terminated`; a terminated instance stays
+   * visible about an hour.
+   * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html
+   */
+  instanceRunning: 40_000,
+  instanceTerminated: 45_000,
+  instanceTerminatedVisible: 3_600_000,
+  /** An instance refresh is `Pending` ~10 s before it starts replacing (API_DescribeInstanceRefreshes). */
+  instanceRefreshPending: 10_000,
 } as const
 
 const NETWORK_CREATES = new Set(['CreateVpc', 'CreateSubnet', 'CreateSecurityGroup', 'CreateRouteTable', 'CreateInternetGateway'])

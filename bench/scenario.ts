@@ -46,6 +46,9 @@ export async function simulatedCloud(scale: number, file: string): Promise<FakeC
       endpointDeletedMs: TRANSITION_MS.endpointDeleted * scale,
       releasedInterfaceAttachedMs: TRANSITION_MS.releasedInterfaceAttached * scale,
       releasedInterfaceDetachedMs: TRANSITION_MS.releasedInterfaceDetached * scale,
+      instanceRunningMs: TRANSITION_MS.instanceRunning * scale,
+      instanceTerminatedMs: TRANSITION_MS.instanceTerminated * scale,
+      instanceTerminatedVisibleMs: TRANSITION_MS.instanceTerminatedVisible * scale,
     },
     elbv2Timings: {
       activeMs: TRANSITION_MS.loadBalancerActive * scale,
@@ -56,6 +59,16 @@ export async function simulatedCloud(scale: number, file: string): Promise<FakeC
     // so that a certificate issued here does not look about to expire.
     acmTimings: {recordsMs: TRANSITION_MS.certificateRecords * scale, validationMs: TRANSITION_MS.certificateValidation * scale},
     route53Timings: {changeSyncMs: TRANSITION_MS.recordInSync * scale},
+    iamTimings: {propagationMs: TRANSITION_MS.iamPropagation * scale},
+    ecsTimings: {
+      provisioningMs: TRANSITION_MS.taskProvisioning * scale,
+      pendingMs: TRANSITION_MS.taskPending * scale,
+      stoppingMs: TRANSITION_MS.taskStopping * scale,
+      stoppedVisibleMs: TRANSITION_MS.taskStoppedVisible * scale,
+      inactiveVisibleMs: TRANSITION_MS.ecsInactiveVisible * scale,
+      capacityProviderDeleteMs: TRANSITION_MS.capacityProviderDeleted * scale,
+    },
+    autoscalingTimings: {refreshPendingMs: TRANSITION_MS.instanceRefreshPending * scale},
   })
   cloud.faults.latencyMs = (service, operation) => callLatencyMs(service, operation) * scale
   const domain = (await loadSpec(file)).domain
