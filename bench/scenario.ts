@@ -67,6 +67,8 @@ export async function simulatedCloud(scale: number, file: string): Promise<FakeC
       stoppedVisibleMs: TRANSITION_MS.taskStoppedVisible * scale,
       inactiveVisibleMs: TRANSITION_MS.ecsInactiveVisible * scale,
       capacityProviderDeleteMs: TRANSITION_MS.capacityProviderDeleted * scale,
+      targetHealthyMs: TRANSITION_MS.targetHealthy * scale,
+      deregistrationDelayMs: TRANSITION_MS.targetDeregistrationDelay * scale,
     },
     autoscalingTimings: {refreshPendingMs: TRANSITION_MS.instanceRefreshPending * scale},
   })

@@ -884,8 +884,8 @@ export class FakeEcs implements FakeService {
   }
 
   /** When a task told to stop is STOPPED: after draining (if it does) and deprovisioning. */
-  private stoppedAt(task: TaskRecord & {stopAt: number}): number {
-    return task.stopAt + (task.drainMs ?? 0) + this.timings.stoppingMs
+  private stoppedAt(task: TaskRecord): number {
+    return task.stopAt! + (task.drainMs ?? 0) + this.timings.stoppingMs
   }
 
   /** RUNNING, and past its target group's health checks when the service is behind a load balancer. */
@@ -913,7 +913,7 @@ export class FakeEcs implements FakeService {
     task.stoppedReason = reason
     task.stopCode = stopCode
     // The interface stays attached while the task drains and deprovisions, then goes.
-    if (task.eniId) this.env.networkInterfaces?.release(task.eniId, {attachedMs: Math.max(0, this.stoppedAt({...task, stopAt: at}) - this.now()), detachedMs: 0})
+    if (task.eniId) this.env.networkInterfaces?.release(task.eniId, {attachedMs: Math.max(0, this.stoppedAt(task) - this.now()), detachedMs: 0})
   }
 
   private launch(service: ServiceRecord, deployment: DeploymentRecord): void {
@@ -964,7 +964,7 @@ export class FakeEcs implements FakeService {
   private tick(): void {
     const now = this.now()
     for (const service of this.services.values()) this.schedule(service)
-    for (const [arn, task] of this.tasks) if (task.stopAt !== undefined && now >= this.stoppedAt({...task, stopAt: task.stopAt}) + this.timings.stoppedVisibleMs) this.tasks.delete(arn)
+    for (const [arn, task] of this.tasks) if (task.stopAt !== undefined && now >= this.stoppedAt(task) + this.timings.stoppedVisibleMs) this.tasks.delete(arn)
     for (const [arn, service] of this.services) if (service.inactiveAt !== undefined && now >= service.inactiveAt + this.timings.inactiveVisibleMs) this.services.delete(arn)
     for (const [name, cluster] of this.clusters) if (cluster.inactiveAt !== undefined && now >= cluster.inactiveAt + this.timings.inactiveVisibleMs) this.clusters.delete(name)
   }
@@ -1088,7 +1088,7 @@ export class FakeEcs implements FakeService {
         desiredStatus: stopped ? 'STOPPED' : 'RUNNING',
         createdAt: new Date(task.createdAt),
         ...(stopped ? {stoppedReason: task.stoppedReason, stopCode: task.stopCode, stoppingAt: new Date(task.stopAt!)} : {}),
-        ...(lastStatus === 'STOPPED' ? {stoppedAt: new Date(this.stoppedAt({...task, stopAt: task.stopAt!}))} : {}),
+        ...(lastStatus === 'STOPPED' ? {stoppedAt: new Date(this.stoppedAt(task))} : {}),
         containers: (definition.containerDefinitions ?? []).map((c) => ({
           name: c.name,
           image: c.image,
