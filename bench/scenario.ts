@@ -4,7 +4,7 @@ import {teardown} from '../src/app/teardown.js'
 import {plan, up} from '../src/app/up.js'
 import {wallClock} from '../src/util/clock.js'
 import {loadSpec} from '../src/spec/load.js'
-import {FakeCloud} from '../test/fake-cloud/index.js'
+import {FakeCloud, type FakeCloudOptions} from '../test/fake-cloud/index.js'
 import {noopReadBudget} from './budget.js'
 import {criticalPathMs} from './critical-path.js'
 import {TRANSITION_MS, callLatencyMs} from './model.js'
@@ -27,51 +27,62 @@ export interface ScenarioFigures {
 
 const yes = async () => true
 
+type Transition = keyof typeof TRANSITION_MS
+type TimingOption = 'timings' | 'elbv2Timings' | 'acmTimings' | 'route53Timings' | 'iamTimings' | 'ecsTimings' | 'autoscalingTimings'
+
+/**
+ * Each fake's timing knobs, named by the transition of bench/model.ts they
+ * simulate. ACM's 72-hour validation timeout and 198-day certificate
+ * lifetime are limits, not waits: kept real, so that a certificate issued
+ * here does not look about to expire.
+ */
+export const FAKE_TIMINGS = {
+  timings: {
+    natAvailableMs: 'natAvailable',
+    natDeletedMs: 'natDeleted',
+    natDeletedVisibleMs: 'natDeletedVisible',
+    endpointAvailableMs: 'endpointAvailable',
+    endpointDeletedMs: 'endpointDeleted',
+    releasedInterfaceAttachedMs: 'releasedInterfaceAttached',
+    releasedInterfaceDetachedMs: 'releasedInterfaceDetached',
+    instanceRunningMs: 'instanceRunning',
+    instanceTerminatedMs: 'instanceTerminated',
+    instanceTerminatedVisibleMs: 'instanceTerminatedVisible',
+  },
+  elbv2Timings: {activeMs: 'loadBalancerActive', deletedMs: 'loadBalancerDeleted', targetHealthyMs: 'targetHealthy'},
+  acmTimings: {recordsMs: 'certificateRecords', validationMs: 'certificateValidation'},
+  route53Timings: {changeSyncMs: 'recordInSync'},
+  iamTimings: {propagationMs: 'iamPropagation'},
+  ecsTimings: {
+    provisioningMs: 'taskProvisioning',
+    pendingMs: 'taskPending',
+    stoppingMs: 'taskStopping',
+    stoppedVisibleMs: 'taskStoppedVisible',
+    inactiveVisibleMs: 'ecsInactiveVisible',
+    capacityProviderDeleteMs: 'capacityProviderDeleted',
+    targetHealthyMs: 'targetHealthy',
+    deregistrationDelayMs: 'targetDeregistrationDelay',
+  },
+  autoscalingTimings: {refreshPendingMs: 'instanceRefreshPending'},
+} satisfies {[Option in TimingOption]: {[Knob in keyof NonNullable<FakeCloudOptions[Option]>]?: Transition}}
+
+/** FAKE_TIMINGS with each knob set to its transition scaled. */
+export function scaledTimings(scale: number): Pick<FakeCloudOptions, TimingOption> {
+  const scaled = (knobs: Record<string, Transition>) => Object.fromEntries(Object.entries(knobs).map(([knob, transition]) => [knob, TRANSITION_MS[transition] * scale]))
+  return Object.fromEntries(Object.entries(FAKE_TIMINGS).map(([option, knobs]) => [option, scaled(knobs)]))
+}
+
 /**
  * A fake cloud on the wall clock with the latency model scaled by `scale`,
  * installed into the SDK clients: every wait of the fake (its timings, which
- * default to test-friendly values) is a TRANSITION_MS one scaled, so none
- * runs at its unscaled default. A spec whose domain's zone is the user's
- * (`domain:` without `createZone`) finds it there, as in an account where
- * the domain is registered: `up` refuses a missing one.
+ * default to test-friendly values) is a TRANSITION_MS one scaled
+ * (FAKE_TIMINGS), so none runs at its unscaled default. A spec whose
+ * domain's zone is the user's (`domain:` without `createZone`) finds it
+ * there, as in an account where the domain is registered: `up` refuses a
+ * missing one.
  */
 export async function simulatedCloud(scale: number, file: string): Promise<FakeCloud> {
-  const cloud = new FakeCloud({
-    clock: wallClock,
-    timings: {
-      natAvailableMs: TRANSITION_MS.natAvailable * scale,
-      natDeletedMs: TRANSITION_MS.natDeleted * scale,
-      natDeletedVisibleMs: TRANSITION_MS.natDeletedVisible * scale,
-      endpointAvailableMs: TRANSITION_MS.endpointAvailable * scale,
-      endpointDeletedMs: TRANSITION_MS.endpointDeleted * scale,
-      releasedInterfaceAttachedMs: TRANSITION_MS.releasedInterfaceAttached * scale,
-      releasedInterfaceDetachedMs: TRANSITION_MS.releasedInterfaceDetached * scale,
-      instanceRunningMs: TRANSITION_MS.instanceRunning * scale,
-      instanceTerminatedMs: TRANSITION_MS.instanceTerminated * scale,
-      instanceTerminatedVisibleMs: TRANSITION_MS.instanceTerminatedVisible * scale,
-    },
-    elbv2Timings: {
-      activeMs: TRANSITION_MS.loadBalancerActive * scale,
-      deletedMs: TRANSITION_MS.loadBalancerDeleted * scale,
-      targetHealthyMs: TRANSITION_MS.targetHealthy * scale,
-    },
-    // ACM's 72-hour validation timeout and 198-day certificate lifetime are limits, not waits: kept real,
-    // so that a certificate issued here does not look about to expire.
-    acmTimings: {recordsMs: TRANSITION_MS.certificateRecords * scale, validationMs: TRANSITION_MS.certificateValidation * scale},
-    route53Timings: {changeSyncMs: TRANSITION_MS.recordInSync * scale},
-    iamTimings: {propagationMs: TRANSITION_MS.iamPropagation * scale},
-    ecsTimings: {
-      provisioningMs: TRANSITION_MS.taskProvisioning * scale,
-      pendingMs: TRANSITION_MS.taskPending * scale,
-      stoppingMs: TRANSITION_MS.taskStopping * scale,
-      stoppedVisibleMs: TRANSITION_MS.taskStoppedVisible * scale,
-      inactiveVisibleMs: TRANSITION_MS.ecsInactiveVisible * scale,
-      capacityProviderDeleteMs: TRANSITION_MS.capacityProviderDeleted * scale,
-      targetHealthyMs: TRANSITION_MS.targetHealthy * scale,
-      deregistrationDelayMs: TRANSITION_MS.targetDeregistrationDelay * scale,
-    },
-    autoscalingTimings: {refreshPendingMs: TRANSITION_MS.instanceRefreshPending * scale},
-  })
+  const cloud = new FakeCloud({clock: wallClock, ...scaledTimings(scale)})
   cloud.faults.latencyMs = (service, operation) => callLatencyMs(service, operation) * scale
   const domain = (await loadSpec(file)).domain
   if (domain && !domain.createZone) cloud.route53.seedZone(domain.name)
