@@ -11,6 +11,8 @@ import {TRANSITION_MS, callLatencyMs} from './model.js'
 
 export interface UpFigures {
   wallMs: number
+  /** CPU time this process spent meanwhile (user + system): the local cost that the scale does not shrink. */
+  cpuMs: number
   criticalPathMs: number
   ratio: number
   chain: string[]
@@ -94,22 +96,24 @@ export function openSession(file: string, scale: number, concurrency: number, on
   return Session.open({file, concurrency, clock: wallClock, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS * scale, stateSaveIntervalMs: 300 * scale, waitTimeoutMs: 20 * 60_000, onCall})
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{value: T; wallMs: number}> {
+async function timed<T>(work: () => Promise<T>): Promise<{value: T; wallMs: number; cpuMs: number}> {
   const started = performance.now()
+  const cpu = process.cpuUsage()
   const value = await work()
-  return {value, wallMs: performance.now() - started}
+  const used = process.cpuUsage(cpu)
+  return {value, wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000}
 }
 
 /** `up` from empty on a fresh simulated cloud; the cloud is left deployed for what follows. */
 export async function upFromEmpty(cloud: FakeCloud, file: string, scale: number, concurrency: number): Promise<UpFigures & {session: Session}> {
   const session = await openSession(file, scale, concurrency)
   cloud.resetCalls()
-  const {value: report, wallMs} = await timed(() => up(session, yes))
+  const {value: report, wallMs, cpuMs} = await timed(() => up(session, yes))
   if (!report.ok) throw new Error(`up failed: ${report.errors.join('; ')}`)
   // The nodes that stored a create intent before their create (src/engine/apply.ts `create`): created or replaced.
   const created = new Set(report.resources.filter((resource) => resource.action === 'create' || resource.action === 'replace').map((resource) => resource.id))
   const path = criticalPathMs(session.nodes, cloud.calls, scale, 'up', created)
-  return {wallMs, criticalPathMs: path.totalMs, ratio: wallMs / path.totalMs, chain: path.chain, session}
+  return {wallMs, cpuMs, criticalPathMs: path.totalMs, ratio: wallMs / path.totalMs, chain: path.chain, session}
 }
 
 /** The chunks of the newest serial of a stack's state (a large document is stored in chunks: src/state/ssm-store.ts). */
@@ -155,7 +159,7 @@ export async function runScenario(file: string, scale: number, concurrency = 10)
       spec: file,
       resources: nodes.length,
       kinds,
-      up: {wallMs: first.wallMs, criticalPathMs: first.criticalPathMs, ratio: first.ratio, chain: first.chain},
+      up: {wallMs: first.wallMs, cpuMs: first.cpuMs, criticalPathMs: first.criticalPathMs, ratio: first.ratio, chain: first.chain},
       noop: {
         wallMs: noop.wallMs,
         readCalls: reads.length,
@@ -165,7 +169,7 @@ export async function runScenario(file: string, scale: number, concurrency = 10)
         readBudgetTerms: budget.terms,
         calls: noopCalls,
       },
-      teardown: {wallMs: down.wallMs, criticalPathMs: downPath.totalMs, ratio: down.wallMs / downPath.totalMs, chain: downPath.chain},
+      teardown: {wallMs: down.wallMs, cpuMs: down.cpuMs, criticalPathMs: downPath.totalMs, ratio: down.wallMs / downPath.totalMs, chain: downPath.chain},
     }
   } finally {
     cloud.restore()
