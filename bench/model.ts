@@ -10,7 +10,10 @@
  * and https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html
  * (pending → available, deleting → deleted). Query-API round trips
  * (Describe*, SSM Get/Put) are the ~100–300 ms commonly seen from outside a
- * region; we take the middle.
+ * region; we take the middle. The containers' waits (IAM propagation, ECS
+ * tasks and deployments behind the target groups' health checks and
+ * deregistration delay, EC2 instances) cite their sources where they are
+ * defined below.
  */
 export const LATENCY_MS = {
   /** Describe* and SSM reads. */
