@@ -1,13 +1,20 @@
 import type {ResourceNode} from '../src/graph/types.js'
 
-/** Reads of one kind in a no-op `up`, for `n` nodes of it, and why. */
+/** Reads of one kind in a no-op `up`, for its nodes (`n` of them), and why. */
 interface KindReads {
-  reads: (n: number) => number
+  reads: (n: number, nodes: ResourceNode[]) => number
   why: string
 }
 
 /** ELBv2 DescribeTags and DescribeLoadBalancers/TargetGroups/Listeners take at most 20 ARNs a call; Route 53 ListTagsForResources 10 ids. */
 const per = (limit: number) => (n: number) => Math.ceil(n / limit)
+
+/** Nodes grouped by a key (Map.groupBy is Node 21+). */
+function groupBy(nodes: ResourceNode[], key: (node: ResourceNode) => string): Map<string, ResourceNode[]> {
+  const groups = new Map<string, ResourceNode[]>()
+  for (const node of nodes) groups.set(key(node), [...(groups.get(key(node)) ?? []), node])
+  return groups
+}
 
 /**
  * The reads a no-op `up` makes by design, per kind: one batched describe by
@@ -32,6 +39,28 @@ const KIND_READS: Record<string, KindReads> = {
   'route53.alias-record': {reads: (n) => n, why: 'ListResourceRecordSets per record'},
   // The validation CNAMEs' names are ACM's: the zone is listed once (one zone per stack).
   'route53.validation-records': {reads: () => 1, why: 'ListResourceRecordSets of the zone'},
+  // The containers. ECR describes repositories by name in one call, then each one's tags, lifecycle policy
+  // and images (a repository that holds images outlives teardown without --purge): one repository per call.
+  'ecr.repository': {reads: (n) => per(100)(n) + 3 * n, why: 'DescribeRepositories + ListTagsForResource, GetLifecyclePolicy and DescribeImages per repository'},
+  // DescribeLogGroups finds groups by name prefix: one group per call; its tags by ARN, one group per call.
+  'logs.log-group': {reads: (n) => 2 * n, why: 'DescribeLogGroups + ListTagsForResource per group'},
+  // IAM answers for one role at a time, and one inline policy per GetRolePolicy.
+  'iam.role': {
+    reads: (n, nodes) => 3 * n + nodes.reduce((sum, node) => sum + Object.keys((node.desired.inlinePolicies as object | undefined) ?? {}).length, 0),
+    why: 'GetRole + ListAttachedRolePolicies + ListRolePolicies per role, GetRolePolicy per inline policy',
+  },
+  'iam.instance-profile': {reads: (n) => n, why: 'GetInstanceProfile per profile'},
+  // DescribeTaskDefinition names one family (its ACTIVE revision, with tags).
+  'ecs.task-definition': {reads: (n) => n, why: 'DescribeTaskDefinition per family'},
+  // DescribeServices takes one cluster and up to 10 services.
+  'ecs.service': {
+    reads: (_n, nodes) => [...groupBy(nodes, (node) => JSON.stringify(node.desired.clusterArn)).values()].reduce((sum, group) => sum + per(10)(group.length), 0),
+    why: 'DescribeServices per cluster, 10 services a call',
+  },
+  // DescribeInstances does not return user data; DescribeInstanceAttribute does, one instance per call.
+  'ec2.instance': {reads: (n) => 1 + n, why: 'DescribeInstances + DescribeInstanceAttribute (userData) per instance'},
+  // DescribeLaunchTemplates does not return the data; DescribeLaunchTemplateVersions does, one template per call.
+  'ec2.launch-template': {reads: (n) => 1 + n, why: 'DescribeLaunchTemplates + DescribeLaunchTemplateVersions per template'},
 }
 
 /**
@@ -42,20 +71,19 @@ const KIND_READS: Record<string, KindReads> = {
  * lock check before release (GetParameter). `terms` says where each read comes from.
  */
 export function noopReadBudget(nodes: ResourceNode[], stateChunks: number): {total: number; terms: string[]} {
-  const counts = new Map<string, number>()
-  for (const node of nodes) counts.set(node.kind, (counts.get(node.kind) ?? 0) + 1)
+  const byKind = groupBy(nodes, (node) => node.kind)
   const terms: string[] = []
   let total = 0
   let batched = 0
-  for (const [kind, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [kind, ofKind] of [...byKind].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const special = KIND_READS[kind]
     if (!special) {
       batched++
       continue
     }
-    const reads = special.reads(n)
+    const reads = special.reads(ofKind.length, ofKind)
     total += reads
-    terms.push(`${kind} ×${n}: ${reads} (${special.why})`)
+    terms.push(`${kind} ×${ofKind.length}: ${reads} (${special.why})`)
   }
   total += batched
   terms.unshift(`${batched} kinds with one batched describe: ${batched}`)

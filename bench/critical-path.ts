@@ -1,7 +1,7 @@
 import {buildDag} from '../src/graph/dag.js'
 import type {ResourceNode} from '../src/graph/types.js'
 import type {CallRecord} from '../test/fake-cloud/core.js'
-import {LATENCY_MS, transitionAfterMs, waitAfterCreateMs} from './model.js'
+import {LATENCY_MS, TRANSITION_MS, refusedUntilIamPropagates, transitionAfterMs, waitAfterCreateMs} from './model.js'
 
 /**
  * The modelled duration of one node's work, from the calls it made and the
@@ -17,9 +17,10 @@ import {LATENCY_MS, transitionAfterMs, waitAfterCreateMs} from './model.js'
  * cannot lead to a duplicate: that commit is part of its work by design, not
  * overhead. A kind whose create is a read that then waits (no mutating call:
  * acm.certificate-validation, see model.ts `waitAfterCreateMs`) waits out
- * that transition after its first read.
+ * that transition after its first read. A call refused until IAM propagates
+ * is not work: the node could not have started before (see `criticalPathMs`).
  */
-export function modelledNodeMs(calls: CallRecord[], scale: number, kind: string, created: boolean): number {
+export function modelledNodeMs(calls: CallRecord[], scale: number, kind: string, created: boolean, desired?: Record<string, unknown>): number {
   let total = created ? LATENCY_MS.ssmWrite * scale : 0
   const readThenWait = created ? waitAfterCreateMs(kind) * scale : 0
   let started = false
@@ -27,10 +28,11 @@ export function modelledNodeMs(calls: CallRecord[], scale: number, kind: string,
   let transition = 0
   for (const call of calls) {
     if (call.service === 'ssm') continue // state saves run in the background
+    if (refusedUntilIamPropagates(call)) continue
     if (call.mutating) {
       total += call.latencyMs
       started = true
-      transition = Math.max(transition, transitionAfterMs(call.operation, call.input) * scale)
+      transition = Math.max(transition, transitionAfterMs(call.operation, call.input, desired) * scale)
     } else if (!started) {
       total += call.latencyMs
       if (readThenWait > 0) {
@@ -77,13 +79,18 @@ export function modelledOverheadMs(calls: CallRecord[], scale: number): number {
  * Longest chain of modelled node durations through the graph (forward for
  * `up`, reversed for `teardown`: a resource goes only after everything that
  * depends on it), plus the bookkeeping overhead. `created`: the nodes the run
- * created or replaced (each stored its create intent first).
+ * created or replaced (each stored its create intent first). A node that
+ * another service refused until IAM propagated (model.ts
+ * `refusedUntilIamPropagates`) starts no earlier than its IAM dependencies
+ * finished plus `iamPropagation`: the edge from each carries that lag.
  */
 export function criticalPathMs(nodes: ResourceNode[], calls: CallRecord[], scale: number, direction: 'up' | 'teardown', created: ReadonlySet<string>): {totalMs: number; chain: string[]; overheadMs: number} {
   const dag = buildDag(nodes)
   const byNode = new Map<string, CallRecord[]>()
   for (const call of calls) if (call.node) byNode.set(call.node, [...(byNode.get(call.node) ?? []), call])
-  const weight = (id: string) => modelledNodeMs(byNode.get(id) ?? [], scale, dag.nodes.get(id)!.kind, created.has(id))
+  const weight = (id: string) => modelledNodeMs(byNode.get(id) ?? [], scale, dag.nodes.get(id)!.kind, created.has(id), dag.nodes.get(id)!.desired)
+  const waitedForIam = (id: string) => direction === 'up' && (byNode.get(id) ?? []).some(refusedUntilIamPropagates)
+  const lag = (dep: string, id: string) => (waitedForIam(id) && dag.nodes.get(dep)!.kind.startsWith('iam.') ? TRANSITION_MS.iamPropagation * scale : 0)
   const order = direction === 'up' ? dag.order : [...dag.order].reverse()
   const before = direction === 'up' ? dag.dependencies : dag.dependents
   const finish = new Map<string, number>()
@@ -92,8 +99,9 @@ export function criticalPathMs(nodes: ResourceNode[], calls: CallRecord[], scale
     let start = 0
     let from: string | undefined
     for (const dep of before.get(id) ?? []) {
-      if ((finish.get(dep) ?? 0) > start) {
-        start = finish.get(dep)!
+      const ready = (finish.get(dep) ?? 0) + lag(dep, id)
+      if (ready > start) {
+        start = ready
         from = dep
       }
     }

@@ -1,8 +1,8 @@
 /**
- * Peak RSS of the 200-resource lifecycle, in a process of its own so that
- * the figure is this workload's and not the benchmark harness's: plan
- * offline, up from empty, a no-op up, plan against the deployed stack,
- * teardown. Prints one JSON line. (Timings are taken in the main process,
+ * Peak RSS of one spec's lifecycle (the generated 200-resource stack, the
+ * full example), in a process of its own so that the figure is this
+ * workload's and not the benchmark harness's: plan offline, up from empty,
+ * a no-op up, plan against the deployed stack, teardown. Prints one JSON line. (Timings are taken in the main process,
  * after a warm-up; this process stays cold on purpose: no extra heap.)
  */
 import {planTimes, runScenario} from './scenario.js'

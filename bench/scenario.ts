@@ -4,13 +4,15 @@ import {teardown} from '../src/app/teardown.js'
 import {plan, up} from '../src/app/up.js'
 import {wallClock} from '../src/util/clock.js'
 import {loadSpec} from '../src/spec/load.js'
-import {FakeCloud} from '../test/fake-cloud/index.js'
+import {FakeCloud, type FakeCloudOptions} from '../test/fake-cloud/index.js'
 import {noopReadBudget} from './budget.js'
 import {criticalPathMs} from './critical-path.js'
 import {TRANSITION_MS, callLatencyMs} from './model.js'
 
 export interface UpFigures {
   wallMs: number
+  /** CPU time this process spent meanwhile (user + system): the local cost that the scale does not shrink. */
+  cpuMs: number
   criticalPathMs: number
   ratio: number
   chain: string[]
@@ -27,36 +29,62 @@ export interface ScenarioFigures {
 
 const yes = async () => true
 
+type Transition = keyof typeof TRANSITION_MS
+type TimingOption = 'timings' | 'elbv2Timings' | 'acmTimings' | 'route53Timings' | 'iamTimings' | 'ecsTimings' | 'autoscalingTimings'
+
+/**
+ * Each fake's timing knobs, named by the transition of bench/model.ts they
+ * simulate. ACM's 72-hour validation timeout and 198-day certificate
+ * lifetime are limits, not waits: kept real, so that a certificate issued
+ * here does not look about to expire.
+ */
+export const FAKE_TIMINGS = {
+  timings: {
+    natAvailableMs: 'natAvailable',
+    natDeletedMs: 'natDeleted',
+    natDeletedVisibleMs: 'natDeletedVisible',
+    endpointAvailableMs: 'endpointAvailable',
+    endpointDeletedMs: 'endpointDeleted',
+    releasedInterfaceAttachedMs: 'releasedInterfaceAttached',
+    releasedInterfaceDetachedMs: 'releasedInterfaceDetached',
+    instanceRunningMs: 'instanceRunning',
+    instanceTerminatedMs: 'instanceTerminated',
+    instanceTerminatedVisibleMs: 'instanceTerminatedVisible',
+  },
+  elbv2Timings: {activeMs: 'loadBalancerActive', deletedMs: 'loadBalancerDeleted', targetHealthyMs: 'targetHealthy'},
+  acmTimings: {recordsMs: 'certificateRecords', validationMs: 'certificateValidation'},
+  route53Timings: {changeSyncMs: 'recordInSync'},
+  iamTimings: {propagationMs: 'iamPropagation'},
+  ecsTimings: {
+    provisioningMs: 'taskProvisioning',
+    pendingMs: 'taskPending',
+    stoppingMs: 'taskStopping',
+    stoppedVisibleMs: 'taskStoppedVisible',
+    inactiveVisibleMs: 'ecsInactiveVisible',
+    capacityProviderDeleteMs: 'capacityProviderDeleted',
+    targetHealthyMs: 'targetHealthy',
+    deregistrationDelayMs: 'targetDeregistrationDelay',
+  },
+  autoscalingTimings: {refreshPendingMs: 'instanceRefreshPending'},
+} satisfies {[Option in TimingOption]: {[Knob in keyof NonNullable<FakeCloudOptions[Option]>]?: Transition}}
+
+/** FAKE_TIMINGS with each knob set to its transition scaled. */
+export function scaledTimings(scale: number): Pick<FakeCloudOptions, TimingOption> {
+  const scaled = (knobs: Record<string, Transition>) => Object.fromEntries(Object.entries(knobs).map(([knob, transition]) => [knob, TRANSITION_MS[transition] * scale]))
+  return Object.fromEntries(Object.entries(FAKE_TIMINGS).map(([option, knobs]) => [option, scaled(knobs)]))
+}
+
 /**
  * A fake cloud on the wall clock with the latency model scaled by `scale`,
  * installed into the SDK clients: every wait of the fake (its timings, which
- * default to test-friendly values) is a TRANSITION_MS one scaled, so none
- * runs at its unscaled default. A spec whose domain's zone is the user's
- * (`domain:` without `createZone`) finds it there, as in an account where
- * the domain is registered: `up` refuses a missing one.
+ * default to test-friendly values) is a TRANSITION_MS one scaled
+ * (FAKE_TIMINGS), so none runs at its unscaled default. A spec whose
+ * domain's zone is the user's (`domain:` without `createZone`) finds it
+ * there, as in an account where the domain is registered: `up` refuses a
+ * missing one.
  */
 export async function simulatedCloud(scale: number, file: string): Promise<FakeCloud> {
-  const cloud = new FakeCloud({
-    clock: wallClock,
-    timings: {
-      natAvailableMs: TRANSITION_MS.natAvailable * scale,
-      natDeletedMs: TRANSITION_MS.natDeleted * scale,
-      natDeletedVisibleMs: TRANSITION_MS.natDeletedVisible * scale,
-      endpointAvailableMs: TRANSITION_MS.endpointAvailable * scale,
-      endpointDeletedMs: TRANSITION_MS.endpointDeleted * scale,
-      releasedInterfaceAttachedMs: TRANSITION_MS.releasedInterfaceAttached * scale,
-      releasedInterfaceDetachedMs: TRANSITION_MS.releasedInterfaceDetached * scale,
-    },
-    elbv2Timings: {
-      activeMs: TRANSITION_MS.loadBalancerActive * scale,
-      deletedMs: TRANSITION_MS.loadBalancerDeleted * scale,
-      targetHealthyMs: TRANSITION_MS.targetHealthy * scale,
-    },
-    // ACM's 72-hour validation timeout and 198-day certificate lifetime are limits, not waits: kept real,
-    // so that a certificate issued here does not look about to expire.
-    acmTimings: {recordsMs: TRANSITION_MS.certificateRecords * scale, validationMs: TRANSITION_MS.certificateValidation * scale},
-    route53Timings: {changeSyncMs: TRANSITION_MS.recordInSync * scale},
-  })
+  const cloud = new FakeCloud({clock: wallClock, ...scaledTimings(scale)})
   cloud.faults.latencyMs = (service, operation) => callLatencyMs(service, operation) * scale
   const domain = (await loadSpec(file)).domain
   if (domain && !domain.createZone) cloud.route53.seedZone(domain.name)
@@ -68,22 +96,24 @@ export function openSession(file: string, scale: number, concurrency: number, on
   return Session.open({file, concurrency, clock: wallClock, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS * scale, stateSaveIntervalMs: 300 * scale, waitTimeoutMs: 20 * 60_000, onCall})
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{value: T; wallMs: number}> {
+async function timed<T>(work: () => Promise<T>): Promise<{value: T; wallMs: number; cpuMs: number}> {
   const started = performance.now()
+  const cpu = process.cpuUsage()
   const value = await work()
-  return {value, wallMs: performance.now() - started}
+  const used = process.cpuUsage(cpu)
+  return {value, wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000}
 }
 
 /** `up` from empty on a fresh simulated cloud; the cloud is left deployed for what follows. */
 export async function upFromEmpty(cloud: FakeCloud, file: string, scale: number, concurrency: number): Promise<UpFigures & {session: Session}> {
   const session = await openSession(file, scale, concurrency)
   cloud.resetCalls()
-  const {value: report, wallMs} = await timed(() => up(session, yes))
+  const {value: report, wallMs, cpuMs} = await timed(() => up(session, yes))
   if (!report.ok) throw new Error(`up failed: ${report.errors.join('; ')}`)
   // The nodes that stored a create intent before their create (src/engine/apply.ts `create`): created or replaced.
   const created = new Set(report.resources.filter((resource) => resource.action === 'create' || resource.action === 'replace').map((resource) => resource.id))
   const path = criticalPathMs(session.nodes, cloud.calls, scale, 'up', created)
-  return {wallMs, criticalPathMs: path.totalMs, ratio: wallMs / path.totalMs, chain: path.chain, session}
+  return {wallMs, cpuMs, criticalPathMs: path.totalMs, ratio: wallMs / path.totalMs, chain: path.chain, session}
 }
 
 /** The chunks of the newest serial of a stack's state (a large document is stored in chunks: src/state/ssm-store.ts). */
@@ -129,7 +159,7 @@ export async function runScenario(file: string, scale: number, concurrency = 10)
       spec: file,
       resources: nodes.length,
       kinds,
-      up: {wallMs: first.wallMs, criticalPathMs: first.criticalPathMs, ratio: first.ratio, chain: first.chain},
+      up: {wallMs: first.wallMs, cpuMs: first.cpuMs, criticalPathMs: first.criticalPathMs, ratio: first.ratio, chain: first.chain},
       noop: {
         wallMs: noop.wallMs,
         readCalls: reads.length,
@@ -139,7 +169,7 @@ export async function runScenario(file: string, scale: number, concurrency = 10)
         readBudgetTerms: budget.terms,
         calls: noopCalls,
       },
-      teardown: {wallMs: down.wallMs, criticalPathMs: downPath.totalMs, ratio: down.wallMs / downPath.totalMs, chain: downPath.chain},
+      teardown: {wallMs: down.wallMs, cpuMs: down.cpuMs, criticalPathMs: downPath.totalMs, ratio: down.wallMs / downPath.totalMs, chain: downPath.chain},
     }
   } finally {
     cloud.restore()

@@ -37,16 +37,19 @@ let groupId: string
 const container = {name: 'api', image: 'repo/api:1', portMappings: [{containerPort: 8080}]}
 const fargate = {family: 'api', cpu: '256', memory: '512', networkMode: 'awsvpc' as const, requiresCompatibilities: ['FARGATE' as const], containerDefinitions: [container]}
 
-beforeEach(async () => {
+/** A fresh fake cloud with a VPC, a subnet, a group and the `demo` cluster. */
+async function setUp(options: ConstructorParameters<typeof FakeCloud>[0] = {}): Promise<void> {
   clock = new VirtualClock()
-  cloud = new FakeCloud({clock}).install()
+  cloud = new FakeCloud({clock, ...options}).install()
   ecs = new ECSClient({region: 'us-east-1'})
   const ec2 = new EC2Client({region: 'us-east-1'})
   const vpcId = (await ec2.send(new CreateVpcCommand({CidrBlock: '10.0.0.0/16'}))).Vpc!.VpcId!
   subnets = [(await ec2.send(new CreateSubnetCommand({VpcId: vpcId, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a'}))).Subnet!.SubnetId!]
   groupId = (await ec2.send(new CreateSecurityGroupCommand({VpcId: vpcId, GroupName: 'api', Description: 'api'}))).GroupId!
   await ecs.send(new CreateClusterCommand({clusterName: 'demo'}))
-})
+}
+
+beforeEach(() => setUp())
 
 afterEach(() => {
   cloud.restore()
@@ -181,6 +184,32 @@ describe('services', () => {
     expect((await ecs.send(new DescribeServicesCommand({cluster: 'demo', services: ['api']}))).services![0]!.status).toBe('INACTIVE')
     await ecs.send(new DeleteClusterCommand({cluster: 'demo'}))
     expect(cloud.ecs.resourceCount()).toBe(1) // the task definition revision
+  })
+
+  it('behind a load balancer: complete once the tasks pass the health checks, and drain them for the deregistration delay on delete', async () => {
+    cloud.restore()
+    await setUp({ecsTimings: {targetHealthyMs: 150_000, deregistrationDelayMs: 300_000}})
+    const arn = (await ecs.send(new RegisterTaskDefinitionCommand(fargate))).taskDefinition!.taskDefinitionArn!
+    const targetGroupArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef'
+    await ecs.send(new CreateServiceCommand(serviceInput(arn, {loadBalancers: [{targetGroupArn, containerName: 'api', containerPort: 8080}]})))
+    const describe = async () => (await ecs.send(new DescribeServicesCommand({cluster: 'demo', services: ['api']}))).services![0]!
+    const taskArns = (await ecs.send(new ListTasksCommand({cluster: 'demo', serviceName: 'api'}))).taskArns!
+    const status = async () => (await ecs.send(new DescribeTasksCommand({cluster: 'demo', tasks: taskArns}))).tasks![0]!.lastStatus
+    const interfaces = () => (cloud.ec2.snapshot() as {networkInterfaces: unknown[]}).networkInterfaces.length
+
+    clock.advance(30_000) // provisioned and pulled: RUNNING, health checks under way
+    expect(await status()).toBe('RUNNING')
+    expect((await describe()).deployments!.map((deployment) => deployment.rolloutState)).toEqual(['IN_PROGRESS'])
+    clock.advance(150_000)
+    expect((await describe()).deployments!.map((deployment) => deployment.rolloutState)).toEqual(['COMPLETED'])
+
+    await ecs.send(new DeleteServiceCommand({cluster: 'demo', service: 'api', force: true}))
+    clock.advance(299_000)
+    expect([await status(), (await describe()).status, interfaces()]).toEqual(['DEACTIVATING', 'DRAINING', 1])
+    clock.advance(1_000)
+    expect(await status()).toBe('DEPROVISIONING')
+    clock.advance(30_000)
+    expect([await status(), (await describe()).status, interfaces()]).toEqual(['STOPPED', 'INACTIVE', 0])
   })
 })
 

@@ -58,10 +58,12 @@ import {IdGenerator} from './ids.js'
  * agent reads it from /etc/ecs/ecs.config), registered once the instance is
  * running, the agent disconnected while it shuts down, deregistered once it
  * is terminated; the cluster's tasks are placed on them, in launch order,
- * where their CPU and memory fit. Not modelled: a cluster refusing deletion
- * while instances are registered, tasks waiting for capacity, load balancer
- * target registration and health (a task counts as healthy once RUNNING),
- * task sets, service connect.
+ * where their CPU and memory fit. A load-balanced service's tasks are healthy
+ * `targetHealthyMs` after RUNNING and drain for `deregistrationDelayMs` when
+ * told to stop (both 0 by default: healthy once RUNNING, no draining). Not
+ * modelled: a cluster refusing deletion while instances are registered,
+ * tasks waiting for capacity, load balancer target registration (the fake
+ * ELBv2 lists no ECS targets), task sets, service connect.
  */
 
 /**
@@ -99,6 +101,21 @@ export interface EcsTimings {
   inactiveVisibleMs: number
   /** A capacity provider deleted is DELETE_IN_PROGRESS this long, then INACTIVE. */
   capacityProviderDeleteMs: number
+  /**
+   * A RUNNING task of a service behind a load balancer counts as healthy (for
+   * its deployment's completion and the minimum healthy percent) this long
+   * after it started running: the target group's HealthyThresholdCount
+   * checks, HealthCheckIntervalSeconds apart. 0: healthy once RUNNING.
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/load-balancer-healthcheck.html
+   */
+  targetHealthyMs: number
+  /**
+   * A RUNNING task of a service behind a load balancer that is told to stop is
+   * DEACTIVATING this long first, while the target group drains it (its
+   * deregistration delay, AWS's default 300 s), then stops as any task does.
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html
+   */
+  deregistrationDelayMs: number
 }
 
 export const DEFAULT_ECS_TIMINGS: EcsTimings = {
@@ -108,6 +125,8 @@ export const DEFAULT_ECS_TIMINGS: EcsTimings = {
   stoppedVisibleMs: 3_600_000,
   inactiveVisibleMs: 3_600_000,
   capacityProviderDeleteMs: 20_000,
+  targetHealthyMs: 0,
+  deregistrationDelayMs: 0,
 }
 
 type Modeled<E> = new (options: {$metadata: {httpStatusCode: number}; message: string}) => E
@@ -199,8 +218,10 @@ interface TaskRecord {
   deploymentId: string
   taskDefinitionArn: string
   createdAt: number
-  /** Set when it is told to stop or fails: DEPROVISIONING until `stopAt + stoppingMs`, then STOPPED. */
+  /** Set when it is told to stop or fails: DEACTIVATING for `drainMs`, DEPROVISIONING until `stoppingMs` later, then STOPPED. */
   stopAt?: number
+  /** The deregistration delay it drains for (a load-balanced task that was RUNNING when told to stop). */
+  drainMs?: number
   stoppedReason?: string
   stopCode?: string
   containerReason?: string
@@ -894,10 +915,22 @@ export class FakeEcs implements FakeService {
 
   private lastStatus(task: TaskRecord): string {
     const now = this.now()
-    if (task.stopAt !== undefined && now >= task.stopAt) return now >= task.stopAt + this.timings.stoppingMs ? 'STOPPED' : 'DEPROVISIONING'
+    if (task.stopAt !== undefined && now >= task.stopAt) return now >= this.stoppedAt(task) ? 'STOPPED' : now < task.stopAt + (task.drainMs ?? 0) ? 'DEACTIVATING' : 'DEPROVISIONING'
     if (now < task.createdAt + this.timings.provisioningMs) return 'PROVISIONING'
     if (now < task.createdAt + this.timings.provisioningMs + this.timings.pendingMs) return 'PENDING'
     return 'RUNNING'
+  }
+
+  /** When a task told to stop is STOPPED: after draining (if it does) and deprovisioning. */
+  private stoppedAt(task: TaskRecord): number {
+    return task.stopAt! + (task.drainMs ?? 0) + this.timings.stoppingMs
+  }
+
+  /** RUNNING, and past its target group's health checks when the service is behind a load balancer. */
+  private healthy(task: TaskRecord, service: ServiceRecord): boolean {
+    if (this.lastStatus(task) !== 'RUNNING') return false
+    const runningAt = task.createdAt + this.timings.provisioningMs + this.timings.pendingMs
+    return service.loadBalancers.length === 0 || this.now() >= runningAt + this.timings.targetHealthyMs
   }
 
   private tasksOf(service: ServiceRecord): TaskRecord[] {
@@ -910,11 +943,15 @@ export class FakeEcs implements FakeService {
 
   private stopTask(task: TaskRecord, at: number, reason: string, stopCode = 'ServiceSchedulerInitiated'): void {
     if (task.stopAt !== undefined && task.stopAt <= at) return
+    // A load-balanced task that was serving drains from its target groups first.
+    const service = [...this.services.values()].find((s) => s.clusterArn === task.clusterArn && s.name === task.service)
+    const serving = task.failure === undefined && this.lastStatus(task) === 'RUNNING'
+    if (serving && service && service.loadBalancers.length > 0 && this.timings.deregistrationDelayMs > 0) task.drainMs = this.timings.deregistrationDelayMs
     task.stopAt = at
     task.stoppedReason = reason
     task.stopCode = stopCode
-    // The interface stays attached while the task deprovisions, then goes.
-    if (task.eniId) this.env.networkInterfaces?.release(task.eniId, {attachedMs: Math.max(0, at + this.timings.stoppingMs - this.now()), detachedMs: 0})
+    // The interface stays attached while the task drains and deprovisions, then goes.
+    if (task.eniId) this.env.networkInterfaces?.release(task.eniId, {attachedMs: Math.max(0, this.stoppedAt(task) - this.now()), detachedMs: 0})
   }
 
   private launch(service: ServiceRecord, deployment: DeploymentRecord): void {
@@ -965,7 +1002,7 @@ export class FakeEcs implements FakeService {
   private tick(): void {
     const now = this.now()
     for (const service of this.services.values()) this.schedule(service)
-    for (const [arn, task] of this.tasks) if (task.stopAt !== undefined && now >= task.stopAt + this.timings.stoppingMs + this.timings.stoppedVisibleMs) this.tasks.delete(arn)
+    for (const [arn, task] of this.tasks) if (task.stopAt !== undefined && now >= this.stoppedAt(task) + this.timings.stoppedVisibleMs) this.tasks.delete(arn)
     for (const [arn, service] of this.services) if (service.inactiveAt !== undefined && now >= service.inactiveAt + this.timings.inactiveVisibleMs) this.services.delete(arn)
     for (const [name, cluster] of this.clusters) if (cluster.inactiveAt !== undefined && now >= cluster.inactiveAt + this.timings.inactiveVisibleMs) this.clusters.delete(name)
   }
@@ -1027,7 +1064,7 @@ export class FakeEcs implements FakeService {
     for (const task of primaryLive.slice(service.desiredCount).reverse()) this.stopTask(task, now, 'Scaling activity initiated by (deployment ' + primary.id + ')')
     // Old deployments' tasks go while enough tasks keep running (minimumHealthyPercent).
     const minHealthy = Math.ceil((service.desiredCount * config.minimumHealthyPercent) / 100)
-    const runningNow = () => this.tasksOf(service).filter((t) => this.live(t) && this.lastStatus(t) === 'RUNNING').length
+    const runningNow = () => this.tasksOf(service).filter((t) => this.live(t) && this.healthy(t, service)).length
     for (const old of service.deployments.filter((d) => d !== primary)) {
       for (const task of this.tasksOf(service).filter((t) => t.deploymentId === old.id && this.live(t))) {
         const running = this.lastStatus(task) === 'RUNNING'
@@ -1036,7 +1073,7 @@ export class FakeEcs implements FakeService {
       }
       if (this.tasksOf(service).every((t) => t.deploymentId !== old.id || !this.live(t))) service.deployments = service.deployments.filter((d) => d !== old)
     }
-    const primaryRunning = this.tasksOf(service).filter((t) => t.deploymentId === primary.id && this.live(t) && this.lastStatus(t) === 'RUNNING').length
+    const primaryRunning = this.tasksOf(service).filter((t) => t.deploymentId === primary.id && this.live(t) && this.healthy(t, service)).length
     if (primary.rolloutState === 'IN_PROGRESS' && primaryRunning === service.desiredCount && service.deployments.length === 1) {
       primary.rolloutState = 'COMPLETED'
       primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`
@@ -1090,7 +1127,7 @@ export class FakeEcs implements FakeService {
         desiredStatus: stopped ? 'STOPPED' : 'RUNNING',
         createdAt: new Date(task.createdAt),
         ...(stopped ? {stoppedReason: task.stoppedReason, stopCode: task.stopCode, stoppingAt: new Date(task.stopAt!)} : {}),
-        ...(lastStatus === 'STOPPED' ? {stoppedAt: new Date(task.stopAt! + this.timings.stoppingMs)} : {}),
+        ...(lastStatus === 'STOPPED' ? {stoppedAt: new Date(this.stoppedAt(task))} : {}),
         containers: (definition.containerDefinitions ?? []).map((c) => ({
           name: c.name,
           image: c.image,
