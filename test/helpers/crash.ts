@@ -114,11 +114,15 @@ export async function expectTornDown(harness: Harness, label: string, file = EXA
 /**
  * The `up` resume matrix (test/stack/crash-up*.test.ts, one lag per file so
  * the two run on two workers): `up` killed after its k-th mutating call, for
- * every k; the re-run converges with no duplicate and the stack then tears
- * down to nothing.
+ * every k; the re-run converges with no duplicate. With describes lagging,
+ * the stack then tears down to nothing too (a state holding intents and
+ * objects the re-run had to wait for); with them up to date, the converged
+ * stack is the clean run's (same objects, status all ok, an empty plan),
+ * whose teardown the other tests cover.
  */
 export function upResumeMatrix(lag: number): void {
-  it('the re-run converges with no duplicate, and the stack then tears down to nothing, for every k', {timeout: MATRIX_TIMEOUT_MS}, async () => {
+  const title = lag > 0 ? 'the re-run converges with no duplicate, and the stack then tears down to nothing, for every k' : 'the re-run converges with no duplicate, for every k'
+  it(title, {timeout: MATRIX_TIMEOUT_MS}, async () => {
     const clean = await cleanRun(
       async () => {},
       async ({open}) => up(await open(), yes),
@@ -130,7 +134,7 @@ export function upResumeMatrix(lag: number): void {
         const rerun = await up(await afterCrash(harness), yes)
         expect(rerun.errors, `k=${k}`).toEqual([])
         await expectConverged(harness, `k=${k}`, clean.resources)
-        await expectTornDown(harness, `k=${k}`)
+        if (lag > 0) await expectTornDown(harness, `k=${k}`)
       },
     })
   })
