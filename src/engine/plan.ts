@@ -141,7 +141,8 @@ export function planRun(options: {dag: Dag; reconcilers: Map<string, Reconciler>
       continue
     }
     nodes.set(id, {node, ...decided, desired, observation})
-    if (decided.action === 'noop' || decided.action === 'update') known.set(id, reconciler.outputs(observation.observed!))
+    if (decided.action === 'noop') known.set(id, reconciler.outputs(observation.observed!))
+    if (decided.action === 'update') known.set(id, withoutKeys(reconciler.outputs(observation.observed!), reconciler.renewedOnUpdate ?? []))
   }
 
   // Delete-first replacements cascade: everything that depends on the object, directly or not, is
@@ -362,4 +363,9 @@ export function maskSensitive(reconciler: Reconciler, desired: Record<string, un
   const masked = {...desired}
   for (const field of sensitive) if (field in masked) masked[field] = SENSITIVE_MASK
   return masked
+}
+
+/** `outputs` less the ones an update renews: not known until it is made. */
+function withoutKeys(outputs: Record<string, string>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(outputs).filter(([key]) => !keys.includes(key)))
 }

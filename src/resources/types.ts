@@ -182,6 +182,12 @@ export interface Reconciler<D = any, O extends Observed = any> {
    */
   readonly replaceStrategy: 'create-before-delete' | 'delete-before-create'
   /**
+   * Outputs an in-place update gives new values (a task definition's update
+   * registers a revision: a new `arn`). The plan knows them only once the
+   * update is made, so what refers to them is planned as changing too.
+   */
+  readonly renewedOnUpdate?: readonly string[]
+  /**
    * true when `create` passes `meta.token` as the API's idempotency token:
    * a re-run after a crash replays the token instead of waiting for lagging
    * describes to show what the crashed run made.

@@ -207,6 +207,8 @@ export const taskDefinition: Reconciler<TaskDefinitionDesired, TaskDefinitionObs
   typicalMs: {create: 1_000, delete: 2_000},
   // A new family is registered beside the old one; services move to it before the old family is deregistered.
   replaceStrategy: 'create-before-delete',
+  // An update is a new revision: its ARN (what a service runs) is new.
+  renewedOnUpdate: ['arn', 'revision'],
   // RegisterTaskDefinition has no token, but `create` registers nothing when the family's latest ACTIVE
   // revision, made by this logical id, already says what is desired: a retried create adds no revision.
   idempotentCreate: true,
