@@ -74,7 +74,7 @@ export async function deploy(session: Session, options: {service: string; image:
     const prepared = await prepare({...common, targets}).catch((error: unknown) => {
       throw error instanceof NotInStateError ? new NotDeployedError(`${notYet} (${error.message.replace(/; run .*$/, '')}).`) : error
     })
-    refuseOtherChanges(prepared.plan.nodes, {taskDefinitionId, container: service.name})
+    refuseOtherChanges(prepared.plan.nodes, {taskDefinitionId, serviceId, container: service.name})
     const writer = new StateWriter(doc, session.store, session.statePacing)
     const result = await converge(prepared, {...common, writer, emit: session.options.emit, signal: session.options.signal})
     const report = buildReport('deploy', {stack: session.stack, region: session.region, serial: doc.serial}, result.results, result.outputs, result)
@@ -97,12 +97,14 @@ export async function deploy(session: Session, options: {service: string; image:
  * since the last `up` (its size, its variables, its count…), or objects gone
  * from AWS, are for `up`, which shows them first.
  */
-function refuseOtherChanges(planned: Map<string, PlannedNode>, ids: {taskDefinitionId: string; container: string}): void {
+function refuseOtherChanges(planned: Map<string, PlannedNode>, ids: {taskDefinitionId: string; serviceId: string; container: string}): void {
+  // The image's own change, and what follows from it: the service moves to the new revision.
+  const ofTheImage = (id: string, field: string) => (id === ids.taskDefinitionId && field === `containerDefinitions.${ids.container}.image`) || (id === ids.serviceId && field === 'taskDefinitionArn')
   const others: string[] = []
   for (const [id, node] of planned) {
     if (node.action === 'create' || node.action === 'replace')
       throw new NotDeployedError(`${id} must be ${node.action === 'create' ? 'created' : 'replaced'}, which is \`containrlab up\`'s job: run it first. Nothing was changed.`)
-    const fields = node.changes.map((change) => change.field).filter((field) => !(id === ids.taskDefinitionId && field === `containerDefinitions.${ids.container}.image`))
+    const fields = node.changes.map((change) => change.field).filter((field) => !ofTheImage(id, field))
     if (fields.length > 0) others.push(`${id}: ${fields.join(', ')}`)
   }
   if (others.length > 0) {
