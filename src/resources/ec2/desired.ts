@@ -118,9 +118,8 @@ export interface MetadataOptionsDesired {
   httpPutResponseHopLimit: number
 }
 
-export interface LaunchTemplateDesired {
-  /** `<stack>-<name>`: unique per region and account. A change replaces the template. */
-  name: string
+/** What an instance is launched as, by a launch template or by RunInstances itself. */
+export interface MachineSettings {
   /** An `ami-` id (the `ec2.ami` kind's `imageId` output). */
   imageId: string
   instanceType: string
@@ -131,15 +130,13 @@ export interface LaunchTemplateDesired {
   metadataOptions: MetadataOptionsDesired
 }
 
-export interface InstanceDesired {
+export interface LaunchTemplateDesired extends MachineSettings {
+  /** `<stack>-<name>`: unique per region and account. A change replaces the template. */
+  name: string
+}
+
+export interface InstanceDesired extends MachineSettings {
   /** The `Name` tag (the console's name): informational. */
   name: string
-  imageId: string
-  instanceType: string
   subnetId: string
-  securityGroupIds: string[]
-  instanceProfileArn: string
-  /** Plain text; sent base64-encoded. */
-  userData: string
-  metadataOptions: MetadataOptionsDesired
 }

@@ -13,20 +13,14 @@ import {ownerOf, ownerOfCreated, withOwner} from '../tags.js'
 import type {Change, Health, Observed, ReconcileContext} from '../types.js'
 import {waitFor} from '../wait.js'
 import {collectPages, ec2Kind, immutableChanges} from './describe.js'
-import type {InstanceDesired, MetadataOptionsDesired} from './desired.js'
+import type {InstanceDesired, MachineSettings, MetadataOptionsDesired} from './desired.js'
 import {isEc2NotFound} from './errors.js'
 import {decodeUserData, encodeUserData} from './launch-template.js'
 
-export interface InstanceObserved extends Observed {
+export interface InstanceObserved extends Observed, MachineSettings {
   /** `pending` | `running` | `stopping` | `stopped` (`shutting-down` and `terminated` count as absent). */
   state: string
-  imageId: string
-  instanceType: string
   subnetId: string
-  securityGroupIds: string[]
-  instanceProfileArn: string
-  userData: string
-  metadataOptions: MetadataOptionsDesired
   privateIp?: string
 }
 

@@ -16,19 +16,12 @@ import {ownerOf, ownerOfCreated, tagSpecifications} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext, Reconciler} from '../types.js'
 import {chunks} from '../wait.js'
 import {collectPages, deleteIgnoringNotFound} from './describe.js'
-import type {LaunchTemplateDesired, MetadataOptionsDesired} from './desired.js'
+import type {LaunchTemplateDesired, MachineSettings, MetadataOptionsDesired} from './desired.js'
 import {classifyEc2Error, isEc2NotFound} from './errors.js'
 
-export interface LaunchTemplateObserved extends Observed {
+/** The default version's settings (what an Auto Scaling group on `$Default` launches); user data decoded from base64. */
+export interface LaunchTemplateObserved extends Observed, MachineSettings {
   name: string
-  /** The default version's settings (what an Auto Scaling group on `$Default` launches). */
-  imageId: string
-  instanceType: string
-  instanceProfileArn: string
-  securityGroupIds: string[]
-  /** Decoded from base64. */
-  userData: string
-  metadataOptions: MetadataOptionsDesired
   defaultVersion: number
   latestVersion: number
 }
