@@ -178,6 +178,8 @@ export const launchTemplate: Reconciler<LaunchTemplateDesired, LaunchTemplateObs
   kind: 'ec2.launch-template',
   // Names are unique per region: the old one must go before a new one can have its name.
   replaceStrategy: 'delete-before-create',
+  // An update is a new default version: the Auto Scaling group given it rolls its instances.
+  renewedOnUpdate: ['defaultVersion', 'latestVersion', 'imageId'],
   // CreateLaunchTemplate takes meta.token as ClientToken.
   idempotentCreate: true,
 
