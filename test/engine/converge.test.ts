@@ -11,13 +11,13 @@ import {testContext} from '../helpers/context.js'
 import {memoryStore} from './memory-store.js'
 import {MemoryWorld} from './memory-reconciler.js'
 
-function setup(world: MemoryWorld, nodes: ResourceNode[], options: {concurrency?: number; state?: StateDocument} = {}) {
+function setup(world: MemoryWorld, nodes: ResourceNode[], options: {concurrency?: number; state?: StateDocument; reconciler?: ReturnType<MemoryWorld['reconciler']>} = {}) {
   const ctx = testContext()
   const events: EngineEvent[] = []
   const state = options.state ?? newStateDocument('teststack')
   const store = memoryStore()
   const writer = new StateWriter(state, store)
-  const registry = world.registry(world.reconciler())
+  const registry = world.registry(options.reconciler ?? world.reconciler())
   const context = (id: string) => ({...ctx, progress: (message: string) => events.push({type: 'node-progress', id, message})})
   const concurrency = options.concurrency ?? 10
   const run = async (mode: 'plan' | 'apply' = 'apply', runNodes = nodes, targets?: string[]) => {
@@ -109,6 +109,25 @@ describe('converge', () => {
     expect(world.log.indexOf('update leaf')).toBeGreaterThan(world.log.indexOf('created root'))
     expect(Object.keys(state.resources).sort()).toEqual(['leaf', 'root'])
     expect(world.things.size).toBe(2)
+  })
+
+  it('plans what refers to an output an update renews (renewedOnUpdate) as changing too, known after apply; apply then changes it', async () => {
+    const world = new MemoryWorld()
+    const reconciler = world.reconciler('test.thing', 'create-before-delete', {renewedOnUpdate: ['value']})
+    const child = (parentValue: string): ResourceNode[] => [thing('p', parentValue), {id: 'c', kind: 'test.thing', desired: {value: 'c', parent: ref('p', 'value')}}]
+    const {run} = setup(world, child('1'), {reconciler})
+    expect((await run()).ok).toBe(true)
+
+    const planned = await run('plan', child('2'))
+    expect(planned.results.map((r) => [r.id, r.action])).toEqual([
+      ['p', 'update'],
+      ['c', 'update'],
+    ])
+    expect(planned.results[1]!.changes).toEqual([expect.objectContaining({field: 'parent', before: '1'})])
+    world.log.length = 0
+    expect((await run('apply', child('2'))).ok).toBe(true)
+    expect(world.log.filter((line) => line.startsWith('update'))).toEqual(['update p', 'update c'])
+    expect([...world.things.values()].find((t) => t.logicalId === 'c')!.parent).toBe('2')
   })
 
   it('plan reports actions and changes without calling create, update or delete', async () => {
