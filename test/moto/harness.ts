@@ -27,21 +27,27 @@ import type {MotoCloud} from './provided.js'
  *
  * - ECS tasks never run: services report running tasks only when moto is
  *   started with MOTO_ECS_SERVICE_RUNNING (that many, for every service, from
- *   CreateService on). test/moto/moto.sh starts it with 1.
+ *   CreateService on). test/moto/moto.sh starts it with 1; without it every
+ *   service's deployment stays IN_PROGRESS and `up` waits for it until the
+ *   service's wait times out.
  * - DescribeCapacityProviders without `capacityProviders` answers 500;
  *   UpdateService with a new task definition starts no deployment (the old
- *   revision's stays PRIMARY: a rollout never completes); CreateService drops
- *   deploymentConfiguration, healthCheckGracePeriodSeconds,
- *   capacityProviderStrategy and enableExecuteCommand (every second `up`
- *   would update every service). moto.sh runs moto on source patched for
- *   these: test/moto/moto-patches/ecs.patch, which cites AWS for each.
+ *   revision's stays PRIMARY); CreateService drops deploymentConfiguration,
+ *   healthCheckGracePeriodSeconds, capacityProviderStrategy and
+ *   enableExecuteCommand. The ECS kinds work there as they are, in ways
+ *   equally valid on AWS (each cites the API reference): capacity providers
+ *   are described by name, a service on its revision with no deployment of it
+ *   is steady once running = desired, and the service diff compares only
+ *   what DescribeServices returned. The rollout check (steps.ts) accepts the
+ *   old revision's deployment there.
  * - ListTaskDefinitionFamilies with status ACTIVE lists families with no
  *   ACTIVE revision: the leftover check lists each family's ACTIVE revisions
  *   (containers.ts).
  * - DescribeTags lists the tags of deleted EC2 objects, DescribeNatGateways
  *   ignores tag filters: `leftovers` below checks that each still exists.
  * - Certificates are ISSUED MOTO_ACM_VALIDATION_WAIT seconds after their
- *   request, whatever the records (moto.sh: 5; moto's default is 60).
+ *   request, whatever the records (moto.sh: 5; moto's default, 60, makes an
+ *   example with a domain wait a minute more).
  * - moto serves ECS's public AMI parameters (/aws/service/ecs/optimized-ami/…)
  *   and RunInstances takes that AMI: nothing to provide.
  */
