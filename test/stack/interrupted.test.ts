@@ -40,7 +40,9 @@ describe('an interrupted run is reported as interrupted, not failed', () => {
 
       const text = formatRunSummary(report)
       expect(text).not.toMatch(/FAILED|not attempted because/)
-      expect(text.split('\n')[0]).toBe(`Apply INTERRUPTED for stack containrlab: ${done.length - EXAMPLE_FOUND} created, 0 updated, 0 replaced, 0 deleted, ${EXAMPLE_FOUND} unchanged; ${report.inFlight!.length} in flight, ${notStarted.length} not started.`)
+      expect(text.split('\n')[0]).toBe(
+        `Apply INTERRUPTED for stack containrlab: ${done.length - EXAMPLE_FOUND} created, 0 updated, 0 replaced, 0 deleted, ${EXAMPLE_FOUND} unchanged; ${report.inFlight!.length} in flight, ${notStarted.length} not started.`,
+      )
       expect(text).toMatch(/\nDone before the interrupt:\n {2}\+ vpc +vpc-/)
       expect(text).toContain(`\nIn flight, cut short (the next \`up\` finds what they made):\n  • nat-gateway/us-east-1a: create ${nat.physicalId}`)
       expect(text).toMatch(/\nNot started:\n {2}.*route-table\/private-us-east-1a/)
