@@ -146,6 +146,8 @@ export interface CliResult {
   stderr: string
   /** stdout parsed (every command here runs with --json: one document, nothing else); undefined if it is not JSON. */
   json?: Report
+  /** Set when the command was still running after its time and was killed: the time, in ms. */
+  killedAfterMs?: number
 }
 
 /**
@@ -163,7 +165,11 @@ export function cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    let killed = false
+    const timer = setTimeout(() => {
+      killed = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
     child.on('error', fail)
     child.on('close', (code) => {
       clearTimeout(timer)
@@ -173,7 +179,7 @@ export function cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
       } catch {
         json = undefined
       }
-      done({args, code, stdout, stderr, json})
+      done({args, code, stdout, stderr, json, ...(killed ? {killedAfterMs: timeoutMs} : {})})
     })
   })
 }
@@ -189,7 +195,12 @@ export function explain(result: CliResult, expected?: string): string {
     .filter((r) => (r.condition !== undefined ? r.condition !== 'ok' : r.action !== expected || (r.status !== 'done' && r.status !== 'planned')))
     .map((r) => ({id: r.id, physicalId: r.physicalId, action: r.action, status: r.status, condition: r.condition, changes: r.changes, error: r.error, reason: r.reason}))
   const brief = json ? JSON.stringify({ok: json.ok, summary: json.summary, errors: json.errors, error: json.error, exitCode: json.exitCode, unexpected}, null, 2) : `stdout: ${result.stdout.slice(0, 4000)}`
-  return `containrlab ${result.args.join(' ')} → exit ${result.code}\n${brief}\n--- stderr ---\n${result.stderr.trim() ? result.stderr.slice(-4000) : '(empty)'}\n---`
+  // With --json nothing shows progress: a wait that never ends (a service deployment on a moto without
+  // MOTO_ECS_SERVICE_RUNNING, whose tasks never run) shows only as this kill.
+  const killed = result.killedAfterMs
+    ? `\nstill running after ${result.killedAfterMs / 1000} s, killed (against moto: was it started with MOTO_ECS_SERVICE_RUNNING=1, as test/moto/moto.sh does? Without it ECS deployments never complete)`
+    : ''
+  return `containrlab ${result.args.join(' ')} → exit ${result.code}${killed}\n${brief}\n--- stderr ---\n${result.stderr.trim() ? result.stderr.slice(-4000) : '(empty)'}\n---`
 }
 
 let clients: {ec2: ec2sdk.EC2Client; ssm: SSMClient; elbv2: ElasticLoadBalancingV2Client; acm: ACMClient; route53: Route53Client} | undefined
