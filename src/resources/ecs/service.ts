@@ -52,9 +52,10 @@ export interface ServiceObserved extends Observed {
   pendingCount: number
   launchType?: string
   /*
-   * The four below are absent when DescribeServices did not return them
-   * (AWS always does; moto 5.2.2's CreateService drops them): `diffService`
-   * compares only what was returned.
+   * capacityProviderStrategy, deployment, healthCheckGracePeriodSeconds and
+   * enableExecuteCommand are absent when DescribeServices did not return them
+   * (AWS does; moto 5.2.2's CreateService drops them): `diffService` compares
+   * only what was returned.
    */
   capacityProviderStrategy?: CapacityProviderStrategyItem[]
   network?: {subnetIds: string[]; securityGroupIds: string[]; assignPublicIp: boolean}
