@@ -1,12 +1,13 @@
 import {afterAll, describe, it} from 'vitest'
 import {EXAMPLES, removeSpecs} from './harness.js'
-import {cleanUp, containersAreSeen, planIsEmpty, rollout, statusIsOk, teardown, up, upAgainChangesNothing, type Deployed} from './steps.js'
+import {cleanUp, containersAreSeen, deployImage, planIsEmpty, rollout, statusIsOk, teardown, up, upAgainChangesNothing, type Deployed} from './steps.js'
 
 /**
  * Every example, end to end over HTTP against moto (or the endpoint in
  * AWS_ENDPOINT_URL), through the built CLI as a user runs it:
- * up (and the leftover checks see what it made) → up again (no changes) → rollout of the first service to another
- * image (examples with services) → plan (no changes) → status (all ok) →
+ * up (and the leftover checks see what it made) → up again (no changes) → rollout of the first service that
+ * follows its spec's image to another image → `deploy` of the first `imageSource: deploy` service to another tag,
+ * then up again (no changes: it keeps that image) → plan (no changes) → status (all ok) →
  * teardown (nothing left).
  * Where moto departs from AWS's documentation (DescribeTags lists the tags of
  * deleted objects; DescribeNatGateways ignores tag filters), the checks follow
@@ -23,6 +24,7 @@ describe('examples against moto: up → up → plan → status → teardown', ()
       await containersAreSeen(deployed)
       await upAgainChangesNothing(deployed)
       await rollout(deployed)
+      if (await deployImage(deployed)) await upAgainChangesNothing(deployed)
       await planIsEmpty(deployed)
       await statusIsOk(deployed)
       tornDown = true

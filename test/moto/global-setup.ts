@@ -11,12 +11,13 @@ const MOTO = join(import.meta.dirname, 'moto.sh')
 /**
  * Finds the cloud the suite runs against. With AWS_ENDPOINT_URL set, that
  * endpoint and the AWS credentials of the environment (`testing` keys when it
- * has none): a moto there must have been started as test/moto/moto.sh starts
- * it (.ci/run does), or the containers cannot deploy. Otherwise it starts moto
- * with `test/moto/moto.sh up` (../shared/moto/up.sh on moto's source with
- * test/moto/moto-patches applied, ECS services reporting running tasks; MOTO_UP
- * overrides up.sh's path, PORT its port) and, if this run started it, stops it
- * at the end with `moto.sh down`.
+ * has none): a moto there (../shared/moto/up.sh as it is) must have been
+ * started with MOTO_ECS_SERVICE_RUNNING=1, as test/moto/moto.sh starts it, or
+ * the services' deployments never complete. Otherwise it starts moto with
+ * `test/moto/moto.sh up` (../shared/moto/up.sh with ECS services reporting
+ * running tasks; MOTO_UP overrides up.sh's path, PORT its port, MOTO_WORK its
+ * work folder) and, if this run started it, stops it at the end with
+ * `moto.sh down`.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(join(ROOT, 'dist', 'commands', 'up.js'))) {

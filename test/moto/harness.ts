@@ -27,21 +27,27 @@ import type {MotoCloud} from './provided.js'
  *
  * - ECS tasks never run: services report running tasks only when moto is
  *   started with MOTO_ECS_SERVICE_RUNNING (that many, for every service, from
- *   CreateService on). test/moto/moto.sh starts it with 1.
+ *   CreateService on). test/moto/moto.sh starts it with 1; without it every
+ *   service's deployment stays IN_PROGRESS and `up` waits for it until the
+ *   service's wait times out.
  * - DescribeCapacityProviders without `capacityProviders` answers 500;
  *   UpdateService with a new task definition starts no deployment (the old
- *   revision's stays PRIMARY: a rollout never completes); CreateService drops
- *   deploymentConfiguration, healthCheckGracePeriodSeconds,
- *   capacityProviderStrategy and enableExecuteCommand (every second `up`
- *   would update every service). moto.sh runs moto on source patched for
- *   these: test/moto/moto-patches/ecs.patch, which cites AWS for each.
+ *   revision's stays PRIMARY); CreateService drops deploymentConfiguration,
+ *   healthCheckGracePeriodSeconds, capacityProviderStrategy and
+ *   enableExecuteCommand. The ECS kinds work there as they are, in ways
+ *   equally valid on AWS (each cites the API reference): capacity providers
+ *   are described by name, a service on its revision with no deployment of it
+ *   is steady once running = desired, and the service diff compares only
+ *   what DescribeServices returned. The rollout check (steps.ts) accepts the
+ *   old revision's deployment there.
  * - ListTaskDefinitionFamilies with status ACTIVE lists families with no
  *   ACTIVE revision: the leftover check lists each family's ACTIVE revisions
  *   (containers.ts).
  * - DescribeTags lists the tags of deleted EC2 objects, DescribeNatGateways
  *   ignores tag filters: `leftovers` below checks that each still exists.
  * - Certificates are ISSUED MOTO_ACM_VALIDATION_WAIT seconds after their
- *   request, whatever the records (moto.sh: 5; moto's default is 60).
+ *   request, whatever the records (moto.sh: 5; moto's default, 60, makes an
+ *   example with a domain wait a minute more).
  * - moto serves ECS's public AMI parameters (/aws/service/ecs/optimized-ami/…)
  *   and RunInstances takes that AMI: nothing to provide.
  */
@@ -140,6 +146,8 @@ export interface CliResult {
   stderr: string
   /** stdout parsed (every command here runs with --json: one document, nothing else); undefined if it is not JSON. */
   json?: Report
+  /** Set when the command was still running after its time and was killed: the time, in ms. */
+  killedAfterMs?: number
 }
 
 /**
@@ -157,7 +165,11 @@ export function cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    let killed = false
+    const timer = setTimeout(() => {
+      killed = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
     child.on('error', fail)
     child.on('close', (code) => {
       clearTimeout(timer)
@@ -167,7 +179,7 @@ export function cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
       } catch {
         json = undefined
       }
-      done({args, code, stdout, stderr, json})
+      done({args, code, stdout, stderr, json, ...(killed ? {killedAfterMs: timeoutMs} : {})})
     })
   })
 }
@@ -183,7 +195,12 @@ export function explain(result: CliResult, expected?: string): string {
     .filter((r) => (r.condition !== undefined ? r.condition !== 'ok' : r.action !== expected || (r.status !== 'done' && r.status !== 'planned')))
     .map((r) => ({id: r.id, physicalId: r.physicalId, action: r.action, status: r.status, condition: r.condition, changes: r.changes, error: r.error, reason: r.reason}))
   const brief = json ? JSON.stringify({ok: json.ok, summary: json.summary, errors: json.errors, error: json.error, exitCode: json.exitCode, unexpected}, null, 2) : `stdout: ${result.stdout.slice(0, 4000)}`
-  return `containrlab ${result.args.join(' ')} → exit ${result.code}\n${brief}\n--- stderr ---\n${result.stderr.trim() ? result.stderr.slice(-4000) : '(empty)'}\n---`
+  // With --json nothing shows progress: a wait that never ends (a service deployment on a moto without
+  // MOTO_ECS_SERVICE_RUNNING, whose tasks never run) shows only as this kill.
+  const killed = result.killedAfterMs
+    ? `\nstill running after ${result.killedAfterMs / 1000} s, killed (against moto: was it started with MOTO_ECS_SERVICE_RUNNING=1, as test/moto/moto.sh does? Without it ECS deployments never complete)`
+    : ''
+  return `containrlab ${result.args.join(' ')} → exit ${result.code}${killed}\n${brief}\n--- stderr ---\n${result.stderr.trim() ? result.stderr.slice(-4000) : '(empty)'}\n---`
 }
 
 let clients: {ec2: ec2sdk.EC2Client; ssm: SSMClient; elbv2: ElasticLoadBalancingV2Client; acm: ACMClient; route53: Route53Client} | undefined

@@ -106,17 +106,40 @@ export async function upAgainChangesNothing(stack: Deployed, checks?: Checks): P
   return run
 }
 
+interface SpecService {
+  name: string
+  image: string
+  imageSource?: string
+}
+
+function servicesOf(text: string): SpecService[] {
+  return (parse(text) as {services?: SpecService[]} | null)?.services ?? []
+}
+
 /**
- * A rollout (issue 10: an image change rolls the service): the first
- * service's image gets another tag in the spec, and `up` registers a new
- * revision of its task definition and moves the service onto it, changing
- * nothing else; ECS then runs the service on that revision, in one completed
- * deployment. An example without services has nothing to roll: undefined.
+ * The service's revision now, as ECS reports it: the service on `revision`,
+ * running = desired, in one completed deployment: on AWS the new revision's;
+ * moto 5.2.2's UpdateService starts none, so there it is still the `before`
+ * revision's (harness.ts).
+ */
+async function expectRunsOn(expect: ReturnType<typeof checker>, stack: Deployed, service: string, before: string | undefined, revision: string | undefined): Promise<void> {
+  const now = await serviceNow(stack.physicalIds[`service/${service}`]!)
+  const deployment = {status: 'PRIMARY', taskDefinition: before !== undefined && now.deployments[0]?.taskDefinition === before ? before : revision, rolloutState: 'COMPLETED'}
+  expect(now, `service/${service} on ${revision}`).toEqual({taskDefinition: revision, deployments: [deployment], running: now.desired, desired: now.desired})
+}
+
+/**
+ * A rollout (issue 10: an image change rolls the service): the image of the
+ * first service that follows its spec (not `imageSource: deploy`) gets another
+ * tag in the spec, and `up` registers a new revision of its task definition
+ * and moves the service onto it, changing nothing else; ECS then runs the
+ * service on that revision. An example without such a service has nothing to
+ * roll: undefined.
  */
 export async function rollout(stack: Deployed, checks?: Checks): Promise<CliResult | undefined> {
   const expect = checker(checks)
   const text = readFileSync(stack.file, 'utf8')
-  const service = ((parse(text) as {services?: {name: string; image: string}[]} | null)?.services ?? [])[0]
+  const service = servicesOf(text).find((candidate) => candidate.imageSource !== 'deploy')
   if (!service) return undefined
   // `repo:tag` or a full URI: the tag is what follows the last colon after the last slash.
   const bare = service.image.replace(/:[^:/]*$/, '')
@@ -138,13 +161,26 @@ export async function rollout(stack: Deployed, checks?: Checks): Promise<CliResu
   const before = stack.up.outputs?.[`task-definition/${service.name}`]?.arn
   const revision = run.json?.outputs?.[`task-definition/${service.name}`]?.arn
   expect(revision, `a new revision of task-definition/${service.name}`).not.toEqual(before)
-  const now = await serviceNow(stack.physicalIds[`service/${service.name}`]!)
-  expect(now, `service/${service.name} on ${revision}`).toEqual({
-    taskDefinition: revision,
-    deployments: [{status: 'PRIMARY', taskDefinition: revision, rolloutState: 'COMPLETED'}],
-    running: now.desired,
-    desired: now.desired,
-  })
+  await expectRunsOn(expect, stack, service.name, before, revision)
+  return run
+}
+
+/**
+ * `containrlab deploy` (issue 10): the first service with `imageSource:
+ * deploy` is rolled to another tag of its image, a new revision of its task
+ * definition, and ECS runs it; the next `up` keeps that image (the caller
+ * checks it changes nothing). An example without such a service: undefined.
+ */
+export async function deployImage(stack: Deployed, checks?: Checks): Promise<CliResult | undefined> {
+  const expect = checker(checks)
+  const service = servicesOf(readFileSync(stack.file, 'utf8')).find((candidate) => candidate.imageSource === 'deploy')
+  if (!service) return undefined
+  const run = await cli(['deploy', service.name, '--image', 'moto-deploy', '-f', stack.file, '--json'])
+  const json = run.json as (Report & {service?: string; taskDefinition?: {before?: string; after?: string}}) | undefined
+  expect({exitCode: run.code, command: json?.command, service: json?.service, ok: json?.ok, errors: json?.errors}, explain(run)).toEqual({exitCode: 0, command: 'deploy', service: service.name, ok: true, errors: []})
+  const {before, after} = json?.taskDefinition ?? {}
+  expect(after, `a new revision of task-definition/${service.name}`).not.toEqual(before)
+  await expectRunsOn(expect, stack, service.name, before, after)
   return run
 }
 

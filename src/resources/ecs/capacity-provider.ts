@@ -3,6 +3,7 @@ import {ownedBy, ownerOfCreated, withOwner} from '../tags.js'
 import type {Change, Observed, ReconcileContext, Reconciler} from '../types.js'
 import {waitFor} from '../wait.js'
 import {batches, ecsClient, ensureOurs, ownerOfEcs, toEcsTags} from './common.js'
+import {stackClusters} from './cluster.js'
 import type {CapacityProviderDesired} from './desired.js'
 import {classifyEcsError, withHolder} from './errors.js'
 
@@ -54,18 +55,6 @@ async function describe(client: ECSClient, names: string[]): Promise<CapacityPro
   return found
 }
 
-/** Every capacity provider of the account (FARGATE and FARGATE_SPOT included), page by page. */
-async function describeAll(client: ECSClient): Promise<CapacityProviderObserved[]> {
-  const found: CapacityProviderObserved[] = []
-  let nextToken: string | undefined
-  do {
-    const response = await client.send(new DescribeCapacityProvidersCommand({include: ['TAGS'], ...(nextToken ? {nextToken} : {})}))
-    for (const provider of response.capacityProviders ?? []) if (provider.status === 'ACTIVE' && provider.autoScalingGroupProvider) found.push(toObserved(provider))
-    nextToken = response.nextToken
-  } while (nextToken)
-  return found
-}
-
 /**
  * The Auto Scaling group is fixed (replacement: "You can't update the Auto
  * Scaling group" — UpdateCapacityProvider takes managed scaling, termination
@@ -105,9 +94,22 @@ export const capacityProvider: Reconciler<CapacityProviderDesired, CapacityProvi
   classifyError: classifyEcsError,
   read,
 
-  /** DescribeCapacityProviders with no names lists them all: the stack's are kept by their tags. */
+  /**
+   * Described by name, the stack's kept by their tags: the names the spec
+   * wants (`<stack>-…`) and every provider the stack's clusters list (a
+   * provider the state lost is still attached to its cluster until teardown
+   * detaches it). Not by listing them all: DescribeCapacityProviders without
+   * `capacityProviders` would describe every provider of the account
+   * (API_DescribeCapacityProviders:
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeCapacityProviders.html),
+   * but moto 5.2.2 answers that call with a 500.
+   */
   async find(ctx, query) {
-    return ownedBy(query.stack, await describeAll(await ecsClient(ctx)))
+    const client = await ecsClient(ctx)
+    const wanted = query.wanted.map(({desired}) => (desired as Partial<CapacityProviderDesired> | undefined)?.name).filter((name): name is string => typeof name === 'string')
+    const attached = (await stackClusters(client, query.stack)).flatMap((cluster) => cluster.capacityProviders)
+    const names = [...wanted, ...attached]
+    return names.length === 0 ? [] : ownedBy(query.stack, await describe(client, names))
   },
 
   diff: diffCapacityProvider,

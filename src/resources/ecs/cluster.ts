@@ -98,11 +98,14 @@ async function read(ctx: ReconcileContext, ids: string[]): Promise<Map<string, C
   return new Map((await describeClusters(client, ids)).map((cluster) => [cluster.id, cluster]))
 }
 
-/** ListClusters filters by nothing: every cluster of the region is described with its tags, 100 at a time. */
-async function find(ctx: ReconcileContext, query: {stack: string}): Promise<ClusterObserved[]> {
-  const client = await ecsClient(ctx)
+/** The stack's clusters. ListClusters filters by nothing: every cluster of the region is described with its tags, 100 at a time. */
+export async function stackClusters(client: ECSClient, stack: string): Promise<ClusterObserved[]> {
   const arns = await collectPages(paginateListClusters({client}, {}), (page) => page.clusterArns)
-  return ownedBy(query.stack, await describeClusters(client, arns))
+  return ownedBy(stack, await describeClusters(client, arns))
+}
+
+async function find(ctx: ReconcileContext, query: {stack: string}): Promise<ClusterObserved[]> {
+  return stackClusters(await ecsClient(ctx), query.stack)
 }
 
 const settingsOf = (desired: ClusterDesired) => [{name: 'containerInsights' as const, value: desired.containerInsights ? 'enabled' : 'disabled'}]

@@ -52,12 +52,18 @@ export interface ServiceObserved extends Observed {
   runningCount: number
   pendingCount: number
   launchType?: string
-  capacityProviderStrategy: CapacityProviderStrategyItem[]
+  /*
+   * capacityProviderStrategy, deployment, healthCheckGracePeriodSeconds and
+   * enableExecuteCommand are absent when DescribeServices did not return them
+   * (AWS does; moto 5.2.2's CreateService drops them): `diffService` compares
+   * only what was returned.
+   */
+  capacityProviderStrategy?: CapacityProviderStrategyItem[]
   network?: {subnetIds: string[]; securityGroupIds: string[]; assignPublicIp: boolean}
   loadBalancers: LoadBalancerBinding[]
-  deployment: DeploymentSettings
+  deployment?: DeploymentSettings
   healthCheckGracePeriodSeconds?: number
-  enableExecuteCommand: boolean
+  enableExecuteCommand?: boolean
   deployments: DeploymentObserved[]
   /** The newest service events, newest first (at most EVENTS_KEPT). */
   events: {at: string; message: string}[]
@@ -110,19 +116,23 @@ function toObserved(service: Service): ServiceObserved {
     desiredCount: service.desiredCount ?? 0,
     runningCount: service.runningCount ?? 0,
     pendingCount: service.pendingCount ?? 0,
-    capacityProviderStrategy: (service.capacityProviderStrategy ?? []).map((item) => ({capacityProvider: item.capacityProvider ?? '', weight: item.weight ?? 0, base: item.base ?? 0})),
     loadBalancers: (service.loadBalancers ?? []).map((binding) => ({targetGroupArn: binding.targetGroupArn ?? '', containerName: binding.containerName ?? '', containerPort: binding.containerPort ?? 0})),
-    deployment: {
-      circuitBreaker: {enable: config?.deploymentCircuitBreaker?.enable ?? false, rollback: config?.deploymentCircuitBreaker?.rollback ?? false},
-      minimumHealthyPercent: config?.minimumHealthyPercent ?? 100,
-      maximumPercent: config?.maximumPercent ?? 200,
-    },
-    enableExecuteCommand: service.enableExecuteCommand ?? false,
     deployments: (service.deployments ?? []).map(toDeployment),
     events: (service.events ?? []).slice(0, EVENTS_KEPT).map((event) => ({at: event.createdAt?.toISOString() ?? '', message: event.message ?? ''})),
     ...ownerOfEcs(service.tags),
   }
   if (service.launchType) observed.launchType = service.launchType
+  if (service.capacityProviderStrategy) {
+    observed.capacityProviderStrategy = service.capacityProviderStrategy.map((item) => ({capacityProvider: item.capacityProvider ?? '', weight: item.weight ?? 0, base: item.base ?? 0}))
+  }
+  if (config) {
+    observed.deployment = {
+      circuitBreaker: {enable: config.deploymentCircuitBreaker?.enable ?? false, rollback: config.deploymentCircuitBreaker?.rollback ?? false},
+      minimumHealthyPercent: config.minimumHealthyPercent ?? 100,
+      maximumPercent: config.maximumPercent ?? 200,
+    }
+  }
+  if (service.enableExecuteCommand !== undefined) observed.enableExecuteCommand = service.enableExecuteCommand
   const network = networkOf(service.networkConfiguration)
   if (network) observed.network = network
   if (service.healthCheckGracePeriodSeconds !== undefined) observed.healthCheckGracePeriodSeconds = service.healthCheckGracePeriodSeconds
@@ -162,6 +172,15 @@ const networkKey = (network: ServiceDesired['network']) => (network ? JSON.strin
  * a new service); everything else changes in place with UpdateService, most
  * of it by a new deployment.
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+ *
+ * Only what DescribeServices returned is compared. AWS always returns
+ * deploymentConfiguration and enableExecuteCommand, healthCheckGracePeriodSeconds
+ * for a service with a load balancer (the only ones given one), and
+ * capacityProviderStrategy for a service without a launch type
+ * (API_Service: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html).
+ * moto 5.2.2's CreateService drops all four: a field absent from the answer
+ * cannot be compared, so it is no change (else every second `up` would update
+ * every service there). On AWS nothing changes: the fields are always there.
  */
 export function diffService(desired: ServiceDesired, observed: ServiceObserved): Change[] {
   const changes: Change[] = []
@@ -169,19 +188,25 @@ export function diffService(desired: ServiceDesired, observed: ServiceObserved):
   if (desired.name !== observed.name) push('name', observed.name, desired.name, true)
   if (desired.clusterArn !== observed.clusterArn) push('clusterArn', observed.clusterArn, desired.clusterArn, true)
   if ((desired.launchType ?? undefined) !== (observed.launchType ?? undefined)) push('launchType', observed.launchType, desired.launchType, true)
-  if (strategyKey(desired.capacityProviderStrategy) !== strategyKey(observed.capacityProviderStrategy)) push('capacityProviderStrategy', observed.capacityProviderStrategy, desired.capacityProviderStrategy ?? [])
+  if (observed.capacityProviderStrategy && strategyKey(desired.capacityProviderStrategy) !== strategyKey(observed.capacityProviderStrategy)) {
+    push('capacityProviderStrategy', observed.capacityProviderStrategy, desired.capacityProviderStrategy ?? [])
+  }
   if (desired.taskDefinitionArn !== observed.taskDefinitionArn) push('taskDefinitionArn', observed.taskDefinitionArn, desired.taskDefinitionArn)
   if (desired.desiredCount !== observed.desiredCount) push('desiredCount', observed.desiredCount, desired.desiredCount)
   if (networkKey(desired.network) !== networkKey(observed.network)) push('network', observed.network, desired.network)
   if (bindingKey(desired.loadBalancers) !== bindingKey(observed.loadBalancers)) push('loadBalancers', observed.loadBalancers, desired.loadBalancers)
   const want = desired.deployment
   const have = observed.deployment
-  if (want.circuitBreaker.enable !== have.circuitBreaker.enable || want.circuitBreaker.rollback !== have.circuitBreaker.rollback) push('deployment.circuitBreaker', have.circuitBreaker, want.circuitBreaker)
-  if (want.minimumHealthyPercent !== have.minimumHealthyPercent) push('deployment.minimumHealthyPercent', have.minimumHealthyPercent, want.minimumHealthyPercent)
-  if (want.maximumPercent !== have.maximumPercent) push('deployment.maximumPercent', have.maximumPercent, want.maximumPercent)
-  // AWS answers 0 when none was set on a service with a load balancer: absent and 0 are the same.
-  if ((desired.healthCheckGracePeriodSeconds ?? 0) !== (observed.healthCheckGracePeriodSeconds ?? 0)) push('healthCheckGracePeriodSeconds', observed.healthCheckGracePeriodSeconds, desired.healthCheckGracePeriodSeconds)
-  if ((desired.enableExecuteCommand ?? false) !== observed.enableExecuteCommand) push('enableExecuteCommand', observed.enableExecuteCommand, desired.enableExecuteCommand ?? false)
+  if (have) {
+    if (want.circuitBreaker.enable !== have.circuitBreaker.enable || want.circuitBreaker.rollback !== have.circuitBreaker.rollback) push('deployment.circuitBreaker', have.circuitBreaker, want.circuitBreaker)
+    if (want.minimumHealthyPercent !== have.minimumHealthyPercent) push('deployment.minimumHealthyPercent', have.minimumHealthyPercent, want.minimumHealthyPercent)
+    if (want.maximumPercent !== have.maximumPercent) push('deployment.maximumPercent', have.maximumPercent, want.maximumPercent)
+  }
+  // AWS answers 0 when none was set on a service with a load balancer: an unset desired value and 0 are the same.
+  const grace = observed.healthCheckGracePeriodSeconds
+  if (grace !== undefined && (desired.healthCheckGracePeriodSeconds ?? 0) !== grace) push('healthCheckGracePeriodSeconds', grace, desired.healthCheckGracePeriodSeconds)
+  const exec = observed.enableExecuteCommand
+  if (exec !== undefined && (desired.enableExecuteCommand ?? false) !== exec) push('enableExecuteCommand', exec, desired.enableExecuteCommand ?? false)
   return changes
 }
 
@@ -279,10 +304,25 @@ function deploymentOf(service: ServiceObserved, taskDefinitionArn: string): Depl
   return service.deployments.find((deployment) => deployment.taskDefinitionArn === taskDefinitionArn)
 }
 
+/**
+ * The service is steady on its task definition: its PRIMARY deployment, of
+ * that revision, COMPLETED, the only one left, running = desired.
+ *
+ * Or, when no deployment references the service's revision at all: one
+ * deployment, running = desired, nothing pending. That state cannot happen on
+ * AWS, where UpdateService with a new task definition answers with the new
+ * PRIMARY deployment of it ("a new deployment is triggered", API_UpdateService:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html)
+ * and a rollback makes the old revision the service's again; moto 5.2.2's
+ * UpdateService only sets the service's taskDefinition and keeps the old
+ * revision's deployment PRIMARY, so without this a rollout there never ends.
+ */
 export function deploymentDone(service: ServiceObserved | undefined): boolean {
   if (!service) return false
+  const steady = service.deployments.length === 1 && service.runningCount === service.desiredCount
+  if (deploymentOf(service, service.taskDefinitionArn) === undefined) return steady && service.pendingCount === 0
   const primary = service.deployments.find((deployment) => deployment.status === 'PRIMARY')
-  return primary !== undefined && primary.taskDefinitionArn === service.taskDefinitionArn && primary.rolloutState === 'COMPLETED' && service.deployments.length === 1 && service.runningCount === service.desiredCount
+  return steady && primary !== undefined && primary.taskDefinitionArn === service.taskDefinitionArn && primary.rolloutState === 'COMPLETED'
 }
 
 function progressOf(service: ServiceObserved | undefined): string {

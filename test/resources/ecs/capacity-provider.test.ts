@@ -1,4 +1,4 @@
-import {CreateCapacityProviderCommand, DescribeCapacityProvidersCommand, UpdateCapacityProviderCommand} from '@aws-sdk/client-ecs'
+import {type CapacityProvider, CreateCapacityProviderCommand, DescribeCapacityProvidersCommand, DescribeClustersCommand, ListClustersCommand, UpdateCapacityProviderCommand} from '@aws-sdk/client-ecs'
 import {afterAll, afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {capacityProvider, diffCapacityProvider} from '../../../src/resources/ecs/capacity-provider.js'
 import {cluster} from '../../../src/resources/ecs/cluster.js'
@@ -7,7 +7,7 @@ import {inUseBy} from '../../../src/resources/types.js'
 import {FakeCloud} from '../../fake-cloud/index.js'
 import {testContext} from '../../helpers/context.js'
 import {findQuery, keepData, ownershipTags} from '../../helpers/ec2-mock.js'
-import {ecsMock, ecsTags} from './ecs-mock.js'
+import {clusterArn, ecsMock, ecsTags} from './ecs-mock.js'
 
 const asgArn = 'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:1f2e3d4c-0000-4000-8000-000000000001:autoScalingGroupName/teststack-runners'
 const desired: CapacityProviderDesired = {
@@ -65,6 +65,35 @@ describe('ecs.capacity-provider with a mocked client', () => {
     expect(diffCapacityProvider({...desired, autoScalingGroupArn: `${asgArn}-2`}, observed).map((change) => change.replace)).toEqual([true])
     await capacityProvider.update(testContext(), next, observed, [])
     expect(mutations()).toEqual(['UpdateCapacityProvider'])
+  })
+
+  it("finds by name: the names the spec wants and the providers the stack's clusters list, never every provider (moto answers that 500)", async () => {
+    ecs.on(ListClustersCommand).resolves({clusterArns: [clusterArn(), clusterArn('other')]})
+    ecs.on(DescribeClustersCommand).resolves({
+      clusters: [
+        {clusterArn: clusterArn(), clusterName: 'teststack', status: 'ACTIVE', capacityProviders: ['FARGATE', 'teststack-lost'], tags: ecsTags('cluster')},
+        {clusterArn: clusterArn('other'), clusterName: 'other', status: 'ACTIVE', capacityProviders: ['other-runners'], tags: ecsTags('cluster', 'other')},
+      ],
+    })
+    const provider = (name: string, tags?: ReturnType<typeof ecsTags>): CapacityProvider => ({name, status: 'ACTIVE', autoScalingGroupProvider: {autoScalingGroupArn: asgArn}, ...(tags ? {tags} : {})})
+    ecs
+      .on(DescribeCapacityProvidersCommand)
+      .resolves({capacityProviders: [provider('teststack-runners', ecsTags('capacity-provider/runners')), provider('FARGATE'), provider('teststack-lost', ecsTags('capacity-provider/lost'))]})
+
+    const found = await capacityProvider.find(testContext(), {stack: 'teststack', wanted: [{logicalId: 'capacity-provider/runners', desired}, {logicalId: 'capacity-provider/lost'}]})
+
+    expect(inputs(DescribeCapacityProvidersCommand)).toEqual([{capacityProviders: ['teststack-runners', 'FARGATE', 'teststack-lost'], include: ['TAGS']}])
+    expect(found.map((observed) => [observed.logicalId, observed.id])).toEqual([
+      ['capacity-provider/runners', 'teststack-runners'],
+      ['capacity-provider/lost', 'teststack-lost'],
+    ])
+  })
+
+  it('describes no provider when the spec wants none and the stack has no cluster', async () => {
+    ecs.on(ListClustersCommand).resolves({clusterArns: []})
+
+    expect(await capacityProvider.find(testContext(), findQuery)).toEqual([])
+    expect(inputs(DescribeCapacityProvidersCommand)).toEqual([])
   })
 })
 

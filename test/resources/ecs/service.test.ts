@@ -122,6 +122,30 @@ describe('ecs.service read and diff', () => {
       ['clusterArn', true],
     ])
   })
+
+  it('compares only the fields DescribeServices returned: one it left out is no change (moto 5.2.2 drops four that CreateService took)', async () => {
+    const wanted: ServiceDesired = {
+      ...desired,
+      launchType: undefined,
+      capacityProviderStrategy: [{capacityProvider: 'teststack-runners', weight: 1, base: 0}],
+      deployment: {circuitBreaker: {enable: false, rollback: false}, minimumHealthyPercent: 50, maximumPercent: 150},
+      healthCheckGracePeriodSeconds: 60,
+      enableExecuteCommand: true,
+    }
+    const dropped = {launchType: undefined, capacityProviderStrategy: undefined, deploymentConfiguration: undefined, healthCheckGracePeriodSeconds: undefined, enableExecuteCommand: undefined}
+
+    expect(diffService(wanted, await observedOf(dropped))).toEqual([])
+    expect(updateInput(wanted, await observedOf(dropped))).toBeUndefined()
+    // Returned (as AWS always does), each is compared.
+    expect(diffService(wanted, await observedOf({launchType: undefined, capacityProviderStrategy: [{capacityProvider: 'FARGATE', weight: 1, base: 0}]})).map((change) => change.field)).toEqual([
+      'capacityProviderStrategy',
+      'deployment.circuitBreaker',
+      'deployment.minimumHealthyPercent',
+      'deployment.maximumPercent',
+      'healthCheckGracePeriodSeconds',
+      'enableExecuteCommand',
+    ])
+  })
 })
 
 describe('ecs.service create', () => {
@@ -229,6 +253,23 @@ describe('ecs.service waitReady', () => {
       ].join('\n'),
     )
     expect(inputs(ListTasksCommand)).toEqual([{cluster: clusterArn(), serviceName: 'api', desiredStatus: 'STOPPED'}])
+  })
+
+  it("takes a service steady on the new revision when no deployment is of it (moto 5.2.2's UpdateService starts none; AWS always does)", async () => {
+    const revision2 = taskDefinitionArn('teststack-api', 2)
+    // What moto's UpdateService answers: the service's taskDefinition moved, its one deployment still of revision 1.
+    const updated = {...(await observedOf()), taskDefinitionArn: revision2}
+    // Not steady: fewer running than desired, tasks pending, or the old deployment still draining beside another.
+    const unsteady: ServiceObserved[] = []
+    for (const overrides of [{runningCount: 1}, {pendingCount: 1}, {deployments: [deployment(), deployment({id: 'ecs-svc/2', status: 'ACTIVE'})]}])
+      unsteady.push(await observedOf({taskDefinition: revision2, ...overrides}))
+    ecs.on(DescribeServicesCommand).resolves({services: [awsService({taskDefinition: revision2})]})
+
+    const ready = await service.waitReady!(testContext(), updated)
+
+    expect(ready.taskDefinitionArn).toBe(revision2)
+    expect(service.health!(ready).ready).toBe(true)
+    expect(unsteady.map((observed) => service.health!(observed).ready)).toEqual([false, false, false])
   })
 
   it('fails when the deployment it saw is gone and another revision is PRIMARY (a rollback finished between polls)', async () => {
