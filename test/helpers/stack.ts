@@ -38,10 +38,23 @@ export function exampleCloud(options: FakeCloudOptions = {}): FakeCloud {
  * interfaces gone at once.
  */
 export const INSTANT: FakeCloudOptions = {
-  timings: {natAvailableMs: 0, natDeletedMs: 0, endpointAvailableMs: 0, endpointDeletedMs: 0, natDeletedVisibleMs: 0, releasedInterfaceAttachedMs: 0, releasedInterfaceDetachedMs: 0},
+  timings: {
+    natAvailableMs: 0,
+    natDeletedMs: 0,
+    endpointAvailableMs: 0,
+    endpointDeletedMs: 0,
+    natDeletedVisibleMs: 0,
+    releasedInterfaceAttachedMs: 0,
+    releasedInterfaceDetachedMs: 0,
+    instanceRunningMs: 0,
+    instanceTerminatedMs: 0,
+  },
   elbv2Timings: {activeMs: 0, deletedMs: 0, targetHealthyMs: 0},
   acmTimings: {recordsMs: 0, validationMs: 0},
   route53Timings: {changeSyncMs: 0},
+  iamTimings: {propagationMs: 0},
+  ecsTimings: {provisioningMs: 0, pendingMs: 0, stoppingMs: 0, capacityProviderDeleteMs: 0, targetHealthyMs: 0, deregistrationDelayMs: 0},
+  autoscalingTimings: {refreshPendingMs: 0},
 }
 
 /** One temp folder per test file for the specs it writes, removed when the file's tests are done. */
