@@ -1,3 +1,4 @@
+import {GC_BATCH} from '../src/state/ssm-store.js'
 import type {ResourceNode} from '../src/graph/types.js'
 
 /** Reads of one kind in a no-op `up`, for its nodes (`n` of them), and why. */
@@ -70,6 +71,9 @@ const KIND_READS: Record<string, KindReads> = {
  * serials, and one GetParameters per 10 chunks of a large document) and the
  * lock check before release (GetParameter). `terms` says where each read comes from.
  */
+/** GetParametersByPath's largest page ("MaxResults … 10"). */
+const NAMES_PER_PAGE = 10
+
 export function noopReadBudget(nodes: ResourceNode[], stateChunks: number): {total: number; terms: string[]} {
   const byKind = groupBy(nodes, (node) => node.kind)
   const terms: string[] = []
@@ -87,8 +91,14 @@ export function noopReadBudget(nodes: ResourceNode[], stateChunks: number): {tot
   }
   total += batched
   terms.unshift(`${batched} kinds with one batched describe: ${batched}`)
-  const stateReads = 2 + Math.ceil(stateChunks / 10)
+  // The listing holds the current serial, the lock, the chunks and the old serials not collected yet
+  // (up to GC_BATCH - 1 of them: a run of many saves leaves that many), 10 names a page.
+  const listed = GC_BATCH - 1 + 2 + stateChunks
+  const listingPages = Math.ceil(listed / NAMES_PER_PAGE)
+  const stateReads = listingPages + Math.ceil(stateChunks / 10) + 1
   total += stateReads
-  terms.push(`state: ${stateReads} (GetParametersByPath${stateChunks > 0 ? ` + GetParameters for ${stateChunks} chunks` : ''}, lock check GetParameter)`)
+  terms.push(
+    `state: ${stateReads} (GetParametersByPath: ${listingPages} pages of up to ${listed} names, old serials not collected yet included${stateChunks > 0 ? `; GetParameters for ${stateChunks} chunks` : ''}; lock check GetParameter)`,
+  )
   return {total, terms}
 }

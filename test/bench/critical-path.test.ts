@@ -74,8 +74,9 @@ describe('no-op read budget', () => {
 
     const budget = noopReadBudget(nodes, 0)
 
-    // services 2 (one DescribeServices per cluster) + roles 3×2+2 + repository 1+3 + log group 2 + the cluster's batched describe 1 + state 2.
-    expect(budget.total).toBe(2 + 8 + 4 + 2 + 1 + 2)
+    // services 2 (one DescribeServices per cluster) + roles 3×2+2 + repository 1+3 + log group 2 + the cluster's batched describe 1
+    // + state 3 (two pages of the listing: the old serials not collected yet are in it; the lock check).
+    expect(budget.total).toBe(2 + 8 + 4 + 2 + 1 + 3)
     expect(budget.terms).toContain('ecs.service ×3: 2 (DescribeServices per cluster, 10 services a call)')
   })
 })
