@@ -2,6 +2,7 @@ import {performance} from 'node:perf_hooks'
 import {DEFAULT_POLL_INTERVAL_MS, Session} from '../src/app/session.js'
 import {teardown} from '../src/app/teardown.js'
 import {plan, up} from '../src/app/up.js'
+import {trackNodeScopes} from '../src/engine/scope.js'
 import {wallClock} from '../src/util/clock.js'
 import {loadSpec} from '../src/spec/load.js'
 import {FakeCloud, type FakeCloudOptions} from '../test/fake-cloud/index.js'
@@ -84,6 +85,8 @@ export function scaledTimings(scale: number): Pick<FakeCloudOptions, TimingOptio
  * missing one.
  */
 export async function simulatedCloud(scale: number, file: string): Promise<FakeCloud> {
+  // The critical path attributes each call to its node (bench/critical-path.ts).
+  trackNodeScopes()
   const cloud = new FakeCloud({clock: wallClock, ...scaledTimings(scale)})
   cloud.faults.latencyMs = (service, operation) => callLatencyMs(service, operation) * scale
   const domain = (await loadSpec(file)).domain

@@ -4,7 +4,7 @@ import {Client} from '@smithy/core/client'
 import {mockClient} from 'aws-sdk-client-mock'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {AwsClients} from '../../src/aws/clients.js'
-import {inNodeScope} from '../../src/engine/scope.js'
+import {inNodeScope, trackNodeScopes} from '../../src/engine/scope.js'
 import type {VirtualClock} from '../../src/util/clock.js'
 import {FAKE_CLOUD_MIDDLEWARE, FakeCloud, SimulatedCrash} from '../fake-cloud/index.js'
 import {describeError} from '../../src/aws/errors.js'
@@ -124,6 +124,7 @@ describe('FakeCloud wiring: the fake answers inside the SDK middleware stack', (
     const ec2 = await aws.ec2()
     const before = cloud.clock.now()
 
+    trackNodeScopes()
     await inNodeScope('network', () => ec2.send(createVpc()))
 
     expect(cloud.clock.now() - before).toBe(250)
