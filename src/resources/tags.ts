@@ -24,6 +24,22 @@ export function ownerOfCreated(meta: CreateMeta): {logicalId: string; stack?: st
   return {...ownerOf(meta.tags), logicalId: meta.logicalId}
 }
 
+/** Whose an object is, in words: "repository/api of stack other", or "not tagged by containrlab". */
+export function holderOf(owner: {logicalId?: string; stack?: string}): string {
+  return owner.stack ? `${owner.logicalId ?? 'an object'} of stack ${owner.stack}` : 'not tagged by containrlab'
+}
+
+/**
+ * Throws unless `owner` (the tags of an object found under the name a create
+ * uses) says it is the object `wanted` creates: an earlier attempt at this
+ * very create, which the caller adopts. Anything else of that name, another
+ * stack's or no one's, is refused, naming what holds it; `hint` says what to do.
+ */
+export function ensureCreatedHere(owner: {logicalId?: string; stack?: string}, wanted: {logicalId: string; stack: string}, what: string, hint = ''): void {
+  if (owner.stack === wanted.stack && owner.logicalId === wanted.logicalId) return
+  throw new Error(`${what} already exists and is ${holderOf(owner)}, not ${wanted.logicalId} of stack ${wanted.stack}${hint ? `; ${hint}` : ''}`)
+}
+
 /**
  * A fresh describe of an object we already knew, keeping the owner we knew
  * where the describe shows no tags (a wait's poll of a just-created id).

@@ -12,7 +12,7 @@ import {
   type ECRClient,
   type Repository,
 } from '@aws-sdk/client-ecr'
-import {ownerOf, ownerOfCreated} from '../tags.js'
+import {ensureCreatedHere, holderOf, ownerOf, ownerOfCreated} from '../tags.js'
 import type {Change, CreateMeta, ReconcileContext, Reconciler, Observed} from '../types.js'
 import type {RepositoryDesired} from './desired.js'
 import {classifyEcrError, hasEcrCode, LIFECYCLE_POLICY_NOT_FOUND, REPOSITORY_ALREADY_EXISTS, REPOSITORY_NOT_FOUND} from './errors.js'
@@ -191,11 +191,6 @@ async function readNamed(client: ECRClient, names: string[]): Promise<Repository
   return (await Promise.all(repositories.map((repository) => complete(client, repository)))).filter((repository) => repository !== undefined)
 }
 
-/** Whose a repository is, in words: "repository/api of stack other", "not tagged by containrlab". */
-function holder(observed: RepositoryObserved): string {
-  return observed.stack ? `${observed.logicalId ?? 'an object'} of stack ${observed.stack}` : 'not tagged by containrlab'
-}
-
 function isOwnedBy(observed: RepositoryObserved, stack: string, logicalId: string): boolean {
   return observed.stack === stack && observed.logicalId === logicalId
 }
@@ -237,9 +232,7 @@ async function adoptOwn(ctx: ReconcileContext, client: ECRClient, desired: Repos
   const [existing] = await readNamed(client, [desired.name])
   if (!existing) throw cause
   const owner = ownerOfCreated(meta)
-  if (!isOwnedBy(existing, owner.stack ?? ctx.stack, owner.logicalId)) {
-    throw new Error(`ECR repository ${desired.name} already exists and is ${holder(existing)}, not ${owner.logicalId} of stack ${owner.stack ?? ctx.stack}`)
-  }
+  ensureCreatedHere(existing, {logicalId: owner.logicalId, stack: owner.stack ?? ctx.stack}, `ECR repository ${desired.name}`)
   return update(ctx, desired, existing)
 }
 
@@ -346,7 +339,7 @@ export const repository: Reconciler<RepositoryDesired, RepositoryObserved> = {
     for (const {logicalId, desired} of wanted) {
       const found = existing.get(desired.name)
       if (found && !isOwnedBy(found, ctx.stack, logicalId)) {
-        messages.push(`${logicalId}: ECR repository ${desired.name} already exists and is ${holder(found)}; choose another name, or delete that repository`)
+        messages.push(`${logicalId}: ECR repository ${desired.name} already exists and is ${holderOf(found)}; choose another name, or delete that repository`)
       }
     }
     return messages

@@ -1,5 +1,6 @@
 import type {ECSClient, Tag as EcsTag} from '@aws-sdk/client-ecs'
 import {TAG_ID, TAG_STACK, type CreateMeta, type Observed, type ReconcileContext} from '../types.js'
+import {ensureCreatedHere} from '../tags.js'
 
 /**
  * What the ECS kinds share: the client and tags. ECS writes tags in lower
@@ -36,9 +37,7 @@ export function ownerOfEcs(tags: EcsTag[] | undefined): Pick<Observed, 'logicalI
  * ECS's creates answer with the existing object instead of failing.
  */
 export function ensureOurs(owner: Pick<Observed, 'logicalId' | 'stack'>, meta: CreateMeta, ctxStack: string, what: string): void {
-  if (owner.stack === ctxStack && owner.logicalId === meta.logicalId) return
-  const holder = owner.stack === undefined ? 'not made by containrlab' : `${owner.logicalId ?? '?'} of stack ${owner.stack}`
-  throw new Error(`${what} exists already and is ${holder}, not ${meta.logicalId} of stack ${ctxStack}`)
+  ensureCreatedHere(owner, {logicalId: meta.logicalId, stack: ctxStack}, what)
 }
 
 /** Splits a list into chunks of `size` (DescribeClusters and DescribeServices take up to 100 and 10). */

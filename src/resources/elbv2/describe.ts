@@ -1,5 +1,5 @@
 import {DescribeTagsCommand, type ElasticLoadBalancingV2Client, type Tag as ElbTag} from '@aws-sdk/client-elastic-load-balancing-v2'
-import {ownedBy, ownerOf, ownerOfCreated} from '../tags.js'
+import {ensureCreatedHere, ownedBy, ownerOf, ownerOfCreated} from '../tags.js'
 import type {Change, CreateMeta, Observed, ReconcileContext} from '../types.js'
 import {chunks} from '../wait.js'
 import {isElbv2Gone} from './errors.js'
@@ -83,11 +83,8 @@ export async function ownedObjects<O extends Observed>(client: ElasticLoadBalanc
  * same name (or port) whoever made it.
  */
 export async function ensureCreatedBy(client: ElasticLoadBalancingV2Client, arn: string, meta: CreateMeta, what: string, hint = ''): Promise<void> {
-  const owner = ownerOf((await tagsOf(client, [arn])).get(arn))
   const wanted = ownerOfCreated(meta)
-  if (owner.stack === wanted.stack && owner.logicalId === wanted.logicalId) return
-  const holder = owner.stack ? `${owner.logicalId ?? 'an object'} of stack ${owner.stack}` : 'not tagged by containrlab'
-  throw new Error(`${what} (${arn}) already exists and is ${holder}, not ${wanted.logicalId} of stack ${wanted.stack}${hint ? `; ${hint}` : ''}`)
+  ensureCreatedHere(ownerOf((await tagsOf(client, [arn])).get(arn)), {logicalId: wanted.logicalId, stack: wanted.stack ?? ''}, `${what} (${arn})`, hint)
 }
 
 /** Ids, order and duplicates aside: subnets and security groups are sets. */

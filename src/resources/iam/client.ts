@@ -1,5 +1,5 @@
 import type {IAMClient, Tag as IamTag} from '@aws-sdk/client-iam'
-import {ownerOf, ownerOfCreated} from '../tags.js'
+import {ensureCreatedHere, ownerOf, ownerOfCreated} from '../tags.js'
 import type {CreateMeta, ReconcileContext} from '../types.js'
 
 /**
@@ -20,11 +20,8 @@ export function iamClient(ctx: ReconcileContext): Promise<IAMClient> {
  * made by someone else, or by another stack, is never adopted.
  */
 export function ensureCreatedBy(tags: IamTag[] | undefined, meta: CreateMeta, what: string): void {
-  const owner = ownerOf(tags)
   const wanted = ownerOfCreated(meta)
-  if (owner.stack === wanted.stack && owner.logicalId === wanted.logicalId) return
-  const holder = owner.stack ? `${owner.logicalId ?? 'an entity'} of stack ${owner.stack}` : 'not tagged by containrlab'
-  throw new Error(`${what} already exists and is ${holder}, not ${wanted.logicalId} of stack ${wanted.stack}: IAM names are unique per account; rename the stack or remove the other one`)
+  ensureCreatedHere(ownerOf(tags), {logicalId: wanted.logicalId, stack: wanted.stack ?? ''}, what, 'IAM names are unique per account: rename the stack or remove the other one')
 }
 
 /** The names the wanted logical ids' desired properties give (IAM entities are found by name). */

@@ -8,7 +8,7 @@ import {
   type CloudWatchLogsClient,
   type LogGroup,
 } from '@aws-sdk/client-cloudwatch-logs'
-import {ownerOfCreated} from '../tags.js'
+import {ensureCreatedHere, ownerOfCreated} from '../tags.js'
 import {TAG_ID, TAG_STACK, type Change, type CreateMeta, type Observed, type ReconcileContext, type Reconciler} from '../types.js'
 import type {LogGroupDesired} from './desired.js'
 import {classifyLogsError, hasLogsCode, RESOURCE_ALREADY_EXISTS, RESOURCE_NOT_FOUND} from './errors.js'
@@ -111,10 +111,7 @@ async function adoptOwn(ctx: ReconcileContext, client: CloudWatchLogsClient, des
   if (!existing) throw cause
   const owner = ownerOfCreated(meta)
   const stack = owner.stack ?? ctx.stack
-  if (existing.stack !== stack || existing.logicalId !== owner.logicalId) {
-    const holder = existing.stack ? `${existing.logicalId ?? 'an object'} of stack ${existing.stack}` : 'not tagged by containrlab'
-    throw new Error(`log group ${desired.name} already exists and is ${holder}, not ${owner.logicalId} of stack ${stack}`)
-  }
+  ensureCreatedHere(existing, {logicalId: owner.logicalId, stack}, `log group ${desired.name}`)
   return update(ctx, desired, existing)
 }
 

@@ -125,7 +125,7 @@ describe('ecs.cluster create', () => {
   it("refuses a cluster of that name that is another stack's", async () => {
     ecs.on(DescribeClustersCommand).resolves({clusters: [awsCluster({tags: ecsTags('cluster', 'otherstack')})]})
 
-    await expect(cluster.create(testContext(), desired, meta)).rejects.toThrow('ECS cluster teststack exists already and is cluster of stack otherstack, not cluster of stack teststack')
+    await expect(cluster.create(testContext(), desired, meta)).rejects.toThrow('ECS cluster teststack already exists and is cluster of stack otherstack, not cluster of stack teststack')
     expect(mutations()).toEqual([])
   })
 })

@@ -179,7 +179,7 @@ describe('ecs.service create', () => {
     expect(adopted.desiredCount).toBe(2)
     expect(inputs(UpdateServiceCommand)).toEqual([{cluster: clusterArn(), service: 'api', desiredCount: 2}])
 
-    await expect(service.create(testContext(), desired, meta)).rejects.toThrow('ECS service api exists already and is service/api of stack otherstack')
+    await expect(service.create(testContext(), desired, meta)).rejects.toThrow('ECS service api already exists and is service/api of stack otherstack')
   })
 })
 

@@ -84,7 +84,7 @@ describe('ecs.task-definition create and update', () => {
   it("refuses a family whose latest revision is another stack's", async () => {
     ecs.on(DescribeTaskDefinitionCommand).resolves({taskDefinition: answer(4), tags: ecsTags('task-definition/api', 'otherstack')})
 
-    await expect(taskDefinition.create(testContext(), desired, meta)).rejects.toThrow('ECS task definition family teststack-api exists already and is task-definition/api of stack otherstack')
+    await expect(taskDefinition.create(testContext(), desired, meta)).rejects.toThrow('ECS task definition family teststack-api already exists and is task-definition/api of stack otherstack')
   })
 
   it('registers a new revision for a real change, tagged as the family was', async () => {
