@@ -31,7 +31,7 @@ import {
   type UpdateAutoScalingGroupType,
 } from '@aws-sdk/client-auto-scaling'
 import {randomUUID} from 'node:crypto'
-import type {FakeEc2Instances, FakeEnv, FakeHandler, FakeService} from './core.js'
+import {type FakeEc2Instances, type FakeEnv, type FakeHandler, type FakeService, handlersOf, type OperationHandler} from './core.js'
 
 /**
  * In-memory Amazon EC2 Auto Scaling: groups on launch templates whose
@@ -90,8 +90,6 @@ interface GroupRecord {
   nextSubnet: number
 }
 
-type Handler = (input: any) => unknown
-
 const meta = {$metadata: {httpStatusCode: 400}}
 
 /** An error of a modeled class, with the wire code in `Code` as the query protocol's deserializer sets it. */
@@ -123,26 +121,21 @@ export class FakeAutoScaling implements FakeService {
   }
 
   handlers(): FakeHandler[] {
-    const table: [FakeHandler['command'], Handler, boolean][] = [
-      [CreateAutoScalingGroupCommand, (i) => this.createGroup(i), true],
-      [DescribeAutoScalingGroupsCommand, (i) => this.describeGroups(i), false],
-      [UpdateAutoScalingGroupCommand, (i) => this.updateGroup(i), true],
-      [DeleteAutoScalingGroupCommand, (i) => this.deleteGroup(i), true],
-      [StartInstanceRefreshCommand, (i) => this.startInstanceRefresh(i), true],
-      [DescribeInstanceRefreshesCommand, (i) => this.describeInstanceRefreshes(i), false],
-      [CreateOrUpdateTagsCommand, (i) => this.createOrUpdateTags(i), true],
-      [DeleteTagsCommand, (i) => this.deleteTags(i), true],
-      [DescribeTagsCommand, (i) => this.describeTags(i), false],
+    const table: [FakeHandler['command'], OperationHandler][] = [
+      [CreateAutoScalingGroupCommand, (i) => this.createGroup(i)],
+      [DescribeAutoScalingGroupsCommand, (i) => this.describeGroups(i)],
+      [UpdateAutoScalingGroupCommand, (i) => this.updateGroup(i)],
+      [DeleteAutoScalingGroupCommand, (i) => this.deleteGroup(i)],
+      [StartInstanceRefreshCommand, (i) => this.startInstanceRefresh(i)],
+      [DescribeInstanceRefreshesCommand, (i) => this.describeInstanceRefreshes(i)],
+      [CreateOrUpdateTagsCommand, (i) => this.createOrUpdateTags(i)],
+      [DeleteTagsCommand, (i) => this.deleteTags(i)],
+      [DescribeTagsCommand, (i) => this.describeTags(i)],
     ]
-    return table.map(([command, handle, mutating]) => ({
-      command,
-      operation: command.name.replace(/Command$/, ''),
-      mutating,
-      handle: (input: unknown) => {
-        this.advance()
-        return structuredClone(handle(input ?? {}))
-      },
-    }))
+    return handlersOf(table, (_operation, input) => {
+      this.advance()
+      return input
+    })
   }
 
   /** Auto Scaling's query API throttles with `Throttling` (400). */

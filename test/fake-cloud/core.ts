@@ -20,17 +20,35 @@ export interface FakeHandler {
 /** A method of a fake that answers one operation. */
 export type OperationHandler = (input: any) => unknown
 
+/** Operations that change nothing (the call log's reads; the rest count as mutating, and a crash can follow them). */
+const READ_OPERATION = /^(Describe|List|Get|Filter)/
+
 /**
  * Handlers from a table of SDK command classes and the methods that answer
- * them, for a fake of a query-style API: the operation is named after the
- * command, mutating unless it is a `Describe*`; `prepare` runs first (a
- * fake's sweep of what time changed, and what it does to the input), and the
- * answer is a copy, so neither side can change the other's objects afterwards.
+ * them: the operation is named after the command, mutating unless it is a
+ * read (`Describe*`, `List*`, `Get*`, `Filter*`); `prepare` runs first (a
+ * fake's sweep of what time changed, and what it does to the input), the
+ * answer is a copy, so neither side can change the other's objects
+ * afterwards, and `settle` runs last (what the call set off that takes
+ * effect at once).
  */
-export function handlersOf(table: [FakeHandler['command'], OperationHandler][], prepare: (operation: string, input: Record<string, unknown>) => unknown): FakeHandler[] {
+export function handlersOf(
+  table: [FakeHandler['command'], OperationHandler][],
+  prepare: (operation: string, input: Record<string, unknown>) => unknown = (_operation, input) => input,
+  settle?: () => void,
+): FakeHandler[] {
   return table.map(([command, handle]) => {
     const operation = command.name.replace(/Command$/, '')
-    return {command, operation, mutating: !operation.startsWith('Describe'), handle: (input: unknown) => structuredClone(handle(prepare(operation, (input ?? {}) as Record<string, unknown>)))}
+    return {
+      command,
+      operation,
+      mutating: !READ_OPERATION.test(operation),
+      handle: (input: unknown) => {
+        const output = structuredClone(handle(prepare(operation, (input ?? {}) as Record<string, unknown>)))
+        settle?.()
+        return output
+      },
+    }
   })
 }
 

@@ -40,7 +40,7 @@ import {
   type UntagResourceRequest,
 } from '@aws-sdk/client-ecr'
 import {createHash} from 'node:crypto'
-import type {FakeEnv, FakeHandler, FakeService} from './core.js'
+import {type FakeEnv, type FakeHandler, type FakeService, handlersOf, type OperationHandler} from './core.js'
 import {stableJson} from './ec2-support.js'
 
 /**
@@ -143,22 +143,22 @@ export class FakeEcr implements FakeService {
   constructor(private readonly env: FakeEnv) {}
 
   handlers(): FakeHandler[] {
-    const table: [FakeHandler['command'], (input: any) => unknown, boolean][] = [
-      [CreateRepositoryCommand, (i) => this.createRepository(i), true],
-      [DescribeRepositoriesCommand, (i) => this.describeRepositories(i), false],
-      [DeleteRepositoryCommand, (i) => this.deleteRepository(i), true],
-      [PutImageScanningConfigurationCommand, (i) => this.putImageScanningConfiguration(i), true],
-      [PutImageTagMutabilityCommand, (i) => this.putImageTagMutability(i), true],
-      [PutLifecyclePolicyCommand, (i) => this.putLifecyclePolicy(i), true],
-      [GetLifecyclePolicyCommand, (i) => this.getLifecyclePolicy(i), false],
-      [DeleteLifecyclePolicyCommand, (i) => this.deleteLifecyclePolicy(i), true],
-      [TagResourceCommand, (i) => this.tagResource(i), true],
-      [UntagResourceCommand, (i) => this.untagResource(i), true],
-      [ListTagsForResourceCommand, (i) => this.listTagsForResource(i), false],
-      [DescribeImagesCommand, (i) => this.describeImages(i), false],
-      [ListImagesCommand, (i) => this.listImages(i), false],
+    const table: [FakeHandler['command'], OperationHandler][] = [
+      [CreateRepositoryCommand, (i) => this.createRepository(i)],
+      [DescribeRepositoriesCommand, (i) => this.describeRepositories(i)],
+      [DeleteRepositoryCommand, (i) => this.deleteRepository(i)],
+      [PutImageScanningConfigurationCommand, (i) => this.putImageScanningConfiguration(i)],
+      [PutImageTagMutabilityCommand, (i) => this.putImageTagMutability(i)],
+      [PutLifecyclePolicyCommand, (i) => this.putLifecyclePolicy(i)],
+      [GetLifecyclePolicyCommand, (i) => this.getLifecyclePolicy(i)],
+      [DeleteLifecyclePolicyCommand, (i) => this.deleteLifecyclePolicy(i)],
+      [TagResourceCommand, (i) => this.tagResource(i)],
+      [UntagResourceCommand, (i) => this.untagResource(i)],
+      [ListTagsForResourceCommand, (i) => this.listTagsForResource(i)],
+      [DescribeImagesCommand, (i) => this.describeImages(i)],
+      [ListImagesCommand, (i) => this.listImages(i)],
     ]
-    return table.map(([command, handle, mutating]) => ({command, operation: command.name.replace(/Command$/, ''), mutating, handle}))
+    return handlersOf(table)
   }
 
   /** Repositories: what a stack leaves behind in ECR. */

@@ -37,7 +37,7 @@ import {
   UpdateClusterSettingsCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs'
-import type {FakeEnv, FakeHandler, FakeInstanceView, FakeService} from './core.js'
+import {type FakeEnv, type FakeHandler, type FakeInstanceView, type FakeService, handlersOf, type OperationHandler} from './core.js'
 import {IdGenerator} from './ids.js'
 
 /**
@@ -237,8 +237,6 @@ export interface TaskFailureMatch {
   image?: string
 }
 
-type Handler = (input: any) => unknown
-
 export class FakeEcs implements FakeService {
   readonly service = 'ecs'
   readonly timings: EcsTimings
@@ -261,7 +259,7 @@ export class FakeEcs implements FakeService {
   }
 
   handlers(): FakeHandler[] {
-    const table: [FakeHandler['command'], Handler][] = [
+    const table: [FakeHandler['command'], OperationHandler][] = [
       [CreateClusterCommand, (i) => this.createCluster(i)],
       [DescribeClustersCommand, (i) => this.describeClusters(i)],
       [ListClustersCommand, () => ({clusterArns: [...this.clusters.values()].filter((c) => c.status === 'ACTIVE').map((c) => c.arn)})],
@@ -287,21 +285,15 @@ export class FakeEcs implements FakeService {
       [ListContainerInstancesCommand, (i) => this.listContainerInstances(i)],
       [DescribeContainerInstancesCommand, (i) => this.describeContainerInstances(i)],
     ]
-    return table.map(([command, handle]) => {
-      const operation = command.name.replace(/Command$/, '')
-      return {
-        command,
-        operation,
-        mutating: !/^(Describe|List)/.test(operation),
-        handle: (input: unknown) => {
-          this.tick()
-          const output = structuredClone(handle(structuredClone(input ?? {})))
-          // What the call changed takes effect at once (a new service launches its first tasks).
-          this.tick()
-          return output
-        },
-      }
-    })
+    return handlersOf(
+      table,
+      (_operation, input) => {
+        this.tick()
+        return structuredClone(input)
+      },
+      // What the call changed takes effect at once (a new service launches its first tasks).
+      () => this.tick(),
+    )
   }
 
   // ---------------------------------------------------------------- helpers for tests

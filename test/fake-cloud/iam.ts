@@ -35,7 +35,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam'
-import type {FakeEnv, FakeHandler, FakeService} from './core.js'
+import {type FakeEnv, type FakeHandler, type FakeService, handlersOf, type OperationHandler} from './core.js'
 
 /**
  * An in-memory IAM, roles and instance profiles: their policies (inline and
@@ -137,33 +137,33 @@ export class FakeIam implements FakeService {
   }
 
   handlers(): FakeHandler[] {
-    const handler = (command: FakeHandler['command'], operation: string, mutating: boolean, handle: (input: any) => unknown): FakeHandler => ({command, operation, mutating, handle: async (input) => handle(input)})
-    return [
-      handler(CreateRoleCommand, 'CreateRole', true, (input) => this.createRole(input)),
-      handler(GetRoleCommand, 'GetRole', false, (input) => this.getRole(input)),
-      handler(DeleteRoleCommand, 'DeleteRole', true, (input) => this.deleteRole(input)),
-      handler(UpdateRoleCommand, 'UpdateRole', true, (input) => this.updateRole(input)),
-      handler(UpdateAssumeRolePolicyCommand, 'UpdateAssumeRolePolicy', true, (input) => this.updateAssumeRolePolicy(input)),
-      handler(TagRoleCommand, 'TagRole', true, (input) => this.tag(this.role(input.RoleName), input.Tags)),
-      handler(UntagRoleCommand, 'UntagRole', true, (input) => this.untag(this.role(input.RoleName), input.TagKeys)),
-      handler(ListRoleTagsCommand, 'ListRoleTags', false, (input) => this.listTags(this.role(input.RoleName), input)),
-      handler(PutRolePolicyCommand, 'PutRolePolicy', true, (input) => this.putRolePolicy(input)),
-      handler(GetRolePolicyCommand, 'GetRolePolicy', false, (input) => this.getRolePolicy(input)),
-      handler(ListRolePoliciesCommand, 'ListRolePolicies', false, (input) => this.listRolePolicies(input)),
-      handler(DeleteRolePolicyCommand, 'DeleteRolePolicy', true, (input) => this.deleteRolePolicy(input)),
-      handler(AttachRolePolicyCommand, 'AttachRolePolicy', true, (input) => this.attachRolePolicy(input)),
-      handler(ListAttachedRolePoliciesCommand, 'ListAttachedRolePolicies', false, (input) => this.listAttachedRolePolicies(input)),
-      handler(DetachRolePolicyCommand, 'DetachRolePolicy', true, (input) => this.detachRolePolicy(input)),
-      handler(CreateInstanceProfileCommand, 'CreateInstanceProfile', true, (input) => this.createInstanceProfile(input)),
-      handler(GetInstanceProfileCommand, 'GetInstanceProfile', false, (input) => this.getInstanceProfile(input)),
-      handler(DeleteInstanceProfileCommand, 'DeleteInstanceProfile', true, (input) => this.deleteInstanceProfile(input)),
-      handler(AddRoleToInstanceProfileCommand, 'AddRoleToInstanceProfile', true, (input) => this.addRoleToInstanceProfile(input)),
-      handler(RemoveRoleFromInstanceProfileCommand, 'RemoveRoleFromInstanceProfile', true, (input) => this.removeRoleFromInstanceProfile(input)),
-      handler(ListInstanceProfilesForRoleCommand, 'ListInstanceProfilesForRole', false, (input) => this.listInstanceProfilesForRole(input)),
-      handler(TagInstanceProfileCommand, 'TagInstanceProfile', true, (input) => this.tag(this.profile(input.InstanceProfileName), input.Tags)),
-      handler(UntagInstanceProfileCommand, 'UntagInstanceProfile', true, (input) => this.untag(this.profile(input.InstanceProfileName), input.TagKeys)),
-      handler(ListInstanceProfileTagsCommand, 'ListInstanceProfileTags', false, (input) => this.listTags(this.profile(input.InstanceProfileName), input)),
+    const table: [FakeHandler['command'], OperationHandler][] = [
+      [CreateRoleCommand, (input) => this.createRole(input)],
+      [GetRoleCommand, (input) => this.getRole(input)],
+      [DeleteRoleCommand, (input) => this.deleteRole(input)],
+      [UpdateRoleCommand, (input) => this.updateRole(input)],
+      [UpdateAssumeRolePolicyCommand, (input) => this.updateAssumeRolePolicy(input)],
+      [TagRoleCommand, (input) => this.tag(this.role(input.RoleName), input.Tags)],
+      [UntagRoleCommand, (input) => this.untag(this.role(input.RoleName), input.TagKeys)],
+      [ListRoleTagsCommand, (input) => this.listTags(this.role(input.RoleName), input)],
+      [PutRolePolicyCommand, (input) => this.putRolePolicy(input)],
+      [GetRolePolicyCommand, (input) => this.getRolePolicy(input)],
+      [ListRolePoliciesCommand, (input) => this.listRolePolicies(input)],
+      [DeleteRolePolicyCommand, (input) => this.deleteRolePolicy(input)],
+      [AttachRolePolicyCommand, (input) => this.attachRolePolicy(input)],
+      [ListAttachedRolePoliciesCommand, (input) => this.listAttachedRolePolicies(input)],
+      [DetachRolePolicyCommand, (input) => this.detachRolePolicy(input)],
+      [CreateInstanceProfileCommand, (input) => this.createInstanceProfile(input)],
+      [GetInstanceProfileCommand, (input) => this.getInstanceProfile(input)],
+      [DeleteInstanceProfileCommand, (input) => this.deleteInstanceProfile(input)],
+      [AddRoleToInstanceProfileCommand, (input) => this.addRoleToInstanceProfile(input)],
+      [RemoveRoleFromInstanceProfileCommand, (input) => this.removeRoleFromInstanceProfile(input)],
+      [ListInstanceProfilesForRoleCommand, (input) => this.listInstanceProfilesForRole(input)],
+      [TagInstanceProfileCommand, (input) => this.tag(this.profile(input.InstanceProfileName), input.Tags)],
+      [UntagInstanceProfileCommand, (input) => this.untag(this.profile(input.InstanceProfileName), input.TagKeys)],
+      [ListInstanceProfileTagsCommand, (input) => this.listTags(this.profile(input.InstanceProfileName), input)],
     ]
+    return handlersOf(table)
   }
 
   /** IAM's throttling answer (query protocol): code `Throttling`. */

@@ -26,7 +26,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-cloudwatch-logs'
 import {RETENTION_DAYS} from '../../src/resources/logs/desired.js'
-import type {FakeEnv, FakeHandler, FakeService} from './core.js'
+import {type FakeEnv, type FakeHandler, type FakeService, handlersOf, type OperationHandler} from './core.js'
 
 /**
  * An in-memory CloudWatch Logs: log groups (retention, tags), their streams'
@@ -100,18 +100,18 @@ export class FakeLogs implements FakeService {
   constructor(private readonly env: FakeEnv) {}
 
   handlers(): FakeHandler[] {
-    const table: [FakeHandler['command'], (input: any) => unknown, boolean][] = [
-      [CreateLogGroupCommand, (i) => this.createLogGroup(i), true],
-      [DescribeLogGroupsCommand, (i) => this.describeLogGroups(i), false],
-      [DeleteLogGroupCommand, (i) => this.deleteLogGroup(i), true],
-      [PutRetentionPolicyCommand, (i) => this.putRetentionPolicy(i), true],
-      [DeleteRetentionPolicyCommand, (i) => this.deleteRetentionPolicy(i), true],
-      [TagResourceCommand, (i) => this.tagResource(i), true],
-      [UntagResourceCommand, (i) => this.untagResource(i), true],
-      [ListTagsForResourceCommand, (i) => this.listTagsForResource(i), false],
-      [FilterLogEventsCommand, (i) => this.filterLogEvents(i), false],
+    const table: [FakeHandler['command'], OperationHandler][] = [
+      [CreateLogGroupCommand, (i) => this.createLogGroup(i)],
+      [DescribeLogGroupsCommand, (i) => this.describeLogGroups(i)],
+      [DeleteLogGroupCommand, (i) => this.deleteLogGroup(i)],
+      [PutRetentionPolicyCommand, (i) => this.putRetentionPolicy(i)],
+      [DeleteRetentionPolicyCommand, (i) => this.deleteRetentionPolicy(i)],
+      [TagResourceCommand, (i) => this.tagResource(i)],
+      [UntagResourceCommand, (i) => this.untagResource(i)],
+      [ListTagsForResourceCommand, (i) => this.listTagsForResource(i)],
+      [FilterLogEventsCommand, (i) => this.filterLogEvents(i)],
     ]
-    return table.map(([command, handle, mutating]) => ({command, operation: command.name.replace(/Command$/, ''), mutating, handle}))
+    return handlersOf(table)
   }
 
   /** Log groups: what a stack leaves behind in CloudWatch Logs. */
